@@ -1,0 +1,455 @@
+/* main.c: contact-sheet-cli, the engine from a terminal
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "contact-sheet-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <gio/gunixinputstream.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cs-batch.h"
+#include "cs-scan.h"
+#include "cs-thumbnailer.h"
+#include "cs-util.h"
+
+#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
+#define PROGRESS_INTERVAL_USEC (100 * 1000)
+
+typedef struct
+{
+  GMainLoop        *loop;
+  CsBatch          *batch;
+  GCancellable     *cancellable;   /* scans and standard input */
+  GDataInputStream *stdin_lines;
+  guint             pending_inputs;
+  guint             problems;
+  gboolean          recursive;
+  gboolean          quiet;
+  gboolean          progress;
+  gboolean          progress_shown;
+  gint64            progress_time;
+  guint             interrupts;
+} Cli;
+
+static void
+clear_progress (Cli *cli)
+{
+  if (cli->progress_shown)
+    {
+      fputs ("\r\033[K", stderr);
+      cli->progress_shown = FALSE;
+    }
+}
+
+static void
+draw_progress (Cli      *cli,
+               gboolean  force)
+{
+  const int width = 30;
+  guint submitted, finished;
+  g_autofree char *bytes = NULL;
+  gint64 now = g_get_monotonic_time ();
+  int filled;
+
+  if (!cli->progress || (!force && now - cli->progress_time < PROGRESS_INTERVAL_USEC))
+    return;
+  cli->progress_time = now;
+
+  submitted = cs_batch_get_submitted (cli->batch);
+  finished = cs_batch_get_done (cli->batch) + cs_batch_get_failed (cli->batch);
+  filled = submitted > 0 ? (int) ((guint64) finished * width / submitted) : 0;
+  bytes = g_format_size (cs_batch_get_bytes_written (cli->batch));
+
+  fprintf (stderr, "\r\033[K[%.*s%*s] %u/%u  %s",
+           filled, "##############################", width - filled, "",
+           finished, submitted, bytes);
+  cli->progress_shown = TRUE;
+}
+
+static void
+report_problem (Cli          *cli,
+                GFile        *file,
+                const GError *error)
+{
+  g_autofree char *name = cs_describe_file (file);
+  g_autofree char *reason = cs_escape_line (error->message);
+
+  clear_progress (cli);
+  fprintf (stderr, "%s: %s\n", name, reason);
+}
+
+static void
+on_item_done (CsBatch  *batch,
+              CsResult *result,
+              Cli      *cli)
+{
+  const GError *error = cs_result_get_error (result);
+
+  if (error != NULL)
+    report_problem (cli, cs_result_get_file (result), error);
+  else if (!cli->quiet)
+    {
+      clear_progress (cli);
+      fprintf (stdout, "%s\n", cs_result_get_thumbnail_path (result));
+      fflush (stdout);
+    }
+
+  draw_progress (cli, FALSE);
+}
+
+static void
+on_finished (CsBatch *batch,
+             int      outcome,
+             Cli     *cli)
+{
+  g_main_loop_quit (cli->loop);
+}
+
+static void
+input_done (Cli *cli)
+{
+  g_assert (cli->pending_inputs > 0);
+
+  if (--cli->pending_inputs == 0)
+    cs_batch_close (cli->batch);
+}
+
+static void
+on_scan_found (CsScan     *scan,
+               GFile      *file,
+               const char *relative_dir,
+               Cli        *cli)
+{
+  cs_batch_add (cli->batch, file, relative_dir, NULL, NULL);
+}
+
+static void
+on_scan_problem (CsScan       *scan,
+                 GFile        *file,
+                 const GError *error,
+                 Cli          *cli)
+{
+  cli->problems++;
+  report_problem (cli, file, error);
+}
+
+static void
+on_scan_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_scan_run_finish (CS_SCAN (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      cli->problems++;
+      report_problem (cli, cs_scan_get_root (CS_SCAN (object)), error);
+    }
+
+  input_done (cli);
+}
+
+/* A folder is scanned; anything else goes to the thumbnailer as it is, which
+ * refuses what is not a regular image file with a clear reason. */
+static void
+add_path (Cli        *cli,
+          const char *arg)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (arg);
+
+  if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY)
+    {
+      g_autoptr(CsScan) scan = cs_scan_new (file, cli->recursive);
+
+      g_signal_connect (scan, "found", G_CALLBACK (on_scan_found), cli);
+      g_signal_connect (scan, "problem", G_CALLBACK (on_scan_problem), cli);
+      cli->pending_inputs++;
+      cs_scan_run_async (scan, cli->cancellable, on_scan_done, cli);
+    }
+  else
+    cs_batch_add (cli->batch, file, NULL, NULL, NULL);
+}
+
+static void
+on_stdin_line (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, NULL, &error);
+
+  if (line == NULL)
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          cli->problems++;
+          clear_progress (cli);
+          fprintf (stderr, _("standard input: %s\n"), error->message);
+        }
+      input_done (cli);
+      return;
+    }
+
+  if (line[0] != '\0')
+    add_path (cli, line);
+
+  g_data_input_stream_read_line_async (cli->stdin_lines, G_PRIORITY_DEFAULT,
+                                       cli->cancellable, on_stdin_line, cli);
+}
+
+static void
+read_stdin (Cli *cli)
+{
+  g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+
+  cli->stdin_lines = g_data_input_stream_new (in);
+  g_data_input_stream_set_newline_type (cli->stdin_lines, G_DATA_STREAM_NEWLINE_TYPE_ANY);
+  cli->pending_inputs++;
+  g_data_input_stream_read_line_async (cli->stdin_lines, G_PRIORITY_DEFAULT,
+                                       cli->cancellable, on_stdin_line, cli);
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  /* The second Ctrl+C does not wait for the drain. */
+  if (++cli->interrupts > 1)
+    _exit (EXIT_INTERRUPTED);
+
+  g_cancellable_cancel (cli->cancellable);
+  cs_batch_cancel (cli->batch);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+parse_size (const char   *text,
+            gboolean      cache,
+            CsFlavor     *flavor,
+            guint        *pixels,
+            GError      **error)
+{
+  guint64 value;
+
+  if (cs_flavor_from_name (text, flavor))
+    {
+      *pixels = cs_flavor_get_size (*flavor);
+      return TRUE;
+    }
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, 16384, &value, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Invalid size “%s”: use normal, large, x-large, xx-large or a number of pixels from 1 to 16384"),
+                   text);
+      return FALSE;
+    }
+
+  *pixels = value;
+
+  if (!cache)
+    return TRUE;
+
+  for (guint i = 0; i < CS_N_FLAVORS; i++)
+    {
+      if (cs_flavor_get_size (i) == value)
+        {
+          *flavor = i;
+          return TRUE;
+        }
+    }
+
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("The thumbnail cache only holds 128, 256, 512 and 1024 pixels; use --output beside or a folder for %s"),
+               text);
+  return FALSE;
+}
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  g_autofree char *prgname = g_strdup (g_get_prgname ());
+
+  fprintf (stderr, "%s: %s\n", prgname, message);
+  fprintf (stderr, _("Try “%s --help” for more information.\n"), prgname);
+
+  return EXIT_USAGE;
+}
+
+static void
+print_summary (Cli *cli)
+{
+  guint done = cs_batch_get_done (cli->batch);
+  guint reused = cs_batch_get_reused (cli->batch);
+  guint failed = cs_batch_get_failed (cli->batch);
+  guint64 bytes = cs_batch_get_bytes_written (cli->batch);
+  g_autofree char *size = g_format_size (bytes);
+  g_autofree char *thumbnails = NULL;
+  g_autofree char *failures = NULL;
+  g_autofree char *written = NULL;
+
+  clear_progress (cli);
+
+  if (cs_batch_get_outcome (cli->batch) == CS_BATCH_CANCELLED)
+    fprintf (stderr, "%s\n", _("Interrupted: pending work was cancelled."));
+  else if (cs_batch_get_outcome (cli->batch) == CS_BATCH_FAILED)
+    fprintf (stderr, _("Stopped at the first error: %s\n"),
+             cs_batch_get_error (cli->batch)->message);
+
+  thumbnails = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u thumbnail (%u reused)",
+                                             "%u thumbnails (%u reused)", done),
+                                done, reused);
+  failures = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u failed", "%u failed", failed),
+                              failed);
+  /* The exact integer comes first so that scripts can read it. */
+  written = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%" G_GUINT64_FORMAT " byte written (%s)",
+                                          "%" G_GUINT64_FORMAT " bytes written (%s)",
+                                          bytes > 1000000 ? 1000000 : (gulong) bytes),
+                             bytes, size);
+
+  fprintf (stderr, "%s, %s, %s\n", thumbnails, failures, written);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsThumbnailer) thumbnailer = NULL;
+  g_autofree char *size_arg = NULL;
+  g_autofree char *output_arg = NULL;
+  g_auto(GStrv) paths = NULL;
+  gboolean recursive = FALSE, fail_fast = FALSE, quiet = FALSE;
+  int jobs = 0;
+  CsFlavor flavor = CS_FLAVOR_NORMAL;
+  guint pixels = 128;
+  gboolean cache;
+  gboolean from_stdin = FALSE;
+  Cli cli = { 0 };
+  int status;
+  const GOptionEntry entries[] = {
+    { "size", 's', 0, G_OPTION_ARG_STRING, &size_arg,
+      N_("Thumbnail size: normal (128), large (256), x-large (512), xx-large (1024) or pixels"),
+      N_("SIZE") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output_arg,
+      N_("Where thumbnails go: cache (the shared thumbnail cache), beside (next to each image) or a folder"),
+      N_("cache|beside|FOLDER") },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
+      N_("Parallel jobs (default: the number of processors)"), N_("N") },
+    { "recursive", 'r', 0, G_OPTION_ARG_NONE, &recursive,
+      N_("Descend into sub-folders"), NULL },
+    { "fail-fast", 0, 0, G_OPTION_ARG_NONE, &fail_fast,
+      N_("Stop at the first error (exit 1), cancel and drain the rest"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+      N_("No per-file lines on standard output"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, N_("PATH…") },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("contact-sheet-cli");
+
+  context = g_option_context_new (_("PATH… — make thumbnails of images"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+    _("PATH is an image, a folder, or “-” for one file name per line on standard input.\n"
+      "Prints each thumbnail's path as it completes; errors go to standard error."));
+  g_option_context_set_description (context,
+    _("Exit status: 0 all good, 1 at least one file failed, 2 usage error, 130 interrupted."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+
+  if (paths == NULL || paths[0] == NULL)
+    return usage_error (context, _("No PATH given"));
+
+  if (jobs < 0 || jobs > 1024)
+    return usage_error (context, _("--jobs takes a number from 1 to 1024"));
+
+  cache = output_arg == NULL || g_str_equal (output_arg, "cache");
+  if (size_arg != NULL && !parse_size (size_arg, cache, &flavor, &pixels, &error))
+    return usage_error (context, error->message);
+
+  if (cache)
+    thumbnailer = cs_thumbnailer_new_for_cache (flavor, NULL);
+  else if (g_str_equal (output_arg, "beside"))
+    thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, pixels, NULL);
+  else
+    {
+      g_autoptr(GFile) folder = g_file_new_for_commandline_arg (output_arg);
+      g_autofree char *folder_path = g_file_get_path (folder);
+
+      thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_FOLDER, pixels, folder_path);
+    }
+
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  cli.cancellable = g_cancellable_new ();
+  cli.recursive = recursive;
+  cli.quiet = quiet;
+  cli.progress = isatty (STDERR_FILENO);
+  cli.batch = cs_batch_new (thumbnailer, jobs);
+  cs_batch_set_policy (cli.batch, fail_fast ? CS_BATCH_FAIL_FAST : CS_BATCH_KEEP_GOING);
+
+  g_signal_connect (cli.batch, "item-done", G_CALLBACK (on_item_done), &cli);
+  g_signal_connect (cli.batch, "finished", G_CALLBACK (on_finished), &cli);
+  g_unix_signal_add (SIGINT, on_interrupt, &cli);
+  g_unix_signal_add (SIGTERM, on_interrupt, &cli);
+
+  /* Held until every PATH is queued, so a quick first folder cannot finish
+   * the batch before the next one is read. */
+  cli.pending_inputs = 1;
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      if (g_str_equal (paths[i], "-"))
+        {
+          if (!from_stdin)
+            read_stdin (&cli);
+          from_stdin = TRUE;
+        }
+      else
+        add_path (&cli, paths[i]);
+    }
+  input_done (&cli);
+
+  if (cs_batch_get_running (cli.batch))
+    g_main_loop_run (cli.loop);
+
+  print_summary (&cli);
+
+  if (cs_batch_get_outcome (cli.batch) == CS_BATCH_CANCELLED)
+    status = EXIT_INTERRUPTED;
+  else if (cs_batch_get_failed (cli.batch) > 0 || cli.problems > 0)
+    status = EXIT_FAILURE;
+  else
+    status = EXIT_SUCCESS;
+
+  g_clear_object (&cli.stdin_lines);
+  g_clear_object (&cli.batch);
+  g_clear_object (&cli.cancellable);
+  g_clear_pointer (&cli.loop, g_main_loop_unref);
+
+  return status;
+}

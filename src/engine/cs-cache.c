@@ -1,0 +1,280 @@
+/* cs-cache.c: paths, validity and fail entries of the shared thumbnail cache
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-cache"
+
+#include "config.h"
+
+#include "cs-cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FAIL_FOLDER "contact-sheet-" PACKAGE_VERSION
+#define ERROR_KEY "X-ContactSheet::Error"
+
+/* A thumbnail's text chunks are small; anything larger is not one of ours. */
+#define MAX_TEXT_CHUNK (64 * 1024)
+
+char *
+cs_cache_get_default_dir (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "thumbnails", NULL);
+}
+
+char *
+cs_cache_uri_for_file (GFile *file)
+{
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  return g_file_get_uri (file);
+}
+
+static char *
+md5_name (const char *uri)
+{
+  g_autofree char *md5 = g_compute_checksum_for_string (G_CHECKSUM_MD5, uri, -1);
+
+  return g_strconcat (md5, ".png", NULL);
+}
+
+char *
+cs_cache_thumbnail_path (const char *cache_dir,
+                         CsFlavor    flavor,
+                         const char *uri)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (cache_dir != NULL, NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  name = md5_name (uri);
+
+  return g_build_filename (cache_dir, cs_flavor_get_name (flavor), name, NULL);
+}
+
+char *
+cs_cache_fail_path (const char *cache_dir,
+                    const char *uri)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (cache_dir != NULL, NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  name = md5_name (uri);
+
+  return g_build_filename (cache_dir, "fail", FAIL_FOLDER, name, NULL);
+}
+
+static gboolean
+read_exactly (int     fd,
+              void   *buf,
+              gsize   len,
+              goffset offset)
+{
+  guint8 *p = buf;
+
+  while (len > 0)
+    {
+      gssize n = pread (fd, p, len, offset);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      p += n;
+      len -= n;
+      offset += n;
+    }
+
+  return TRUE;
+}
+
+/* Walks the PNG's chunks without decoding any pixels: reading a cache entry's
+ * keys costs a few small reads, whatever the size of the image data. */
+GHashTable *
+cs_cache_read_text_keys (const char  *png_path,
+                         GError     **error)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  g_autoptr(GHashTable) keys = NULL;
+  guint8 header[8];
+  goffset offset = 8;
+  int fd;
+
+  g_return_val_if_fail (png_path != NULL, NULL);
+
+  fd = g_open (png_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "%s", g_strerror (saved_errno));
+      return NULL;
+    }
+
+  if (!read_exactly (fd, header, sizeof header, 0) ||
+      memcmp (header, signature, sizeof signature) != 0)
+    {
+      close (fd);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "Not a PNG file");
+      return NULL;
+    }
+
+  keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (;;)
+    {
+      guint32 length;
+
+      if (!read_exactly (fd, header, sizeof header, offset))
+        break;
+
+      length = ((guint32) header[0] << 24) | ((guint32) header[1] << 16) |
+               ((guint32) header[2] << 8) | header[3];
+      if (length > G_MAXINT32)
+        break;
+
+      if (memcmp (header + 4, "IEND", 4) == 0)
+        break;
+
+      if (memcmp (header + 4, "tEXt", 4) == 0 && length <= MAX_TEXT_CHUNK)
+        {
+          g_autofree char *data = g_malloc (length + 1);
+          gsize key_len;
+
+          if (!read_exactly (fd, data, length, offset + 8))
+            break;
+          data[length] = '\0';
+          key_len = strnlen (data, length);
+          if (key_len > 0 && key_len < length)
+            g_hash_table_replace (keys,
+                                  g_strndup (data, key_len),
+                                  g_strndup (data + key_len + 1, length - key_len - 1));
+        }
+
+      offset += 12 + (goffset) length;
+    }
+
+  close (fd);
+
+  return g_steal_pointer (&keys);
+}
+
+/* Other tools write Thumb::MTime with a fraction ("1700000000.123456"):
+ * compare whole seconds. */
+static gboolean
+mtime_matches (const char *text,
+               gint64      mtime)
+{
+  char *end = NULL;
+  double value;
+
+  if (text == NULL)
+    return FALSE;
+
+  errno = 0;
+  value = g_ascii_strtod (text, &end);
+  if (errno != 0 || end == text)
+    return FALSE;
+
+  return (gint64) value == mtime;
+}
+
+static gboolean
+size_matches (const char *text,
+              goffset     size)
+{
+  guint64 value;
+
+  /* Thumb::Size is optional: when absent, URI and MTime decide. */
+  if (text == NULL)
+    return TRUE;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &value, NULL))
+    return FALSE;
+
+  return value == (guint64) size;
+}
+
+gboolean
+cs_cache_entry_is_valid (const char  *png_path,
+                         const char  *uri,
+                         gint64       mtime,
+                         goffset      size,
+                         GHashTable **keys_out)
+{
+  g_autoptr(GHashTable) keys = NULL;
+
+  g_return_val_if_fail (png_path != NULL, FALSE);
+  g_return_val_if_fail (uri != NULL, FALSE);
+
+  keys = cs_cache_read_text_keys (png_path, NULL);
+  if (keys == NULL)
+    return FALSE;
+
+  if (g_strcmp0 (g_hash_table_lookup (keys, "Thumb::URI"), uri) != 0 ||
+      !mtime_matches (g_hash_table_lookup (keys, "Thumb::MTime"), mtime) ||
+      !size_matches (g_hash_table_lookup (keys, "Thumb::Size"), size))
+    return FALSE;
+
+  if (keys_out != NULL)
+    *keys_out = g_steal_pointer (&keys);
+
+  return TRUE;
+}
+
+gboolean
+cs_cache_write_fail_entry (const char  *cache_dir,
+                           const char  *uri,
+                           gint64       mtime,
+                           goffset      size,
+                           const char  *reason,
+                           GError     **error)
+{
+  g_autofree char *path = cs_cache_fail_path (cache_dir, uri);
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *mtime_text = g_strdup_printf ("%" G_GINT64_FORMAT, mtime);
+  g_autofree char *size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) size);
+  g_autoptr(GdkPixbuf) pixel = NULL;
+  g_autofree char *data = NULL;
+  gsize len;
+  char *keys[] = { "tEXt::Thumb::URI", "tEXt::Thumb::MTime", "tEXt::Thumb::Size",
+                   "tEXt::" ERROR_KEY, NULL };
+  char *values[] = { (char *) uri, mtime_text, size_text, (char *) reason, NULL };
+
+  if (g_mkdir_with_parents (folder, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "%s: %s", folder, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  pixel = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, 1, 1);
+  gdk_pixbuf_fill (pixel, 0);
+
+  if (!gdk_pixbuf_save_to_bufferv (pixel, &data, &len, "png", keys, values, error))
+    return FALSE;
+
+  return g_file_set_contents_full (path, data, len,
+                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+const char *
+cs_cache_fail_reason (GHashTable *keys)
+{
+  g_return_val_if_fail (keys != NULL, NULL);
+
+  return g_hash_table_lookup (keys, ERROR_KEY);
+}

@@ -1,0 +1,1024 @@
+/* cs-thumbnailer.c: one image in, one thumbnail out
+ *
+ * The worker-side half of the engine. A CsThumbnailer is immutable once made,
+ * so any number of worker threads can share one.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-thumbnailer"
+
+#include "config.h"
+
+#include "cs-thumbnailer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cs-cache.h"
+#include "cs-result-private.h"
+
+#define READ_CHUNK (64 * 1024)
+#define JPEG_QUALITY "85"
+/* zlib level 1 is several times faster than the default 6 and costs a few
+ * percent of size at thumbnail dimensions. */
+#define PNG_COMPRESSION "1"
+
+struct _CsThumbnailer
+{
+  GObject       parent_instance;
+
+  CsOutputMode  mode;
+  CsFlavor      flavor;
+  guint         size;
+  char         *cache_dir;
+  char         *output_dir;
+  guint64       max_pixels;
+  gboolean      want_pixels;
+};
+
+G_DEFINE_FINAL_TYPE (CsThumbnailer, cs_thumbnailer, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_MODE,
+  PROP_FLAVOR,
+  PROP_SIZE,
+  PROP_CACHE_DIR,
+  PROP_OUTPUT_DIR,
+  PROP_MAX_PIXELS,
+  PROP_WANT_PIXELS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const struct {
+  const char *name;
+  guint size;
+} flavors[CS_N_FLAVORS] = {
+  { "normal", 128 },
+  { "large", 256 },
+  { "x-large", 512 },
+  { "xx-large", 1024 },
+};
+
+/* Formats a "beside" thumbnail keeps: the name's extension says the format. */
+static const struct {
+  const char *extension;
+  const char *format;
+} writable[] = {
+  { "jpg", "jpeg" },
+  { "jpeg", "jpeg" },
+  { "png", "png" },
+};
+
+G_DEFINE_QUARK (cs-thumb-error-quark, cs_thumb_error)
+
+guint
+cs_flavor_get_size (CsFlavor flavor)
+{
+  g_return_val_if_fail (flavor < CS_N_FLAVORS, 128);
+
+  return flavors[flavor].size;
+}
+
+const char *
+cs_flavor_get_name (CsFlavor flavor)
+{
+  g_return_val_if_fail (flavor < CS_N_FLAVORS, "normal");
+
+  return flavors[flavor].name;
+}
+
+gboolean
+cs_flavor_from_name (const char *name,
+                     CsFlavor   *flavor)
+{
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  for (guint i = 0; i < CS_N_FLAVORS; i++)
+    {
+      if (g_str_equal (name, flavors[i].name))
+        {
+          if (flavor != NULL)
+            *flavor = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* "photo.thumb.jpg", "a.thumb.gif.png", and anything ending in ".thumb". */
+gboolean
+cs_is_thumbnail_name (const char *basename)
+{
+  g_return_val_if_fail (basename != NULL, FALSE);
+
+  return strstr (basename, ".thumb.") != NULL || g_str_has_suffix (basename, ".thumb");
+}
+
+/* The collision-free naming rule of the beside and folder modes:
+ *   photo.jpg -> photo.thumb.jpg    (JPEG, PNG: same extension, same format)
+ *   anim.gif  -> anim.thumb.gif.png (every other extension: PNG, old one kept)
+ *   README    -> README.thumb..png  (no extension)
+ * Output names always contain ".thumb.", which is never thumbnailed, so an
+ * output is never mistaken for a source. */
+char *
+cs_output_basename (const char  *source_basename,
+                    const char **format)
+{
+  const char *dot;
+  g_autofree char *stem = NULL;
+  const char *ext;
+
+  g_return_val_if_fail (source_basename != NULL, NULL);
+
+  dot = strrchr (source_basename, '.');
+  if (dot == NULL || dot == source_basename)
+    {
+      stem = g_strdup (source_basename);
+      ext = "";
+    }
+  else
+    {
+      stem = g_strndup (source_basename, dot - source_basename);
+      ext = dot + 1;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (writable); i++)
+    {
+      if (g_ascii_strcasecmp (ext, writable[i].extension) == 0)
+        {
+          if (format != NULL)
+            *format = writable[i].format;
+          return g_strconcat (stem, ".thumb.", ext, NULL);
+        }
+    }
+
+  if (format != NULL)
+    *format = "png";
+
+  return g_strconcat (stem, ".thumb.", ext, ".png", NULL);
+}
+
+static gpointer
+collect_mime_types (gpointer data)
+{
+  GHashTable *types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GSList *formats = gdk_pixbuf_get_formats ();
+
+  for (GSList *l = formats; l != NULL; l = l->next)
+    {
+      g_auto(GStrv) mimes = NULL;
+
+      if (gdk_pixbuf_format_is_disabled (l->data))
+        continue;
+
+      mimes = gdk_pixbuf_format_get_mime_types (l->data);
+      for (guint i = 0; mimes != NULL && mimes[i] != NULL; i++)
+        g_hash_table_add (types, g_strdup (mimes[i]));
+    }
+
+  g_slist_free (formats);
+
+  return types;
+}
+
+static GHashTable *
+supported_mime_types (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  return g_once (&once, collect_mime_types, NULL);
+}
+
+/* Whether the scan should offer a file to the thumbnailer: its name suggests a
+ * format an installed loader reads. The thumbnailer still sniffs the content. */
+gboolean
+cs_is_image_name (const char *basename)
+{
+  g_autofree char *type = NULL;
+  g_autofree char *mime = NULL;
+
+  g_return_val_if_fail (basename != NULL, FALSE);
+
+  if (cs_is_thumbnail_name (basename))
+    return FALSE;
+
+  type = g_content_type_guess (basename, NULL, 0, NULL);
+  mime = g_content_type_get_mime_type (type);
+
+  return mime != NULL && g_hash_table_contains (supported_mime_types (), mime);
+}
+
+static void
+cs_thumbnailer_finalize (GObject *object)
+{
+  CsThumbnailer *self = (CsThumbnailer *)object;
+
+  g_free (self->cache_dir);
+  g_free (self->output_dir);
+
+  G_OBJECT_CLASS (cs_thumbnailer_parent_class)->finalize (object);
+}
+
+static void
+cs_thumbnailer_constructed (GObject *object)
+{
+  CsThumbnailer *self = (CsThumbnailer *)object;
+
+  G_OBJECT_CLASS (cs_thumbnailer_parent_class)->constructed (object);
+
+  if (self->mode == CS_OUTPUT_CACHE)
+    {
+      self->size = cs_flavor_get_size (self->flavor);
+      if (self->cache_dir == NULL)
+        self->cache_dir = cs_cache_get_default_dir ();
+    }
+
+  /* Build the format table now, on the thread that made us, not in a worker. */
+  supported_mime_types ();
+}
+
+static void
+cs_thumbnailer_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  CsThumbnailer *self = CS_THUMBNAILER (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODE:
+      g_value_set_int (value, self->mode);
+      break;
+    case PROP_FLAVOR:
+      g_value_set_int (value, self->flavor);
+      break;
+    case PROP_SIZE:
+      g_value_set_uint (value, self->size);
+      break;
+    case PROP_CACHE_DIR:
+      g_value_set_string (value, self->cache_dir);
+      break;
+    case PROP_OUTPUT_DIR:
+      g_value_set_string (value, self->output_dir);
+      break;
+    case PROP_MAX_PIXELS:
+      g_value_set_uint64 (value, self->max_pixels);
+      break;
+    case PROP_WANT_PIXELS:
+      g_value_set_boolean (value, self->want_pixels);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_thumbnailer_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  CsThumbnailer *self = CS_THUMBNAILER (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODE:
+      self->mode = g_value_get_int (value);
+      break;
+    case PROP_FLAVOR:
+      self->flavor = g_value_get_int (value);
+      break;
+    case PROP_SIZE:
+      self->size = g_value_get_uint (value);
+      break;
+    case PROP_CACHE_DIR:
+      self->cache_dir = g_value_dup_string (value);
+      break;
+    case PROP_OUTPUT_DIR:
+      self->output_dir = g_value_dup_string (value);
+      break;
+    case PROP_MAX_PIXELS:
+      self->max_pixels = g_value_get_uint64 (value);
+      break;
+    case PROP_WANT_PIXELS:
+      self->want_pixels = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_thumbnailer_class_init (CsThumbnailerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                            G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->constructed = cs_thumbnailer_constructed;
+  object_class->finalize = cs_thumbnailer_finalize;
+  object_class->get_property = cs_thumbnailer_get_property;
+  object_class->set_property = cs_thumbnailer_set_property;
+
+  properties[PROP_MODE] =
+    g_param_spec_int ("mode", NULL, NULL,
+                      CS_OUTPUT_CACHE, CS_OUTPUT_FOLDER, CS_OUTPUT_CACHE, flags);
+  properties[PROP_FLAVOR] =
+    g_param_spec_int ("flavor", NULL, NULL,
+                      CS_FLAVOR_NORMAL, CS_FLAVOR_XX_LARGE, CS_FLAVOR_NORMAL, flags);
+  properties[PROP_SIZE] =
+    g_param_spec_uint ("size", NULL, NULL, 1, 16384, 128, flags);
+  properties[PROP_CACHE_DIR] =
+    g_param_spec_string ("cache-dir", NULL, NULL, NULL, flags);
+  properties[PROP_OUTPUT_DIR] =
+    g_param_spec_string ("output-dir", NULL, NULL, NULL, flags);
+  properties[PROP_MAX_PIXELS] =
+    g_param_spec_uint64 ("max-pixels", NULL, NULL,
+                         1, G_MAXUINT64, CS_DEFAULT_MAX_PIXELS, flags);
+  properties[PROP_WANT_PIXELS] =
+    g_param_spec_boolean ("want-pixels", NULL, NULL, FALSE, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+cs_thumbnailer_init (CsThumbnailer *self)
+{
+  self->size = 128;
+  self->max_pixels = CS_DEFAULT_MAX_PIXELS;
+}
+
+/**
+ * cs_thumbnailer_new_for_cache:
+ * @flavor: the cache size
+ * @cache_dir: (nullable): the thumbnails folder; %NULL for the user's
+ */
+CsThumbnailer *
+cs_thumbnailer_new_for_cache (CsFlavor    flavor,
+                              const char *cache_dir)
+{
+  g_return_val_if_fail (flavor < CS_N_FLAVORS, NULL);
+
+  return g_object_new (CS_TYPE_THUMBNAILER,
+                       "mode", CS_OUTPUT_CACHE,
+                       "flavor", flavor,
+                       "cache-dir", cache_dir,
+                       NULL);
+}
+
+/**
+ * cs_thumbnailer_new_for_folder:
+ * @mode: %CS_OUTPUT_BESIDE or %CS_OUTPUT_FOLDER
+ * @size: the longest side in pixels
+ * @output_dir: (nullable): the folder for %CS_OUTPUT_FOLDER
+ */
+CsThumbnailer *
+cs_thumbnailer_new_for_folder (CsOutputMode  mode,
+                               guint         size,
+                               const char   *output_dir)
+{
+  g_return_val_if_fail (mode == CS_OUTPUT_BESIDE || mode == CS_OUTPUT_FOLDER, NULL);
+  g_return_val_if_fail (mode == CS_OUTPUT_BESIDE || output_dir != NULL, NULL);
+  g_return_val_if_fail (size > 0, NULL);
+
+  return g_object_new (CS_TYPE_THUMBNAILER,
+                       "mode", mode,
+                       "size", size,
+                       "output-dir", output_dir,
+                       NULL);
+}
+
+CsOutputMode
+cs_thumbnailer_get_mode (CsThumbnailer *self)
+{
+  g_return_val_if_fail (CS_IS_THUMBNAILER (self), CS_OUTPUT_CACHE);
+  return self->mode;
+}
+
+guint
+cs_thumbnailer_get_size (CsThumbnailer *self)
+{
+  g_return_val_if_fail (CS_IS_THUMBNAILER (self), 0);
+  return self->size;
+}
+
+CsFlavor
+cs_thumbnailer_get_flavor (CsThumbnailer *self)
+{
+  g_return_val_if_fail (CS_IS_THUMBNAILER (self), CS_FLAVOR_NORMAL);
+  return self->flavor;
+}
+
+const char *
+cs_thumbnailer_get_cache_dir (CsThumbnailer *self)
+{
+  g_return_val_if_fail (CS_IS_THUMBNAILER (self), NULL);
+  return self->cache_dir;
+}
+
+const char *
+cs_thumbnailer_get_output_dir (CsThumbnailer *self)
+{
+  g_return_val_if_fail (CS_IS_THUMBNAILER (self), NULL);
+  return self->output_dir;
+}
+
+guint64
+cs_thumbnailer_get_max_pixels (CsThumbnailer *self)
+{
+  g_return_val_if_fail (CS_IS_THUMBNAILER (self), 0);
+  return self->max_pixels;
+}
+
+gboolean
+cs_thumbnailer_get_want_pixels (CsThumbnailer *self)
+{
+  g_return_val_if_fail (CS_IS_THUMBNAILER (self), FALSE);
+  return self->want_pixels;
+}
+
+/**
+ * cs_thumbnailer_get_output_path:
+ * @relative_dir: (nullable): for the folder mode, the source's folder relative
+ *   to the scanned root, so that a/x.jpg and b/x.jpg stay apart
+ *
+ * Returns: the path the thumbnail of @source is written to
+ */
+char *
+cs_thumbnailer_get_output_path (CsThumbnailer *self,
+                                GFile         *source,
+                                const char    *relative_dir)
+{
+  g_autofree char *basename = NULL;
+  g_autofree char *out_name = NULL;
+
+  g_return_val_if_fail (CS_IS_THUMBNAILER (self), NULL);
+  g_return_val_if_fail (G_IS_FILE (source), NULL);
+
+  if (self->mode == CS_OUTPUT_CACHE)
+    {
+      g_autofree char *uri = cs_cache_uri_for_file (source);
+
+      return cs_cache_thumbnail_path (self->cache_dir, self->flavor, uri);
+    }
+
+  basename = g_file_get_basename (source);
+  out_name = cs_output_basename (basename, NULL);
+
+  if (self->mode == CS_OUTPUT_BESIDE)
+    {
+      g_autoptr(GFile) parent = g_file_get_parent (source);
+      g_autofree char *parent_path = parent ? g_file_get_path (parent) : NULL;
+
+      return g_build_filename (parent_path ? parent_path : ".", out_name, NULL);
+    }
+
+  return g_build_filename (self->output_dir,
+                           relative_dir ? relative_dir : "",
+                           out_name, NULL);
+}
+
+static GError *
+error_from_errno (int         saved_errno,
+                  const char *what)
+{
+  return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                      "%s: %s", what, g_strerror (saved_errno));
+}
+
+static const char *
+describe_file_type (mode_t mode)
+{
+  if (S_ISDIR (mode))
+    return _("Is a folder, not an image");
+  if (S_ISFIFO (mode))
+    return _("Is a named pipe (FIFO), not an image");
+  if (S_ISSOCK (mode))
+    return _("Is a socket, not an image");
+  if (S_ISCHR (mode) || S_ISBLK (mode))
+    return _("Is a device, not an image");
+  return _("Is not a regular file");
+}
+
+/* Opens @path without ever blocking (a FIFO would block a plain open) and
+ * refuses anything but a regular file. */
+static int
+open_regular_file (const char   *path,
+                   struct stat  *st,
+                   GError      **error)
+{
+  int fd;
+  int flags;
+
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ELOOP)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS,
+                             _("Too many levels of symbolic links"));
+      else
+        g_propagate_error (error, error_from_errno (saved_errno, _("Cannot open")));
+      return -1;
+    }
+
+  if (fstat (fd, st) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      g_propagate_error (error, error_from_errno (saved_errno, _("Cannot read")));
+      return -1;
+    }
+
+  if (!S_ISREG (st->st_mode))
+    {
+      close (fd);
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_NOT_REGULAR,
+                           describe_file_type (st->st_mode));
+      return -1;
+    }
+
+  flags = fcntl (fd, F_GETFL);
+  if (flags >= 0)
+    fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
+
+  return fd;
+}
+
+typedef struct
+{
+  guint     size;
+  guint64   max_pixels;
+  int       image_width;
+  int       image_height;
+  gboolean  too_large;
+} DecodeState;
+
+/* Called once the loader knows the image's dimensions, before it allocates
+ * anything of that size: this is where the pixel limit and the reduced-size
+ * decode (JPEG DCT scaling, SVG rendering size) happen. */
+static void
+on_size_prepared (GdkPixbufLoader *loader,
+                  int              width,
+                  int              height,
+                  gpointer         user_data)
+{
+  DecodeState *state = user_data;
+  int longest;
+
+  state->image_width = width;
+  state->image_height = height;
+
+  if (width <= 0 || height <= 0 ||
+      (guint64) width * (guint64) height > state->max_pixels)
+    {
+      state->too_large = TRUE;
+      /* A zero size makes the loaders stop before allocating. */
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
+      return;
+    }
+
+  longest = MAX (width, height);
+  if ((guint) longest <= state->size)
+    return;
+
+  if (width >= height)
+    gdk_pixbuf_loader_set_size (loader, state->size,
+                                MAX (1, (int) ((double) height * state->size / width + 0.5)));
+  else
+    gdk_pixbuf_loader_set_size (loader,
+                                MAX (1, (int) ((double) width * state->size / height + 0.5)),
+                                state->size);
+}
+
+static GdkPixbuf *
+decode (int            fd,
+        guint          size,
+        guint64        max_pixels,
+        char         **mime_type,
+        int           *image_width,
+        int           *image_height,
+        GCancellable  *cancellable,
+        GError       **error)
+{
+  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autofree guint8 *buffer = g_malloc (READ_CHUNK);
+  g_autoptr(GError) local_error = NULL;
+  DecodeState state = { size, max_pixels, 0, 0, FALSE };
+  GdkPixbufFormat *format;
+  GdkPixbuf *pixbuf;
+  const char *orientation;
+  gboolean wrote_any = FALSE;
+
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &state);
+
+  for (;;)
+    {
+      gssize n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          gdk_pixbuf_loader_close (loader, NULL);
+          return NULL;
+        }
+
+      n = read (fd, buffer, READ_CHUNK);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          gdk_pixbuf_loader_close (loader, NULL);
+          g_propagate_error (error, error_from_errno (saved_errno, _("Cannot read")));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+
+      wrote_any = TRUE;
+      if (!gdk_pixbuf_loader_write (loader, buffer, n, &local_error) || state.too_large)
+        {
+          gdk_pixbuf_loader_close (loader, NULL);
+          break;
+        }
+    }
+
+  if (state.too_large)
+    {
+      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
+                   _("Image is too large (%d × %d pixels)"),
+                   state.image_width, state.image_height);
+      return NULL;
+    }
+
+  if (!wrote_any)
+    {
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                           _("File is empty"));
+      return NULL;
+    }
+
+  if (local_error == NULL)
+    gdk_pixbuf_loader_close (loader, &local_error);
+
+  if (local_error != NULL)
+    {
+      if (g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
+        g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_UNSUPPORTED,
+                             _("Not an image, or a format no installed loader reads"));
+      else
+        g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                     _("Cannot decode the image: %s"), local_error->message);
+      return NULL;
+    }
+
+  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
+  if (pixbuf == NULL)
+    {
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                           _("Cannot decode the image: no pixels in the file"));
+      return NULL;
+    }
+
+  format = gdk_pixbuf_loader_get_format (loader);
+  if (format != NULL)
+    {
+      g_auto(GStrv) mimes = gdk_pixbuf_format_get_mime_types (format);
+
+      if (mimes != NULL && mimes[0] != NULL)
+        *mime_type = g_strdup (mimes[0]);
+    }
+
+  /* Report the size as seen, after EXIF orientations 5-8 swap the sides. */
+  orientation = gdk_pixbuf_get_option (pixbuf, "orientation");
+  if (orientation != NULL && orientation[0] >= '5' && orientation[0] <= '8')
+    {
+      *image_width = state.image_height;
+      *image_height = state.image_width;
+    }
+  else
+    {
+      *image_width = state.image_width;
+      *image_height = state.image_height;
+    }
+
+  return gdk_pixbuf_apply_embedded_orientation (pixbuf);
+}
+
+/* The loader hands back exactly the size asked for; this only runs when it
+ * could not (some loaders ignore the hint), with a filter that averages
+ * rather than samples. */
+static GdkPixbuf *
+fit_to_size (GdkPixbuf *pixbuf,
+             guint      size)
+{
+  int width = gdk_pixbuf_get_width (pixbuf);
+  int height = gdk_pixbuf_get_height (pixbuf);
+  int new_width, new_height;
+
+  if ((guint) MAX (width, height) <= size)
+    return g_object_ref (pixbuf);
+
+  if (width >= height)
+    {
+      new_width = size;
+      new_height = MAX (1, (int) ((double) height * size / width + 0.5));
+    }
+  else
+    {
+      new_height = size;
+      new_width = MAX (1, (int) ((double) width * size / height + 0.5));
+    }
+
+  return gdk_pixbuf_scale_simple (pixbuf, new_width, new_height, GDK_INTERP_BILINEAR);
+}
+
+static gboolean
+encode_and_write (GdkPixbuf    *pixbuf,
+                  const char   *path,
+                  const char   *format,
+                  char        **keys,
+                  char        **values,
+                  int           file_mode,
+                  guint64      *bytes_written,
+                  GError      **error)
+{
+  g_autoptr(GdkPixbuf) flat = NULL;
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if (g_str_equal (format, "jpeg"))
+    {
+      /* JPEG has no alpha: lay transparent images on white. */
+      if (gdk_pixbuf_get_has_alpha (pixbuf))
+        flat = gdk_pixbuf_composite_color_simple (pixbuf,
+                                                  gdk_pixbuf_get_width (pixbuf),
+                                                  gdk_pixbuf_get_height (pixbuf),
+                                                  GDK_INTERP_NEAREST, 255, 8,
+                                                  0xffffffff, 0xffffffff);
+      if (!gdk_pixbuf_save_to_buffer (flat ? flat : pixbuf, &data, &len, "jpeg", error,
+                                      "quality", JPEG_QUALITY, NULL))
+        return FALSE;
+    }
+  else
+    {
+      g_autoptr(GPtrArray) all_keys = g_ptr_array_new ();
+      g_autoptr(GPtrArray) all_values = g_ptr_array_new ();
+
+      for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+        {
+          g_ptr_array_add (all_keys, keys[i]);
+          g_ptr_array_add (all_values, values[i]);
+        }
+      g_ptr_array_add (all_keys, "compression");
+      g_ptr_array_add (all_values, PNG_COMPRESSION);
+      g_ptr_array_add (all_keys, NULL);
+      g_ptr_array_add (all_values, NULL);
+
+      if (!gdk_pixbuf_save_to_bufferv (pixbuf, &data, &len, "png",
+                                       (char **) all_keys->pdata,
+                                       (char **) all_values->pdata, error))
+        return FALSE;
+    }
+
+  if (g_mkdir_with_parents (folder, file_mode == 0600 ? 0700 : 0755) != 0)
+    {
+      int saved_errno = errno;
+      g_autofree char *display = g_filename_display_name (folder);
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot create folder %s: %s"), display, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* A temporary file in the same folder, renamed into place: a crash or a full
+   * disk never leaves a half-written thumbnail under the real name. */
+  if (!g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT,
+                                 file_mode, error))
+    return FALSE;
+
+  *bytes_written = len;
+
+  return TRUE;
+}
+
+static gboolean
+should_record_failure (const GError *error)
+{
+  return g_error_matches (error, CS_THUMB_ERROR, CS_THUMB_ERROR_UNSUPPORTED) ||
+         g_error_matches (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT) ||
+         g_error_matches (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE);
+}
+
+static void
+load_reused_pixels (CsResult *result)
+{
+  g_autoptr(GError) error = NULL;
+
+  result->pixbuf = gdk_pixbuf_new_from_file (result->thumbnail_path, &error);
+  if (result->pixbuf != NULL)
+    {
+      result->width = gdk_pixbuf_get_width (result->pixbuf);
+      result->height = gdk_pixbuf_get_height (result->pixbuf);
+    }
+  else
+    g_debug ("Cannot load %s: %s", result->thumbnail_path, error->message);
+}
+
+static void
+read_image_size (CsResult   *result,
+                 GHashTable *keys)
+{
+  const char *width = g_hash_table_lookup (keys, "Thumb::Image::Width");
+  const char *height = g_hash_table_lookup (keys, "Thumb::Image::Height");
+
+  if (width != NULL)
+    result->image_width = atoi (width);
+  if (height != NULL)
+    result->image_height = atoi (height);
+}
+
+static CsResult *
+process_file (CsThumbnailer *self,
+              GFile         *source,
+              const char    *relative_dir,
+              GCancellable  *cancellable,
+              CsResult      *result,
+              GError       **error)
+{
+  g_autofree char *basename = g_file_get_basename (source);
+  g_autofree char *uri = NULL;
+  g_autofree char *mime_type = NULL;
+  g_autoptr(GdkPixbuf) decoded = NULL;
+  g_autoptr(GdkPixbuf) thumb = NULL;
+  g_autoptr(GError) decode_error = NULL;
+  const char *path = g_file_peek_path (source);
+  const char *format = "png";
+  struct stat st;
+  int image_width = 0, image_height = 0;
+  int fd;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  if (path == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("Not a local file"));
+      return NULL;
+    }
+
+  if (cs_is_thumbnail_name (basename))
+    {
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_IS_THUMBNAIL,
+                           _("Is a thumbnail itself (“.thumb.” in the name); skipped"));
+      return NULL;
+    }
+
+  fd = open_regular_file (path, &st, error);
+  if (fd < 0)
+    return NULL;
+
+  result->thumbnail_path = cs_thumbnailer_get_output_path (self, source, relative_dir);
+
+  if (self->mode == CS_OUTPUT_CACHE)
+    {
+      g_autoptr(GHashTable) keys = NULL;
+      g_autofree char *fail_path = NULL;
+
+      uri = cs_cache_uri_for_file (source);
+
+      if (cs_cache_entry_is_valid (result->thumbnail_path, uri, st.st_mtime, st.st_size, &keys))
+        {
+          close (fd);
+          result->reused = TRUE;
+          read_image_size (result, keys);
+          if (self->want_pixels)
+            load_reused_pixels (result);
+          return result;
+        }
+
+      g_clear_pointer (&keys, g_hash_table_unref);
+      fail_path = cs_cache_fail_path (self->cache_dir, uri);
+      if (cs_cache_entry_is_valid (fail_path, uri, st.st_mtime, st.st_size, &keys))
+        {
+          const char *reason = cs_cache_fail_reason (keys);
+
+          close (fd);
+          g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_FAILED_BEFORE,
+                       _("%s (failed before; not retried until the file changes)"),
+                       reason ? reason : _("Cannot decode the image"));
+          return NULL;
+        }
+    }
+  else
+    {
+      g_autofree char *out_name = cs_output_basename (basename, &format);
+
+      g_assert (g_str_has_suffix (result->thumbnail_path, out_name));
+    }
+
+  decoded = decode (fd, self->size, self->max_pixels, &mime_type,
+                    &image_width, &image_height, cancellable, &decode_error);
+  close (fd);
+
+  if (decoded == NULL)
+    {
+      if (self->mode == CS_OUTPUT_CACHE && should_record_failure (decode_error))
+        {
+          g_autoptr(GError) fail_error = NULL;
+
+          if (!cs_cache_write_fail_entry (self->cache_dir, uri, st.st_mtime, st.st_size,
+                                          decode_error->message, &fail_error))
+            g_debug ("Cannot record failure: %s", fail_error->message);
+        }
+      g_propagate_error (error, g_steal_pointer (&decode_error));
+      return NULL;
+    }
+
+  thumb = fit_to_size (decoded, self->size);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  if (self->mode == CS_OUTPUT_CACHE)
+    {
+      g_autofree char *mtime_text = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) st.st_mtime);
+      g_autofree char *size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) st.st_size);
+      g_autofree char *width_text = g_strdup_printf ("%d", image_width);
+      g_autofree char *height_text = g_strdup_printf ("%d", image_height);
+      char *keys[] = { "tEXt::Thumb::URI", "tEXt::Thumb::MTime", "tEXt::Thumb::Size",
+                       "tEXt::Thumb::Mimetype", "tEXt::Thumb::Image::Width",
+                       "tEXt::Thumb::Image::Height", "tEXt::Software", NULL };
+      char *values[] = { uri, mtime_text, size_text,
+                         mime_type ? mime_type : "application/octet-stream",
+                         width_text, height_text, "Contact Sheet " PACKAGE_VERSION, NULL };
+
+      if (!encode_and_write (thumb, result->thumbnail_path, "png", keys, values, 0600,
+                             &result->bytes_written, error))
+        return NULL;
+    }
+  else
+    {
+      if (!encode_and_write (thumb, result->thumbnail_path, format, NULL, NULL, 0644,
+                             &result->bytes_written, error))
+        return NULL;
+    }
+
+  result->width = gdk_pixbuf_get_width (thumb);
+  result->height = gdk_pixbuf_get_height (thumb);
+  result->image_width = image_width;
+  result->image_height = image_height;
+  if (self->want_pixels)
+    result->pixbuf = g_steal_pointer (&thumb);
+
+  return result;
+}
+
+/**
+ * cs_thumbnailer_process:
+ * @relative_dir: (nullable): see cs_thumbnailer_get_output_path()
+ *
+ * Makes (or, in the cache mode, reuses) the thumbnail of @source. Safe to
+ * call from any thread. Never returns %NULL: a failure or a cancellation is
+ * a result that carries the error.
+ */
+CsResult *
+cs_thumbnailer_process (CsThumbnailer *self,
+                        GFile         *source,
+                        const char    *relative_dir,
+                        GCancellable  *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  CsResult *result;
+
+  g_return_val_if_fail (CS_IS_THUMBNAILER (self), NULL);
+  g_return_val_if_fail (G_IS_FILE (source), NULL);
+
+  result = cs_result_new_for_file (source);
+
+  if (process_file (self, source, relative_dir, cancellable, result, &error) == NULL)
+    {
+      g_clear_object (&result->pixbuf);
+      result->bytes_written = 0;
+      result->reused = FALSE;
+      result->error = g_steal_pointer (&error);
+    }
+
+  return result;
+}
