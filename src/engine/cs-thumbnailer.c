@@ -169,34 +169,36 @@ cs_output_basename (const char  *source_basename,
 }
 
 static gpointer
-collect_mime_types (gpointer data)
+collect_extensions (gpointer data)
 {
-  GHashTable *types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTable *extensions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GSList *formats = gdk_pixbuf_get_formats ();
 
   for (GSList *l = formats; l != NULL; l = l->next)
     {
-      g_auto(GStrv) mimes = NULL;
+      g_auto(GStrv) names = NULL;
 
       if (gdk_pixbuf_format_is_disabled (l->data))
         continue;
 
-      mimes = gdk_pixbuf_format_get_mime_types (l->data);
-      for (guint i = 0; mimes != NULL && mimes[i] != NULL; i++)
-        g_hash_table_add (types, g_strdup (mimes[i]));
+      names = gdk_pixbuf_format_get_extensions (l->data);
+      for (guint i = 0; names != NULL && names[i] != NULL; i++)
+        g_hash_table_add (extensions, g_ascii_strdown (names[i], -1));
     }
 
   g_slist_free (formats);
 
-  return types;
+  return extensions;
 }
 
+/* The file name extensions of every installed loader, lower case. Taken from
+ * GdkPixbuf itself rather than the MIME database: it is what we can read. */
 static GHashTable *
-supported_mime_types (void)
+image_extensions (void)
 {
   static GOnce once = G_ONCE_INIT;
 
-  return g_once (&once, collect_mime_types, NULL);
+  return g_once (&once, collect_extensions, NULL);
 }
 
 /* Whether the scan should offer a file to the thumbnailer: its name suggests a
@@ -204,18 +206,21 @@ supported_mime_types (void)
 gboolean
 cs_is_image_name (const char *basename)
 {
-  g_autofree char *type = NULL;
-  g_autofree char *mime = NULL;
+  const char *dot;
+  g_autofree char *extension = NULL;
 
   g_return_val_if_fail (basename != NULL, FALSE);
 
   if (cs_is_thumbnail_name (basename))
     return FALSE;
 
-  type = g_content_type_guess (basename, NULL, 0, NULL);
-  mime = g_content_type_get_mime_type (type);
+  dot = strrchr (basename, '.');
+  if (dot == NULL || dot == basename || dot[1] == '\0')
+    return FALSE;
 
-  return mime != NULL && g_hash_table_contains (supported_mime_types (), mime);
+  extension = g_ascii_strdown (dot + 1, -1);
+
+  return g_hash_table_contains (image_extensions (), extension);
 }
 
 static void
@@ -244,7 +249,7 @@ cs_thumbnailer_constructed (GObject *object)
     }
 
   /* Build the format table now, on the thread that made us, not in a worker. */
-  supported_mime_types ();
+  image_extensions ();
 }
 
 static void
@@ -651,11 +656,15 @@ decode (int            fd,
 
       wrote_any = TRUE;
       if (!gdk_pixbuf_loader_write (loader, buffer, n, &local_error) || state.too_large)
-        {
-          gdk_pixbuf_loader_close (loader, NULL);
-          break;
-        }
+        break;
     }
+
+  /* The loader must always be closed; its verdict counts only when the data
+   * went in cleanly. */
+  if (local_error == NULL && !state.too_large)
+    gdk_pixbuf_loader_close (loader, &local_error);
+  else
+    gdk_pixbuf_loader_close (loader, NULL);
 
   if (state.too_large)
     {
@@ -671,9 +680,6 @@ decode (int            fd,
                            _("File is empty"));
       return NULL;
     }
-
-  if (local_error == NULL)
-    gdk_pixbuf_loader_close (loader, &local_error);
 
   if (local_error != NULL)
     {

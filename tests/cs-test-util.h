@@ -1,0 +1,21 @@
+/* cs-test-util.h: small helpers shared by the engine's tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+char      *cs_test_make_dir       (void);
+void       cs_test_remove_tree    (const char *path);
+GPtrArray *cs_test_list_dir       (const char *path);
+void       cs_test_wait_until     (gboolean   (*check) (gpointer),
+                                   gpointer     data,
+                                   guint        timeout_ms);
+
+char      *cs_test_isolate_cache  (void);
+
+G_END_DECLS

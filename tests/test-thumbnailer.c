@@ -1,0 +1,701 @@
+/* test-thumbnailer.c: one file in, one thumbnail out; the cache layout
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cs-cache.h"
+#include "cs-test-images.h"
+#include "cs-test-util.h"
+#include "cs-thumbnailer.h"
+
+typedef struct
+{
+  char *dir;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->dir = cs_test_make_dir ();
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  cs_test_remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static char *
+write_image (Fixture    *f,
+             const char *name,
+             int         width,
+             int         height,
+             const char *format)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (f->dir, name, NULL);
+
+  cs_test_write_image (path, width, height, format, 1, &error);
+  g_assert_no_error (error);
+
+  return path;
+}
+
+static CsResult *
+process_path (CsThumbnailer *thumbnailer,
+              const char    *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  return cs_thumbnailer_process (thumbnailer, file, NULL, NULL);
+}
+
+static void
+assert_pixbuf_size (const char *path,
+                    int         width,
+                    int         height)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, width);
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, height);
+}
+
+static void
+test_sizes (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *path = write_image (f, "photo.jpg", 2400, 1800, "jpeg");
+
+  for (guint i = 0; i < CS_N_FLAVORS; i++)
+    {
+      g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_cache (i, NULL);
+      g_autoptr(CsResult) result = process_path (thumbnailer, path);
+      guint size = cs_flavor_get_size (i);
+      g_autofree char *dir = NULL;
+
+      g_assert_no_error (cs_result_get_error (result));
+      g_assert_cmpint (cs_result_get_width (result), ==, size);
+      g_assert_cmpint (cs_result_get_height (result), ==, size * 3 / 4);
+      dir = g_path_get_dirname (cs_result_get_thumbnail_path (result));
+      g_assert_true (g_str_has_suffix (dir, cs_flavor_get_name (i)));
+      assert_pixbuf_size (cs_result_get_thumbnail_path (result), size, size * 3 / 4);
+    }
+}
+
+static void
+test_export_size (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *path = write_image (f, "tall.png", 300, 900, "png");
+  g_autofree char *out = g_build_filename (f->dir, "out", NULL);
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_FOLDER, 90, out);
+  g_autoptr(CsResult) result = process_path (thumbnailer, path);
+  g_autofree char *expected = g_build_filename (out, "tall.thumb.png", NULL);
+
+  g_assert_no_error (cs_result_get_error (result));
+  g_assert_cmpstr (cs_result_get_thumbnail_path (result), ==, expected);
+  assert_pixbuf_size (expected, 30, 90);
+}
+
+static void
+test_extreme_aspect (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *wide = write_image (f, "wide.png", 4000, 3, "png");
+  g_autofree char *tall = write_image (f, "tall.png", 2, 3000, "png");
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 128, NULL);
+  g_autoptr(CsResult) r1 = process_path (thumbnailer, wide);
+  g_autoptr(CsResult) r2 = process_path (thumbnailer, tall);
+
+  g_assert_no_error (cs_result_get_error (r1));
+  g_assert_cmpint (cs_result_get_width (r1), ==, 128);
+  g_assert_cmpint (cs_result_get_height (r1), ==, 1);
+  assert_pixbuf_size (cs_result_get_thumbnail_path (r1), 128, 1);
+
+  g_assert_no_error (cs_result_get_error (r2));
+  g_assert_cmpint (cs_result_get_width (r2), ==, 1);
+  g_assert_cmpint (cs_result_get_height (r2), ==, 128);
+}
+
+static void
+test_no_upscale (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *path = write_image (f, "small.jpg", 50, 40, "jpeg");
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_cache (CS_FLAVOR_LARGE, NULL);
+  g_autoptr(CsResult) result = process_path (thumbnailer, path);
+
+  g_assert_no_error (cs_result_get_error (result));
+  g_assert_cmpint (cs_result_get_width (result), ==, 50);
+  g_assert_cmpint (cs_result_get_height (result), ==, 40);
+  assert_pixbuf_size (cs_result_get_thumbnail_path (result), 50, 40);
+}
+
+/* Scaling must average, not sample: a fine checkerboard turns grey. */
+static void
+test_filter (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "checker.png", NULL);
+  g_autoptr(GdkPixbuf) checker = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 1024, 1024);
+  g_autoptr(GdkPixbuf) thumb = NULL;
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 128, NULL);
+  g_autoptr(CsResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 *pixels = gdk_pixbuf_get_pixels (checker);
+  int stride = gdk_pixbuf_get_rowstride (checker);
+  guint8 *p;
+
+  for (int y = 0; y < 1024; y++)
+    for (int x = 0; x < 1024; x++)
+      memset (pixels + y * stride + x * 3, ((x + y) % 2) ? 255 : 0, 3);
+  gdk_pixbuf_save (checker, path, "png", &error, NULL);
+  g_assert_no_error (error);
+
+  result = process_path (thumbnailer, path);
+  g_assert_no_error (cs_result_get_error (result));
+  thumb = gdk_pixbuf_new_from_file (cs_result_get_thumbnail_path (result), &error);
+  g_assert_no_error (error);
+
+  p = gdk_pixbuf_get_pixels (thumb) + 64 * gdk_pixbuf_get_rowstride (thumb) + 64 * gdk_pixbuf_get_n_channels (thumb);
+  g_assert_cmpint (p[0], >, 100);
+  g_assert_cmpint (p[0], <, 155);
+}
+
+static void
+test_exif_orientation (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "camera.jpg", NULL);
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 128, NULL);
+  g_autoptr(CsResult) result = NULL;
+  g_autoptr(GdkPixbuf) thumb = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 *top_right, *top_left;
+
+  /* Stored 1600x1200 with the red corner top-left; orientation 6 turns it
+   * clockwise: shown 1200x1600 with the red corner top-right. */
+  cs_test_write_jpeg_exif (path, 1600, 1200, 6, &error);
+  g_assert_no_error (error);
+
+  result = process_path (thumbnailer, path);
+  g_assert_no_error (cs_result_get_error (result));
+  g_assert_cmpint (cs_result_get_width (result), ==, 96);
+  g_assert_cmpint (cs_result_get_height (result), ==, 128);
+  g_assert_cmpint (cs_result_get_image_width (result), ==, 1200);
+  g_assert_cmpint (cs_result_get_image_height (result), ==, 1600);
+
+  thumb = gdk_pixbuf_new_from_file (cs_result_get_thumbnail_path (result), &error);
+  g_assert_no_error (error);
+  top_right = gdk_pixbuf_get_pixels (thumb) + 2 * gdk_pixbuf_get_rowstride (thumb) + 93 * 3;
+  top_left = gdk_pixbuf_get_pixels (thumb) + 2 * gdk_pixbuf_get_rowstride (thumb) + 2 * 3;
+  g_assert_cmpint (top_right[0], >, 200);
+  g_assert_cmpint (top_right[1], <, 60);
+  g_assert_false (top_left[0] > 200 && top_left[1] < 60);
+}
+
+static GHashTable *
+read_keys (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  GHashTable *keys = cs_cache_read_text_keys (path, &error);
+
+  g_assert_no_error (error);
+
+  return keys;
+}
+
+static void
+test_sniffing (Fixture       *f,
+               gconstpointer  data)
+{
+  /* PNG content behind a .jpg name. */
+  g_autofree char *path = write_image (f, "liar.jpg", 300, 200, "png");
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_cache (CS_FLAVOR_NORMAL, NULL);
+  g_autoptr(CsThumbnailer) beside = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 128, NULL);
+  g_autoptr(CsResult) result = process_path (thumbnailer, path);
+  g_autoptr(CsResult) result2 = process_path (beside, path);
+  g_autoptr(GHashTable) keys = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  g_assert_no_error (cs_result_get_error (result));
+  keys = read_keys (cs_result_get_thumbnail_path (result));
+  g_assert_cmpstr (g_hash_table_lookup (keys, "Thumb::Mimetype"), ==, "image/png");
+
+  /* The beside name says JPEG, so the content is JPEG. */
+  g_assert_no_error (cs_result_get_error (result2));
+  g_assert_true (g_str_has_suffix (cs_result_get_thumbnail_path (result2), "liar.thumb.jpg"));
+  g_file_get_contents (cs_result_get_thumbnail_path (result2), &contents, &len, NULL);
+  g_assert_cmpuint (len, >, 3);
+  g_assert_cmpint ((guint8) contents[0], ==, 0xff);
+  g_assert_cmpint ((guint8) contents[1], ==, 0xd8);
+}
+
+static const struct {
+  const char *name;
+  const char *text;
+} text_images[] = {
+  { "drawing.svg",
+    "<svg xmlns='http://www.w3.org/2000/svg' width='400' height='200'>"
+    "<rect width='400' height='200' fill='#3465a4'/><circle cx='200' cy='100' r='80' fill='#f57900'/></svg>" },
+  { "icon.xpm",
+    "/* XPM */\nstatic char *x[] = {\"4 2 2 1\", \". c #ff0000\", \"# c #0000ff\", \"..##\", \"##..\"};\n" },
+  { "plain.ppm", "P3\n4 2\n255\n255 0 0  0 255 0  0 0 255  255 255 255\n0 0 0  9 9 9  90 90 90  200 0 200\n" },
+};
+
+/* A 2x1 GIF, by hand: gdk-pixbuf cannot write GIF. */
+static const guint8 tiny_gif[] = {
+  'G', 'I', 'F', '8', '9', 'a', 2, 0, 1, 0, 0x80, 0, 0,
+  0xff, 0, 0, 0, 0, 0xff,
+  0x2c, 0, 0, 0, 0, 2, 0, 1, 0, 0,
+  0x02, 0x02, 0x44, 0x0a, 0x00, 0x3b,
+};
+
+static void
+test_formats (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_cache (CS_FLAVOR_NORMAL, NULL);
+  g_autoptr(GdkPixbuf) pixbuf = cs_test_make_pixbuf (300, 150, 2, FALSE);
+  GSList *formats = gdk_pixbuf_get_formats ();
+  g_autofree char *gif = g_build_filename (f->dir, "tiny.gif", NULL);
+  guint tried = 0;
+
+  for (GSList *l = formats; l != NULL; l = l->next)
+    {
+      g_autofree char *name = gdk_pixbuf_format_get_name (l->data);
+      g_auto(GStrv) extensions = gdk_pixbuf_format_get_extensions (l->data);
+      g_autofree char *path = NULL;
+      g_autoptr(CsResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!gdk_pixbuf_format_is_writable (l->data) || gdk_pixbuf_format_is_disabled (l->data))
+        continue;
+      /* ICO holds at most 256x256 and wants a square-ish icon size. */
+      if (g_str_equal (name, "ico"))
+        continue;
+
+      path = g_strdup_printf ("%s/sample-%s.%s", f->dir, name, extensions[0]);
+      if (!gdk_pixbuf_save (pixbuf, path, name, &error, NULL))
+        {
+          g_test_message ("cannot write %s: %s", name, error->message);
+          continue;
+        }
+
+      result = process_path (thumbnailer, path);
+      g_test_message ("%s -> %s", name, cs_result_get_error (result) ? cs_result_get_error (result)->message : "ok");
+      g_assert_no_error (cs_result_get_error (result));
+      g_assert_cmpint (cs_result_get_width (result), ==, 128);
+      g_assert_cmpint (cs_result_get_height (result), ==, 64);
+      tried++;
+    }
+  g_slist_free (formats);
+
+  for (guint i = 0; i < G_N_ELEMENTS (text_images); i++)
+    {
+      g_autofree char *path = g_build_filename (f->dir, text_images[i].name, NULL);
+      g_autoptr(CsResult) result = NULL;
+
+      g_file_set_contents (path, text_images[i].text, -1, NULL);
+      result = process_path (thumbnailer, path);
+      g_test_message ("%s -> %s", text_images[i].name,
+                      cs_result_get_error (result) ? cs_result_get_error (result)->message : "ok");
+      g_assert_no_error (cs_result_get_error (result));
+      g_assert_cmpint (cs_result_get_width (result), >, 0);
+      tried++;
+    }
+
+  {
+    g_autoptr(CsResult) result = NULL;
+
+    g_file_set_contents (gif, (const char *) tiny_gif, sizeof tiny_gif, NULL);
+    result = process_path (thumbnailer, gif);
+    g_assert_no_error (cs_result_get_error (result));
+    g_assert_cmpint (cs_result_get_width (result), ==, 2);
+    g_assert_cmpint (cs_result_get_height (result), ==, 1);
+    tried++;
+  }
+
+  /* png, jpeg, bmp, tiff at least, plus svg, xpm, ppm, gif. */
+  g_assert_cmpuint (tried, >=, 8);
+}
+
+static void
+test_cache_entry (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *path = write_image (f, "photo one.jpg", 640, 480, "jpeg");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *md5 = g_compute_checksum_for_string (G_CHECKSUM_MD5, uri, -1);
+  g_autofree char *expected = g_strdup_printf ("%s/thumbnails/normal/%s.png",
+                                               g_get_user_cache_dir (), md5);
+  g_autofree char *folder = g_path_get_dirname (expected);
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_cache (CS_FLAVOR_NORMAL, NULL);
+  g_autoptr(CsResult) result = cs_thumbnailer_process (thumbnailer, file, NULL, NULL);
+  g_autoptr(GHashTable) keys = NULL;
+  g_autofree char *mtime = NULL;
+  g_autofree char *size = NULL;
+  GStatBuf st, thumb_st, folder_st;
+
+  g_assert_true (g_str_has_suffix (uri, "photo%20one.jpg"));
+  g_assert_no_error (cs_result_get_error (result));
+  g_assert_false (cs_result_get_reused (result));
+  g_assert_cmpstr (cs_result_get_thumbnail_path (result), ==, expected);
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (g_stat (expected, &thumb_st), ==, 0);
+  g_assert_cmpint (g_stat (folder, &folder_st), ==, 0);
+  g_assert_cmpint (thumb_st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (folder_st.st_mode & 0777, ==, 0700);
+  g_assert_cmpuint (cs_result_get_bytes_written (result), ==, thumb_st.st_size);
+
+  keys = read_keys (expected);
+  mtime = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) st.st_mtime);
+  size = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) st.st_size);
+  g_assert_cmpstr (g_hash_table_lookup (keys, "Thumb::URI"), ==, uri);
+  g_assert_cmpstr (g_hash_table_lookup (keys, "Thumb::MTime"), ==, mtime);
+  g_assert_cmpstr (g_hash_table_lookup (keys, "Thumb::Size"), ==, size);
+  g_assert_cmpstr (g_hash_table_lookup (keys, "Thumb::Mimetype"), ==, "image/jpeg");
+  g_assert_cmpstr (g_hash_table_lookup (keys, "Thumb::Image::Width"), ==, "640");
+  g_assert_cmpstr (g_hash_table_lookup (keys, "Thumb::Image::Height"), ==, "480");
+
+  /* No temporary file left beside it: only MD5.png names. */
+  {
+    g_autoptr(GPtrArray) names = cs_test_list_dir (folder);
+
+    for (guint i = 0; i < names->len; i++)
+      {
+        const char *name = g_ptr_array_index (names, i);
+
+        g_assert_cmpuint (strlen (name), ==, 36);
+        g_assert_true (g_str_has_suffix (name, ".png"));
+      }
+  }
+}
+
+static void
+set_mtime (const char *path,
+           gint64      seconds)
+{
+  struct timespec times[2] = { { seconds, 0 }, { seconds, 0 } };
+
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, 0), ==, 0);
+}
+
+static void
+test_cache_reuse (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *path = write_image (f, "photo.jpg", 640, 480, "jpeg");
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_cache (CS_FLAVOR_NORMAL, NULL);
+  g_autoptr(CsThumbnailer) pixels = g_object_new (CS_TYPE_THUMBNAILER, "want-pixels", TRUE, NULL);
+  g_autoptr(CsResult) first = process_path (thumbnailer, path);
+  g_autoptr(CsResult) second = NULL;
+  g_autoptr(CsResult) third = NULL;
+  g_autoptr(CsResult) fourth = NULL;
+  GStatBuf before, after;
+
+  g_assert_no_error (cs_result_get_error (first));
+  g_assert_cmpint (g_stat (cs_result_get_thumbnail_path (first), &before), ==, 0);
+
+  second = process_path (pixels, path);
+  g_assert_no_error (cs_result_get_error (second));
+  g_assert_true (cs_result_get_reused (second));
+  g_assert_cmpuint (cs_result_get_bytes_written (second), ==, 0);
+  g_assert_nonnull (cs_result_get_pixbuf (second));
+  g_assert_cmpint (cs_result_get_image_width (second), ==, 640);
+  g_assert_cmpint (g_stat (cs_result_get_thumbnail_path (second), &after), ==, 0);
+  g_assert_cmpint (before.st_ino, ==, after.st_ino);
+
+  /* The source changes: the thumbnail is made again. */
+  set_mtime (path, 1000000000);
+  third = process_path (thumbnailer, path);
+  g_assert_no_error (cs_result_get_error (third));
+  g_assert_false (cs_result_get_reused (third));
+  g_assert_cmpuint (cs_result_get_bytes_written (third), >, 0);
+
+  /* Same mtime, other size: made again too. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    cs_test_write_image (path, 320, 240, "jpeg", 4, &error);
+    g_assert_no_error (error);
+    set_mtime (path, 1000000000);
+  }
+  fourth = process_path (thumbnailer, path);
+  g_assert_false (cs_result_get_reused (fourth));
+  g_assert_cmpint (cs_result_get_image_width (fourth), ==, 320);
+}
+
+/* Other tools write "Thumb::MTime" with a fraction, or leave out Size. */
+static void
+test_cache_tolerant (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *path = write_image (f, "photo.jpg", 200, 100, "jpeg");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_cache (CS_FLAVOR_NORMAL, NULL);
+  g_autofree char *thumb_path = cs_thumbnailer_get_output_path (thumbnailer, file, NULL);
+  g_autofree char *folder = g_path_get_dirname (thumb_path);
+  g_autoptr(GdkPixbuf) pixbuf = cs_test_make_pixbuf (128, 64, 3, TRUE);
+  g_autoptr(CsResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mtime = NULL;
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  mtime = g_strdup_printf ("%" G_GINT64_FORMAT ".734501", (gint64) st.st_mtime);
+  g_mkdir_with_parents (folder, 0700);
+  gdk_pixbuf_save (pixbuf, thumb_path, "png", &error,
+                   "tEXt::Thumb::URI", uri, "tEXt::Thumb::MTime", mtime, NULL);
+  g_assert_no_error (error);
+
+  result = cs_thumbnailer_process (thumbnailer, file, NULL, NULL);
+  g_assert_no_error (cs_result_get_error (result));
+  g_assert_true (cs_result_get_reused (result));
+
+  /* A wrong URI is not ours. */
+  gdk_pixbuf_save (pixbuf, thumb_path, "png", &error,
+                   "tEXt::Thumb::URI", "file:///elsewhere.jpg", "tEXt::Thumb::MTime", mtime, NULL);
+  g_clear_pointer (&result, cs_result_unref);
+  result = cs_thumbnailer_process (thumbnailer, file, NULL, NULL);
+  g_assert_false (cs_result_get_reused (result));
+}
+
+static void
+test_fail_entry (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "broken.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *md5 = g_compute_checksum_for_string (G_CHECKSUM_MD5, uri, -1);
+  g_autofree char *fail_path = g_strdup_printf ("%s/thumbnails/fail/contact-sheet-%s/%s.png",
+                                                g_get_user_cache_dir (), PACKAGE_VERSION, md5);
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_cache (CS_FLAVOR_NORMAL, NULL);
+  g_autoptr(CsResult) first = NULL;
+  g_autoptr(CsResult) second = NULL;
+  g_autoptr(CsResult) third = NULL;
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, "\x89PNG\r\n\x1a\n garbage that is no PNG", -1, NULL);
+
+  first = cs_thumbnailer_process (thumbnailer, file, NULL, NULL);
+  g_assert_nonnull (cs_result_get_error (first));
+  g_assert_true (g_file_test (fail_path, G_FILE_TEST_IS_REGULAR));
+  keys = read_keys (fail_path);
+  g_assert_cmpstr (g_hash_table_lookup (keys, "Thumb::URI"), ==, uri);
+  g_assert_nonnull (g_hash_table_lookup (keys, "Thumb::MTime"));
+
+  second = cs_thumbnailer_process (thumbnailer, file, NULL, NULL);
+  g_assert_error (cs_result_get_error (second), CS_THUMB_ERROR, CS_THUMB_ERROR_FAILED_BEFORE);
+  /* The reason is kept. */
+  g_assert_nonnull (strstr (cs_result_get_error (second)->message,
+                            cs_result_get_error (first)->message));
+
+  /* Fixed: tried again, and it works. */
+  cs_test_write_image (path, 100, 100, "png", 0, &error);
+  g_assert_no_error (error);
+  set_mtime (path, 1200000000);
+  third = cs_thumbnailer_process (thumbnailer, file, NULL, NULL);
+  g_assert_no_error (cs_result_get_error (third));
+}
+
+static void
+assert_fails (CsThumbnailer *thumbnailer,
+              const char    *path,
+              GQuark         domain,
+              int            code)
+{
+  g_autoptr(CsResult) result = process_path (thumbnailer, path);
+  const GError *error = cs_result_get_error (result);
+
+  g_assert_nonnull (error);
+  g_test_message ("%s: %s", path, error->message);
+  if (domain != 0)
+    g_assert_error (error, domain, code);
+  g_assert_null (strchr (error->message, '\n'));
+  g_assert_cmpuint (cs_result_get_bytes_written (result), ==, 0);
+  g_assert_false (g_file_test (cs_result_get_thumbnail_path (result) ? cs_result_get_thumbnail_path (result) : "/nonexistent",
+                               G_FILE_TEST_EXISTS));
+}
+
+static void
+test_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 128, NULL);
+  g_autofree char *good = write_image (f, "good.jpg", 800, 600, "jpeg");
+  g_autofree char *empty = g_build_filename (f->dir, "empty.jpg", NULL);
+  g_autofree char *truncated = g_build_filename (f->dir, "truncated.jpg", NULL);
+  g_autofree char *text = g_build_filename (f->dir, "text.png", NULL);
+  g_autofree char *fifo = g_build_filename (f->dir, "fifo.jpg", NULL);
+  g_autofree char *folder = g_build_filename (f->dir, "folder.jpg", NULL);
+  g_autofree char *dangling = g_build_filename (f->dir, "dangling.jpg", NULL);
+  g_autofree char *loop = g_build_filename (f->dir, "loop.jpg", NULL);
+  g_autofree char *socket_path = g_build_filename (f->dir, "socket.jpg", NULL);
+  g_autofree char *thumb = g_build_filename (f->dir, "old.thumb.jpg", NULL);
+  g_autofree char *contents = NULL;
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  gsize len;
+  int sock;
+
+  g_file_get_contents (good, &contents, &len, NULL);
+  g_file_set_contents (empty, "", 0, NULL);
+  g_file_set_contents (truncated, contents, 300, NULL);
+  g_file_set_contents (text, "Dear diary, today I was not an image.\n", -1, NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  g_assert_cmpint (symlink ("does-not-exist.jpg", dangling), ==, 0);
+  g_assert_cmpint (symlink ("loop.jpg", loop), ==, 0);
+  g_file_set_contents (thumb, contents, len, NULL);
+
+  sock = socket (AF_UNIX, SOCK_STREAM, 0);
+  g_strlcpy (addr.sun_path, socket_path, sizeof addr.sun_path);
+  g_assert_cmpint (bind (sock, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+
+  assert_fails (thumbnailer, empty, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT);
+  assert_fails (thumbnailer, truncated, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT);
+  assert_fails (thumbnailer, text, CS_THUMB_ERROR, CS_THUMB_ERROR_UNSUPPORTED);
+  assert_fails (thumbnailer, fifo, CS_THUMB_ERROR, CS_THUMB_ERROR_NOT_REGULAR);
+  assert_fails (thumbnailer, folder, CS_THUMB_ERROR, CS_THUMB_ERROR_NOT_REGULAR);
+  assert_fails (thumbnailer, socket_path, 0, 0);
+  assert_fails (thumbnailer, "/dev/zero", CS_THUMB_ERROR, CS_THUMB_ERROR_NOT_REGULAR);
+  assert_fails (thumbnailer, dangling, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  assert_fails (thumbnailer, loop, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS);
+  assert_fails (thumbnailer, thumb, CS_THUMB_ERROR, CS_THUMB_ERROR_IS_THUMBNAIL);
+
+  /* And the good one still works after all that. */
+  {
+    g_autoptr(CsResult) result = process_path (thumbnailer, good);
+    g_assert_no_error (cs_result_get_error (result));
+  }
+
+  close (sock);
+}
+
+static void
+test_pixel_limit (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *png = write_image (f, "big.png", 400, 300, "png");
+  g_autofree char *jpeg = write_image (f, "big.jpg", 400, 300, "jpeg");
+  g_autoptr(CsThumbnailer) thumbnailer = g_object_new (CS_TYPE_THUMBNAILER,
+                                                       "mode", CS_OUTPUT_BESIDE,
+                                                       "max-pixels", (guint64) 100000,
+                                                       NULL);
+
+  assert_fails (thumbnailer, png, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE);
+  assert_fails (thumbnailer, jpeg, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE);
+}
+
+static void
+test_cancelled (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *path = write_image (f, "photo.jpg", 300, 200, "jpeg");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 128, NULL);
+  g_autoptr(CsResult) result = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+
+  g_cancellable_cancel (cancellable);
+  result = cs_thumbnailer_process (thumbnailer, file, NULL, cancellable);
+  g_assert_true (cs_result_is_cancelled (result));
+  names = cs_test_list_dir (f->dir);
+  g_assert_cmpuint (names->len, ==, 1);
+}
+
+static void
+test_names (void)
+{
+  static const struct {
+    const char *source;
+    const char *output;
+    const char *format;
+  } cases[] = {
+    { "photo.jpg", "photo.thumb.jpg", "jpeg" },
+    { "IMG_0001.JPEG", "IMG_0001.thumb.JPEG", "jpeg" },
+    { "a.png", "a.thumb.png", "png" },
+    { "a.webp", "a.thumb.webp.png", "png" },
+    { "a.gif", "a.thumb.gif.png", "png" },
+    { "a.gif.png", "a.gif.thumb.png", "png" },
+    { "drawing.svg", "drawing.thumb.svg.png", "png" },
+    { "README", "README.thumb..png", "png" },
+    { "two.dots.tiff", "two.dots.thumb.tiff.png", "png" },
+  };
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *format = NULL;
+      g_autofree char *output = cs_output_basename (cases[i].source, &format);
+
+      g_assert_cmpstr (output, ==, cases[i].output);
+      g_assert_cmpstr (format, ==, cases[i].format);
+      g_assert_true (cs_is_thumbnail_name (output));
+      g_assert_false (cs_is_thumbnail_name (cases[i].source));
+      g_assert_true (g_hash_table_add (seen, (gpointer) cases[i].output));
+    }
+
+  g_assert_true (cs_is_image_name ("photo.jpg"));
+  g_assert_true (cs_is_image_name ("PHOTO.JPG"));
+  g_assert_true (cs_is_image_name ("a.png"));
+  g_assert_false (cs_is_image_name ("photo.thumb.jpg"));
+  g_assert_false (cs_is_image_name ("notes.txt"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *cache = cs_test_isolate_cache ();
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) \
+  g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  g_test_add_func ("/thumbnailer/names", test_names);
+  ADD ("/thumbnailer/sizes", test_sizes);
+  ADD ("/thumbnailer/export-size", test_export_size);
+  ADD ("/thumbnailer/extreme-aspect", test_extreme_aspect);
+  ADD ("/thumbnailer/no-upscale", test_no_upscale);
+  ADD ("/thumbnailer/filter", test_filter);
+  ADD ("/thumbnailer/exif-orientation", test_exif_orientation);
+  ADD ("/thumbnailer/sniffing", test_sniffing);
+  ADD ("/thumbnailer/formats", test_formats);
+  ADD ("/thumbnailer/cache-entry", test_cache_entry);
+  ADD ("/thumbnailer/cache-reuse", test_cache_reuse);
+  ADD ("/thumbnailer/cache-tolerant", test_cache_tolerant);
+  ADD ("/thumbnailer/fail-entry", test_fail_entry);
+  ADD ("/thumbnailer/bad-input", test_bad_input);
+  ADD ("/thumbnailer/pixel-limit", test_pixel_limit);
+  ADD ("/thumbnailer/cancelled", test_cancelled);
+
+  status = g_test_run ();
+  cs_test_remove_tree (cache);
+
+  return status;
+}
