@@ -1,0 +1,1403 @@
+/* test-cli.c: contact-sheet-cli run as a program, the way a script runs it
+ *
+ * Every case runs the real binary (CS_CLI) in a fresh temporary folder, with
+ * XDG_CACHE_HOME pointing inside it, so the user's cache is never touched.
+ * Expected names and sizes are worked out here from the documented contract,
+ * not by calling the engine.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "cs-test-images.h"
+
+#define RUN_TIMEOUT_SECONDS 30
+#define INTERRUPT_TIMEOUT_SECONDS 5
+#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
+
+static const char *cli_path;
+
+typedef struct
+{
+  char *root;        /* everything a case makes lives under here */
+  char *cache_home;  /* the child's XDG_CACHE_HOME */
+  char *images;      /* the source folder */
+} Fixture;
+
+typedef struct
+{
+  int    status;
+  char  *out;
+  char  *err;
+  char **out_lines;
+  char **err_lines;
+} Run;
+
+typedef struct
+{
+  guint64 done;
+  guint64 reused;
+  guint64 failed;
+  guint64 bytes;
+} Summary;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+  g_clear_pointer (&run->out_lines, g_strfreev);
+  g_clear_pointer (&run->err_lines, g_strfreev);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Fixture */
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->root = g_dir_make_tmp ("cs-test-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->cache_home = g_build_filename (f->root, "cache", NULL);
+  f->images = g_build_filename (f->root, "images", NULL);
+  g_assert_cmpint (g_mkdir (f->cache_home, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (f->images, 0755), ==, 0);
+}
+
+/* Never follows links: a dangling or looping one is removed, not chased. */
+static void
+remove_tree (const char *path)
+{
+  GStatBuf st;
+
+  if (g_lstat (path, &st) != 0)
+    return;
+
+  if (S_ISDIR (st.st_mode))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+      if (g_rmdir (path) != 0)
+        g_test_message ("Cannot remove %s: %s", path, g_strerror (errno));
+    }
+  else if (g_unlink (path) != 0)
+    g_test_message ("Cannot remove %s: %s", path, g_strerror (errno));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  remove_tree (f->root);
+  g_clear_pointer (&f->root, g_free);
+  g_clear_pointer (&f->cache_home, g_free);
+  g_clear_pointer (&f->images, g_free);
+}
+
+/* Strings and folders */
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static GPtrArray *
+list_folder (const char *folder)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, &error);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_strings);
+
+  return names;
+}
+
+static GPtrArray *
+strv_to_array (char **strv)
+{
+  GPtrArray *array = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    g_ptr_array_add (array, g_strdup (strv[i]));
+
+  return array;
+}
+
+/* Sorts both (in place), then compares element by element, so that a failure shows the
+ * first name that differs. */
+static void
+assert_same_strings (GPtrArray *actual,
+                     GPtrArray *expected)
+{
+  g_ptr_array_sort (actual, compare_strings);
+  g_ptr_array_sort (expected, compare_strings);
+
+  for (guint i = 0; i < MAX (actual->len, expected->len); i++)
+    g_assert_cmpstr (i < actual->len ? g_ptr_array_index (actual, i) : NULL, ==,
+                     i < expected->len ? g_ptr_array_index (expected, i) : NULL);
+}
+
+static guint
+count_lines_with_prefix (char       **lines,
+                         const char  *prefix)
+{
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      n++;
+
+  return n;
+}
+
+/* The contract's naming rule, written out again: photo.jpg -> photo.thumb.jpg,
+ * x.png -> x.thumb.png, anything else gains ".png". */
+static char *
+beside_name (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+  g_autofree char *stem = NULL;
+  const char *ext;
+
+  g_assert_nonnull (dot);
+  stem = g_strndup (name, dot - name);
+  ext = dot + 1;
+
+  if (g_ascii_strcasecmp (ext, "jpg") == 0 ||
+      g_ascii_strcasecmp (ext, "jpeg") == 0 ||
+      g_ascii_strcasecmp (ext, "png") == 0)
+    return g_strconcat (stem, ".thumb.", ext, NULL);
+
+  return g_strconcat (stem, ".thumb.", ext, ".png", NULL);
+}
+
+static GPtrArray *
+beside_paths (const char *folder,
+              GPtrArray  *sources)
+{
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      g_autofree char *name = beside_name (g_ptr_array_index (sources, i));
+
+      g_ptr_array_add (paths, g_build_filename (folder, name, NULL));
+    }
+
+  return paths;
+}
+
+static char *
+cache_path (Fixture    *f,
+            const char *flavor,
+            const char *source)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (source);
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *md5 = g_compute_checksum_for_string (G_CHECKSUM_MD5, uri, -1);
+  g_autofree char *name = g_strconcat (md5, ".png", NULL);
+
+  return g_build_filename (f->cache_home, "thumbnails", flavor, name, NULL);
+}
+
+static GStatBuf
+stat_or_fail (const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    g_test_message ("Cannot stat %s: %s", path, g_strerror (errno));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+
+  return st;
+}
+
+static guint64
+sum_of_sizes (char **paths)
+{
+  guint64 total = 0;
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    total += stat_or_fail (paths[i]).st_size;
+
+  return total;
+}
+
+/* A valid image, in the format its name says, whose longest side is @longest. */
+static void
+assert_thumbnail (const char *path,
+                  int         longest)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  g_autofree char *format_name = NULL;
+  GdkPixbufFormat *format;
+  const char *expected_format = g_str_has_suffix (path, ".png") ? "png" : "jpeg";
+
+  g_assert_no_error (error);
+  g_assert_cmpint (MAX (gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf)),
+                   ==, longest);
+
+  format = gdk_pixbuf_get_file_info (path, NULL, NULL);
+  g_assert_nonnull (format);
+  format_name = gdk_pixbuf_format_get_name (format);
+  g_assert_cmpstr (format_name, ==, expected_format);
+}
+
+static void
+write_text (const char *path,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* The sample folder's photos (several shapes, a PNG, an EXIF-rotated JPEG)
+ * plus a BMP, whose thumbnail keeps the name and gains ".png". */
+static GPtrArray *
+write_sources (const char *folder,
+               guint       count)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bmp = g_build_filename (folder, "scan.bmp", NULL);
+
+  cs_test_write_sample_folder (folder, count, &error);
+  g_assert_no_error (error);
+  cs_test_write_image (bmp, 900, 700, "bmp", 2, &error);
+  g_assert_no_error (error);
+
+  return list_folder (folder);
+}
+
+/* Running the program */
+
+typedef struct
+{
+  guint         id;
+  gboolean      expired;
+  GSubprocess  *process;
+} Deadline;
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  Deadline *deadline = user_data;
+
+  deadline->id = 0;
+  deadline->expired = TRUE;
+  g_subprocess_force_exit (deadline->process);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+deadline_start (Deadline    *deadline,
+                GSubprocess *process,
+                guint        seconds)
+{
+  deadline->process = process;
+  deadline->expired = FALSE;
+  deadline->id = g_timeout_add_seconds (seconds, on_deadline, deadline);
+}
+
+static void
+deadline_stop (Deadline *deadline)
+{
+  g_clear_handle_id (&deadline->id, g_source_remove);
+}
+
+static GSubprocess *
+spawn_cli (Fixture            *f,
+           GSubprocessFlags    flags,
+           const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", f->cache_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+  g_subprocess_launcher_set_cwd (launcher, f->root);
+
+  g_ptr_array_add (argv, (char *) cli_path);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  command = g_strjoinv (" ", (char **) argv->pdata);
+  g_test_message ("$ %s", command);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  return process;
+}
+
+static char *
+bytes_to_string (GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
+
+  return g_strndup (data ? data : "", len);
+}
+
+static char **
+split_lines (const char *text)
+{
+  char **lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+
+  if (n > 0 && lines[n - 1][0] == '\0')
+    g_clear_pointer (&lines[n - 1], g_free);
+
+  return lines;
+}
+
+typedef struct
+{
+  gboolean  finished;
+  GBytes   *out;
+  GBytes   *err;
+  GError   *error;
+} Communicate;
+
+static void
+on_communicated (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Communicate *c = user_data;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (object), result,
+                                   &c->out, &c->err, &c->error);
+  c->finished = TRUE;
+}
+
+/* Feeds @input to the child, collects its output until it exits, and kills
+ * it (failing the test) if that takes more than @timeout seconds. */
+static void
+communicate (GSubprocess *process,
+             const char  *input,
+             guint        timeout,
+             Run         *run)
+{
+  /* With a stdin pipe, GLib wants bytes to write, if only none. */
+  g_autoptr(GBytes) input_bytes = g_bytes_new (input ? input : "", input ? strlen (input) : 0);
+  Communicate c = { FALSE, NULL, NULL, NULL };
+  Deadline deadline = { 0 };
+
+  deadline_start (&deadline, process, timeout);
+  g_subprocess_communicate_async (process, input_bytes, NULL, on_communicated, &c);
+  while (!c.finished)
+    g_main_context_iteration (NULL, TRUE);
+  deadline_stop (&deadline);
+
+  g_assert_no_error (c.error);
+  run->out = bytes_to_string (c.out);
+  run->err = bytes_to_string (c.err);
+  run->out_lines = split_lines (run->out);
+  run->err_lines = split_lines (run->err);
+  g_clear_pointer (&c.out, g_bytes_unref);
+  g_clear_pointer (&c.err, g_bytes_unref);
+
+  for (guint i = 0; run->err_lines[i] != NULL; i++)
+    g_test_message ("stderr: %s", run->err_lines[i]);
+
+  if (deadline.expired)
+    g_test_message ("Killed: still running after %u s", timeout);
+  g_assert_false (deadline.expired);
+
+  if (g_subprocess_get_if_signaled (process))
+    g_test_message ("Killed by signal %d", g_subprocess_get_term_sig (process));
+  g_assert_true (g_subprocess_get_if_exited (process));
+
+  run->status = g_subprocess_get_exit_status (process);
+  g_test_message ("exit status %d, %u lines on stdout",
+                  run->status, g_strv_length (run->out_lines));
+}
+
+static void
+run_cliv (Fixture            *f,
+          const char         *input,
+          Run                *run,
+          const char * const *args)
+{
+  g_autoptr(GSubprocess) process = NULL;
+
+  run_clear (run);
+  process = spawn_cli (f, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                          G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                          G_SUBPROCESS_FLAGS_STDERR_PIPE, args);
+  communicate (process, input, RUN_TIMEOUT_SECONDS, run);
+}
+
+static void run_cli (Fixture    *f,
+                     const char *input,
+                     Run        *run,
+                     ...) G_GNUC_NULL_TERMINATED;
+
+static void
+run_cli (Fixture    *f,
+         const char *input,
+         Run        *run,
+         ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  va_start (ap, run);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  run_cliv (f, input, run, (const char * const *) args->pdata);
+}
+
+/* The last line of stderr: "N thumbnails (R reused), F failed, B bytes written (…)". */
+static Summary
+parse_summary (const Run *run)
+{
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = g_strv_length (run->err_lines);
+  Summary summary = { 0 };
+  guint64 *fields[] = { &summary.done, &summary.reused, &summary.failed, &summary.bytes };
+  const char *last;
+
+  g_assert_cmpuint (n, >, 0);
+  last = run->err_lines[n - 1];
+
+  regex = g_regex_new ("^([0-9]+) thumbnails? \\(([0-9]+) reused\\), ([0-9]+) failed, "
+                       "([0-9]+) bytes? written \\(.+\\)$", 0, 0, &error);
+  g_assert_no_error (error);
+
+  if (!g_regex_match (regex, last, 0, &match))
+    g_test_message ("Not a summary line: %s", last);
+  g_assert_true (g_match_info_matches (match));
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autofree char *text = g_match_info_fetch (match, i + 1);
+
+      *fields[i] = g_ascii_strtoull (text, NULL, 10);
+    }
+
+  return summary;
+}
+
+/* Checksums, sizes and times of every file in @folder. */
+static GHashTable *
+fingerprint_folder (const char *folder)
+{
+  g_autoptr(GPtrArray) names = list_folder (folder);
+  GHashTable *prints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *data = NULL;
+      g_autofree char *sha = NULL;
+      gsize len;
+      GStatBuf st;
+
+      g_file_get_contents (path, &data, &len, &error);
+      g_assert_no_error (error);
+      sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) data, len);
+      st = stat_or_fail (path);
+      g_hash_table_insert (prints, g_strdup (name),
+                           g_strdup_printf ("%s %" G_GSIZE_FORMAT " %" G_GINT64_FORMAT " %o",
+                                            sha, len, (gint64) st.st_mtime,
+                                            (unsigned) st.st_mode));
+    }
+
+  return prints;
+}
+
+/* Test cases */
+
+static void
+test_beside_folder (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sources = write_sources (f->images, 6);
+  g_autoptr(GPtrArray) expected = beside_paths (f->images, sources);
+  g_autoptr(GPtrArray) printed = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) expected_after = NULL;
+  g_auto(Run) run = { 0 };
+  Summary summary;
+
+  run_cli (f, NULL, &run, "-o", "beside", f->images, NULL);
+
+  g_assert_cmpint (run.status, ==, 0);
+
+  printed = strv_to_array (run.out_lines);
+  assert_same_strings (printed, expected);
+
+  for (guint i = 0; run.out_lines[i] != NULL; i++)
+    {
+      g_assert_true (g_file_test (run.out_lines[i], G_FILE_TEST_IS_REGULAR));
+      assert_thumbnail (run.out_lines[i], 128);
+    }
+
+  /* Only the summary: no failure lines. */
+  g_assert_cmpuint (g_strv_length (run.err_lines), ==, 1);
+  summary = parse_summary (&run);
+  g_assert_cmpuint (summary.done, ==, sources->len);
+  g_assert_cmpuint (summary.reused, ==, 0);
+  g_assert_cmpuint (summary.failed, ==, 0);
+  g_assert_cmpuint (summary.bytes, >, 0);
+  g_assert_cmpuint (summary.bytes, ==, sum_of_sizes (run.out_lines));
+
+  /* The sources and their thumbnails, nothing else (no temporary files). */
+  after = list_folder (f->images);
+  expected_after = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < sources->len; i++)
+    {
+      g_ptr_array_add (expected_after, g_strdup (g_ptr_array_index (sources, i)));
+      g_ptr_array_add (expected_after, beside_name (g_ptr_array_index (sources, i)));
+    }
+  assert_same_strings (after, expected_after);
+}
+
+/* A second run over a folder that now holds thumbnails makes the same ones
+ * again and never thumbnails a "*.thumb.*" file. */
+static void
+test_beside_skips_thumbnails (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sources = write_sources (f->images, 3);
+  g_autoptr(GPtrArray) expected = beside_paths (f->images, sources);
+  g_autofree char *foreign = g_build_filename (f->images, "old.thumb.jpg", NULL);
+  g_autoptr(GPtrArray) printed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) run = { 0 };
+
+  /* Someone else's thumbnail, with no source beside it. */
+  cs_test_write_image (foreign, 400, 300, "jpeg", 1, &error);
+  g_assert_no_error (error);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(GPtrArray) after = NULL;
+
+      run_cli (f, NULL, &run, "-o", "beside", f->images, NULL);
+      g_assert_cmpint (run.status, ==, 0);
+      printed = strv_to_array (run.out_lines);
+      assert_same_strings (printed, expected);
+      g_clear_pointer (&printed, g_ptr_array_unref);
+
+      after = list_folder (f->images);
+      for (guint i = 0; i < after->len; i++)
+        {
+          const char *name = g_ptr_array_index (after, i);
+          const char *first = strstr (name, ".thumb.");
+
+          /* No thumbnail of a thumbnail. */
+          g_assert_true (first == NULL || strstr (first + 1, ".thumb.") == NULL);
+        }
+      g_assert_cmpuint (after->len, ==, 2 * sources->len + 1);
+    }
+}
+
+static void
+test_cache_twice (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sources = write_sources (f->images, 6);
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) printed = NULL;
+  g_autoptr(GHashTable) inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *thumbnails_dir = g_build_filename (f->cache_home, "thumbnails", NULL);
+  g_autofree char *normal_dir = g_build_filename (thumbnails_dir, "normal", NULL);
+  g_auto(Run) run = { 0 };
+  g_autofree char *reused_text = NULL;
+  Summary summary;
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      g_autofree char *source = g_build_filename (f->images, g_ptr_array_index (sources, i), NULL);
+
+      g_ptr_array_add (expected, cache_path (f, "normal", source));
+    }
+
+  /* First run: every thumbnail is made. */
+  run_cli (f, NULL, &run, f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  printed = strv_to_array (run.out_lines);
+  assert_same_strings (printed, expected);
+  g_clear_pointer (&printed, g_ptr_array_unref);
+
+  summary = parse_summary (&run);
+  g_assert_cmpuint (summary.done, ==, sources->len);
+  g_assert_cmpuint (summary.reused, ==, 0);
+  g_assert_cmpuint (summary.failed, ==, 0);
+  g_assert_cmpuint (summary.bytes, ==, sum_of_sizes (run.out_lines));
+
+  g_assert_cmpint (stat_or_fail (thumbnails_dir).st_mode & 0777, ==, 0700);
+  g_assert_cmpint (stat_or_fail (normal_dir).st_mode & 0777, ==, 0700);
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      g_autofree char *source = g_build_filename (f->images, g_ptr_array_index (sources, i), NULL);
+      g_autofree char *path = cache_path (f, "normal", source);
+      g_autoptr(GFile) source_file = g_file_new_for_path (source);
+      g_autofree char *uri = g_file_get_uri (source_file);
+      g_autofree char *mtime = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                (gint64) stat_or_fail (source).st_mtime);
+      g_autoptr(GdkPixbuf) pixbuf = NULL;
+      g_autoptr(GError) error = NULL;
+      GStatBuf st = stat_or_fail (path);
+
+      g_assert_true (S_ISREG (st.st_mode));
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+      g_hash_table_insert (inodes, g_strdup (path), GSIZE_TO_POINTER ((gsize) st.st_ino));
+
+      assert_thumbnail (path, 128);
+      pixbuf = gdk_pixbuf_new_from_file (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (gdk_pixbuf_get_option (pixbuf, "tEXt::Thumb::URI"), ==, uri);
+      g_assert_cmpstr (gdk_pixbuf_get_option (pixbuf, "tEXt::Thumb::MTime"), ==, mtime);
+    }
+
+  /* Second run: every thumbnail is reused, nothing is written. */
+  run_cli (f, NULL, &run, f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  printed = strv_to_array (run.out_lines);
+  assert_same_strings (printed, expected);
+
+  g_assert_cmpuint (g_strv_length (run.err_lines), ==, 1);
+  g_assert_nonnull (strstr (run.err_lines[0], " 0 bytes written"));
+  reused_text = g_strdup_printf ("(%u reused)", sources->len);
+  g_assert_nonnull (strstr (run.err_lines[0], reused_text));
+
+  summary = parse_summary (&run);
+  g_assert_cmpuint (summary.done, ==, sources->len);
+  g_assert_cmpuint (summary.reused, ==, sources->len);
+  g_assert_cmpuint (summary.failed, ==, 0);
+  g_assert_cmpuint (summary.bytes, ==, 0);
+
+  /* Reused means left alone, not rewritten under the same name. */
+  for (guint i = 0; i < expected->len; i++)
+    {
+      const char *path = g_ptr_array_index (expected, i);
+
+      g_assert_cmpuint (stat_or_fail (path).st_ino, ==,
+                        GPOINTER_TO_SIZE (g_hash_table_lookup (inodes, path)));
+    }
+}
+
+/* A number of pixels that the cache holds picks that cache folder. */
+static void
+test_cache_numeric_size (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sources = write_sources (f->images, 3);
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) printed = NULL;
+  g_autofree char *normal_dir = g_build_filename (f->cache_home, "thumbnails", "normal", NULL);
+  g_auto(Run) run = { 0 };
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      g_autofree char *source = g_build_filename (f->images, g_ptr_array_index (sources, i), NULL);
+
+      g_ptr_array_add (expected, cache_path (f, "large", source));
+    }
+
+  run_cli (f, NULL, &run, "--size", "256", f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  printed = strv_to_array (run.out_lines);
+  assert_same_strings (printed, expected);
+  for (guint i = 0; run.out_lines[i] != NULL; i++)
+    assert_thumbnail (run.out_lines[i], 256);
+  g_assert_false (g_file_test (normal_dir, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_output_folder (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sources = write_sources (f->images, 6);
+  g_autofree char *out_dir = g_build_filename (f->root, "out", "nested", NULL);
+  g_autoptr(GPtrArray) expected = beside_paths (out_dir, sources);
+  g_autoptr(GPtrArray) printed = NULL;
+  g_autoptr(GPtrArray) in_out_dir = NULL;
+  g_autoptr(GPtrArray) in_images = NULL;
+  g_autoptr(GPtrArray) expected_names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *thumbnails_dir = g_build_filename (f->cache_home, "thumbnails", NULL);
+  g_auto(Run) run = { 0 };
+  Summary summary;
+
+  g_assert_false (g_file_test (out_dir, G_FILE_TEST_EXISTS));
+
+  run_cli (f, NULL, &run, "-o", out_dir, "--size", "64", f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  g_assert_true (g_file_test (out_dir, G_FILE_TEST_IS_DIR));
+  printed = strv_to_array (run.out_lines);
+  assert_same_strings (printed, expected);
+  for (guint i = 0; run.out_lines[i] != NULL; i++)
+    assert_thumbnail (run.out_lines[i], 64);
+
+  summary = parse_summary (&run);
+  g_assert_cmpuint (summary.done, ==, sources->len);
+  g_assert_cmpuint (summary.bytes, ==, sum_of_sizes (run.out_lines));
+
+  /* The output folder holds the thumbnails only; the sources' folder and
+   * the cache are left as they were. */
+  for (guint i = 0; i < sources->len; i++)
+    g_ptr_array_add (expected_names, beside_name (g_ptr_array_index (sources, i)));
+  in_out_dir = list_folder (out_dir);
+  assert_same_strings (in_out_dir, expected_names);
+  in_images = list_folder (f->images);
+  assert_same_strings (in_images, sources);
+  g_assert_false (g_file_test (thumbnails_dir, G_FILE_TEST_EXISTS));
+}
+
+/* A numeric size that the cache does not hold is fine outside the cache. */
+static void
+test_beside_numeric_size (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sources = write_sources (f->images, 2);
+  g_auto(Run) run = { 0 };
+
+  run_cli (f, NULL, &run, "--size", "100", "-o", "beside", f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (g_strv_length (run.out_lines), ==, sources->len);
+  for (guint i = 0; run.out_lines[i] != NULL; i++)
+    assert_thumbnail (run.out_lines[i], 100);
+}
+
+static void
+test_stdin (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sources = write_sources (f->images, 5);
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) expected_after = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) printed = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GString) input = g_string_new (NULL);
+  g_auto(Run) run = { 0 };
+  Summary summary;
+
+  g_assert_cmpuint (sources->len, >=, 5);
+
+  /* Every other source goes in; the rest must be left alone. */
+  for (guint i = 0; i < sources->len; i++)
+    {
+      const char *name = g_ptr_array_index (sources, i);
+
+      g_ptr_array_add (expected_after, g_strdup (name));
+      if (i % 2 == 0)
+        {
+          g_autofree char *path = g_build_filename (f->images, name, NULL);
+          g_autofree char *thumb = beside_name (name);
+
+          g_string_append_printf (input, "%s\n", path);
+          g_ptr_array_add (expected, g_build_filename (f->images, thumb, NULL));
+          g_ptr_array_add (expected_after, g_steal_pointer (&thumb));
+        }
+    }
+
+  run_cli (f, input->str, &run, "-o", "beside", "-", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  printed = strv_to_array (run.out_lines);
+  assert_same_strings (printed, expected);
+
+  summary = parse_summary (&run);
+  g_assert_cmpuint (summary.done, ==, expected->len);
+  g_assert_cmpuint (summary.failed, ==, 0);
+
+  after = list_folder (f->images);
+  assert_same_strings (after, expected_after);
+}
+
+static void
+test_quiet (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sources = write_sources (f->images, 3);
+  g_autoptr(GPtrArray) expected = beside_paths (f->images, sources);
+  g_auto(Run) run = { 0 };
+  Summary summary;
+
+  run_cli (f, NULL, &run, "-q", "-o", "beside", f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
+  summary = parse_summary (&run);
+  g_assert_cmpuint (summary.done, ==, sources->len);
+  for (guint i = 0; i < expected->len; i++)
+    g_assert_true (g_file_test (g_ptr_array_index (expected, i), G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+test_recursive (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *sub = g_build_filename (f->images, "sub", NULL);
+  g_autofree char *top = g_build_filename (f->images, "top.jpg", NULL);
+  g_autofree char *deep = g_build_filename (sub, "deep.png", NULL);
+  g_autofree char *top_thumb = g_build_filename (f->images, "top.thumb.jpg", NULL);
+  g_autofree char *deep_thumb = g_build_filename (sub, "deep.thumb.png", NULL);
+  g_autoptr(GPtrArray) printed = NULL;
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) run = { 0 };
+
+  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+  cs_test_write_image (top, 640, 480, "jpeg", 0, &error);
+  g_assert_no_error (error);
+  cs_test_write_image (deep, 480, 640, "png", 1, &error);
+  g_assert_no_error (error);
+
+  /* Without -r the sub-folder is not entered. */
+  run_cli (f, NULL, &run, "-o", "beside", f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (g_strv_length (run.out_lines), ==, 1);
+  g_assert_cmpstr (run.out_lines[0], ==, top_thumb);
+  g_assert_false (g_file_test (deep_thumb, G_FILE_TEST_EXISTS));
+
+  run_cli (f, NULL, &run, "-r", "-o", "beside", f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_ptr_array_add (expected, g_strdup (top_thumb));
+  g_ptr_array_add (expected, g_strdup (deep_thumb));
+  printed = strv_to_array (run.out_lines);
+  assert_same_strings (printed, expected);
+  assert_thumbnail (deep_thumb, 128);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *args[6];   /* "@IMAGES@" stands for the source folder */
+  const char *mentions;  /* what the message must name */
+} UsageCase;
+
+static const UsageCase usage_cases[] = {
+  { "no-path", { NULL }, "PATH" },
+  { "size-word", { "--size=huge", "@IMAGES@", NULL }, "huge" },
+  { "size-not-in-cache", { "--size", "100", "@IMAGES@", NULL }, "100" },
+  { "size-not-in-explicit-cache", { "-s", "100", "-o", "cache", "@IMAGES@", NULL }, "100" },
+  { "size-zero", { "--size=0", "-o", "beside", "@IMAGES@", NULL }, "0" },
+  { "jobs-negative", { "--jobs", "-3", "@IMAGES@", NULL }, "jobs" },
+  { "jobs-not-a-number", { "--jobs=many", "@IMAGES@", NULL }, "many" },
+  { "unknown-option", { "--bogus", "@IMAGES@", NULL }, "--bogus" },
+};
+
+static void
+test_usage (Fixture       *f,
+            gconstpointer  data)
+{
+  const UsageCase *usage = data;
+  g_autofree char *image = g_build_filename (f->images, "photo.jpg", NULL);
+  g_autofree char *thumbnails_dir = g_build_filename (f->cache_home, "thumbnails", NULL);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) run = { 0 };
+
+  cs_test_write_image (image, 640, 480, "jpeg", 0, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; usage->args[i] != NULL; i++)
+    g_ptr_array_add (args, g_str_equal (usage->args[i], "@IMAGES@")
+                           ? f->images : (char *) usage->args[i]);
+  g_ptr_array_add (args, NULL);
+
+  run_cliv (f, NULL, &run, (const char * const *) args->pdata);
+
+  g_assert_cmpint (run.status, ==, EXIT_USAGE);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_cmpstr (run.err, !=, "");
+  g_assert_nonnull (strstr (run.err, usage->mentions));
+
+  /* Nothing was made, anywhere. */
+  g_assert_false (g_file_test (thumbnails_dir, G_FILE_TEST_EXISTS));
+  after = list_folder (f->images);
+  g_assert_cmpuint (after->len, ==, 1);
+}
+
+/* Bad files: what each one is, by name; the good one is "good.jpg". */
+static const char *bad_names[] = {
+  "empty.jpg", "trunc.jpg", "notimage.jpg", "fifo.jpg", "dir.jpg", "dangling.jpg",
+};
+
+static void
+write_bad_folder (Fixture *f)
+{
+  g_autofree char *good = g_build_filename (f->images, "good.jpg", NULL);
+  g_autofree char *full = g_build_filename (f->root, "full.jpg", NULL);
+  g_autofree char *data = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  cs_test_write_image (good, 800, 600, "jpeg", 0, &error);
+  g_assert_no_error (error);
+
+  /* The truncated one is the head of a real JPEG made outside the folder. */
+  cs_test_write_image (full, 800, 600, "jpeg", 3, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (full, &data, &len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (len, >, 200);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_names); i++)
+    {
+      g_autofree char *path = g_build_filename (f->images, bad_names[i], NULL);
+
+      if (g_str_equal (bad_names[i], "empty.jpg"))
+        write_text (path, "");
+      else if (g_str_equal (bad_names[i], "trunc.jpg"))
+        {
+          g_file_set_contents (path, data, 200, &error);
+          g_assert_no_error (error);
+        }
+      else if (g_str_equal (bad_names[i], "notimage.jpg"))
+        write_text (path, "This is a shopping list, not a photograph.\nEggs\nMilk\n");
+      else if (g_str_equal (bad_names[i], "fifo.jpg"))
+        g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+      else if (g_str_equal (bad_names[i], "dir.jpg"))
+        g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
+      else if (g_str_equal (bad_names[i], "dangling.jpg"))
+        g_assert_cmpint (symlink ("nowhere.jpg", path), ==, 0);
+      else
+        g_assert_not_reached ();
+    }
+}
+
+/* Exactly one "PATH: reason" line per bad file, then the summary. */
+static void
+assert_one_line_per_failure (const Run  *run,
+                             GPtrArray  *bad_paths)
+{
+  for (guint i = 0; i < bad_paths->len; i++)
+    {
+      g_autofree char *prefix = g_strconcat (g_ptr_array_index (bad_paths, i), ": ", NULL);
+
+      g_test_message ("expecting one line starting with “%s”", prefix);
+      g_assert_cmpuint (count_lines_with_prefix (run->err_lines, prefix), ==, 1);
+    }
+  g_assert_cmpuint (g_strv_length (run->err_lines), ==, bad_paths->len + 1);
+}
+
+static void
+test_bad_input_folder (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *good = g_build_filename (f->images, "good.jpg", NULL);
+  g_autofree char *good_thumb = NULL;
+  g_autoptr(GPtrArray) bad_paths = g_ptr_array_new_with_free_func (g_free);
+  g_auto(Run) run = { 0 };
+  Summary summary;
+
+  write_bad_folder (f);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_names); i++)
+    g_ptr_array_add (bad_paths, g_build_filename (f->images, bad_names[i], NULL));
+  good_thumb = cache_path (f, "normal", good);
+
+  run_cli (f, NULL, &run, f->images, NULL);
+
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpuint (g_strv_length (run.out_lines), ==, 1);
+  g_assert_cmpstr (run.out_lines[0], ==, good_thumb);
+  assert_thumbnail (good_thumb, 128);
+
+  assert_one_line_per_failure (&run, bad_paths);
+  summary = parse_summary (&run);
+  g_assert_cmpuint (summary.done, ==, 1);
+  g_assert_cmpuint (summary.failed, ==, bad_paths->len);
+}
+
+/* The same files named on the command line, plus one that does not exist.
+ * A folder named on the command line is a folder to scan, whatever its name:
+ * "dir.jpg" is empty, so it adds nothing, and no failure either. */
+static void
+test_bad_input_arguments (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *good = g_build_filename (f->images, "good.jpg", NULL);
+  g_autofree char *good_thumb = g_build_filename (f->images, "good.thumb.jpg", NULL);
+  g_autofree char *folder = g_build_filename (f->images, "dir.jpg", NULL);
+  g_autoptr(GPtrArray) bad_paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(Run) run = { 0 };
+  Summary summary;
+
+  write_bad_folder (f);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_names); i++)
+    if (!g_str_equal (bad_names[i], "dir.jpg"))
+      g_ptr_array_add (bad_paths, g_build_filename (f->images, bad_names[i], NULL));
+  g_ptr_array_add (bad_paths, g_build_filename (f->images, "missing.jpg", NULL));
+
+  g_ptr_array_add (args, "-o");
+  g_ptr_array_add (args, "beside");
+  for (guint i = 0; i < bad_paths->len; i++)
+    g_ptr_array_add (args, g_ptr_array_index (bad_paths, i));
+  g_ptr_array_add (args, folder);
+  g_ptr_array_add (args, good);
+  g_ptr_array_add (args, NULL);
+
+  run_cliv (f, NULL, &run, (const char * const *) args->pdata);
+
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpuint (g_strv_length (run.out_lines), ==, 1);
+  g_assert_cmpstr (run.out_lines[0], ==, good_thumb);
+  assert_thumbnail (good_thumb, 128);
+
+  assert_one_line_per_failure (&run, bad_paths);
+  summary = parse_summary (&run);
+  g_assert_cmpuint (summary.done, ==, 1);
+  g_assert_cmpuint (summary.failed, ==, bad_paths->len);
+}
+
+/* Names that are sources or the thumbnail of a source, nothing else. */
+static void
+assert_no_leftovers (const char *folder,
+                     GPtrArray  *sources)
+{
+  g_autoptr(GHashTable) allowed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) after = list_folder (folder);
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      g_hash_table_add (allowed, g_strdup (g_ptr_array_index (sources, i)));
+      g_hash_table_add (allowed, beside_name (g_ptr_array_index (sources, i)));
+    }
+
+  for (guint i = 0; i < after->len; i++)
+    {
+      const char *name = g_ptr_array_index (after, i);
+
+      if (!g_hash_table_contains (allowed, name))
+        g_test_message ("Left over in %s: %s", folder, name);
+      g_assert_true (g_hash_table_contains (allowed, name));
+    }
+}
+
+static void
+test_fail_fast (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sources = NULL;
+  g_autoptr(GPtrArray) bad_paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) run = { 0 };
+  const char *stopped = NULL;
+  guint failure_lines = 0;
+  Summary summary;
+
+  cs_test_write_sample_folder (f->images, 5, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("broken-%u.jpg", i);
+      g_autofree char *path = g_build_filename (f->images, name, NULL);
+
+      write_text (path, "not a JPEG at all");
+      g_ptr_array_add (bad_paths, g_steal_pointer (&path));
+    }
+  sources = list_folder (f->images);
+
+  run_cli (f, NULL, &run, "--fail-fast", "-j", "1", "-o", "beside", f->images, NULL);
+
+  g_assert_cmpint (run.status, ==, 1);
+
+  for (guint i = 0; run.err_lines[i] != NULL; i++)
+    if (g_str_has_prefix (run.err_lines[i], "Stopped at the first error"))
+      stopped = run.err_lines[i];
+  g_assert_nonnull (stopped);
+
+  /* The first error is the only one reported, and the stop message names it. */
+  for (guint i = 0; i < bad_paths->len; i++)
+    {
+      g_autofree char *prefix = g_strconcat (g_ptr_array_index (bad_paths, i), ": ", NULL);
+      guint n = count_lines_with_prefix (run.err_lines, prefix);
+
+      g_assert_cmpuint (n, <=, 1);
+      if (n == 1)
+        g_assert_nonnull (strstr (stopped, g_ptr_array_index (bad_paths, i)));
+      failure_lines += n;
+    }
+  g_assert_cmpuint (failure_lines, ==, 1);
+
+  summary = parse_summary (&run);
+  g_assert_cmpuint (summary.failed, ==, 1);
+  g_assert_cmpuint (summary.done, ==, g_strv_length (run.out_lines));
+
+  assert_no_leftovers (f->images, sources);
+}
+
+/* Big enough that a one-worker run takes seconds, not milliseconds: a few
+ * distinct JPEGs, written under many names. */
+static void
+write_large_folder (const char *folder,
+                    guint       count)
+{
+  GBytes *variants[3];
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autoptr(GdkPixbuf) pixbuf = cs_test_make_pixbuf (2000, 1500, v, FALSE);
+      g_autoptr(GError) error = NULL;
+      char *data = NULL;
+      gsize len = 0;
+
+      gdk_pixbuf_save_to_buffer (pixbuf, &data, &len, "jpeg", &error, "quality", "90", NULL);
+      g_assert_no_error (error);
+      variants[v] = g_bytes_new_take (data, len);
+    }
+
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("photo-%03u.jpg", i);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      g_autoptr(GError) error = NULL;
+      GBytes *bytes = variants[i % G_N_ELEMENTS (variants)];
+
+      g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+      g_assert_no_error (error);
+    }
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    g_bytes_unref (variants[v]);
+}
+
+typedef struct
+{
+  gboolean  finished;
+  char     *line;
+  GError   *error;
+} ReadLine;
+
+static void
+on_line_read (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ReadLine *read = user_data;
+
+  read->line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result,
+                                                     NULL, &read->error);
+  read->finished = TRUE;
+}
+
+static void
+test_interrupt (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *jobs = data;
+  const guint count = 300;
+  g_autoptr(GPtrArray) sources = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(Run) run = { 0 };
+  ReadLine read = { FALSE, NULL, NULL };
+  Deadline deadline = { 0 };
+  gint64 start, signalled;
+  guint thumbnails = 0;
+  Summary summary;
+
+  start = g_get_monotonic_time ();
+  write_large_folder (f->images, count);
+  sources = list_folder (f->images);
+  g_assert_cmpuint (sources->len, ==, count);
+  g_test_message ("%u images written in %.1f s", count,
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+
+  if (jobs != NULL)
+    {
+      g_ptr_array_add (args, "-j");
+      g_ptr_array_add (args, (char *) jobs);
+    }
+  g_ptr_array_add (args, "-o");
+  g_ptr_array_add (args, "beside");
+  g_ptr_array_add (args, f->images);
+  g_ptr_array_add (args, NULL);
+
+  process = spawn_cli (f, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                          G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                          G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                       (const char * const *) args->pdata);
+  start = g_get_monotonic_time ();
+
+  /* Wait for the first thumbnail: the run is under way. */
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
+  deadline_start (&deadline, process, RUN_TIMEOUT_SECONDS);
+  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
+  while (!read.finished)
+    g_main_context_iteration (NULL, TRUE);
+  deadline_stop (&deadline);
+
+  g_assert_no_error (read.error);
+  g_assert_false (deadline.expired);
+  g_assert_nonnull (read.line);
+  g_test_message ("first line after %.3f s: %s",
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC, read.line);
+  g_clear_pointer (&read.line, g_free);
+
+  g_subprocess_send_signal (process, SIGINT);
+  signalled = g_get_monotonic_time ();
+
+  communicate (process, NULL, INTERRUPT_TIMEOUT_SECONDS, &run);
+  g_test_message ("exited %.3f s after SIGINT",
+                  (g_get_monotonic_time () - signalled) / (double) G_USEC_PER_SEC);
+
+  g_assert_cmpint (run.status, ==, EXIT_INTERRUPTED);
+  g_assert_nonnull (strstr (run.err, "Interrupted"));
+  summary = parse_summary (&run);
+  g_assert_cmpuint (summary.failed, ==, 0);
+  g_assert_cmpuint (summary.done, <, count);
+
+  /* No temporary file, no half-written thumbnail under its real name. */
+  assert_no_leftovers (f->images, sources);
+  after = list_folder (f->images);
+  for (guint i = 0; i < after->len; i++)
+    {
+      const char *name = g_ptr_array_index (after, i);
+
+      if (strstr (name, ".thumb.") != NULL)
+        {
+          g_autofree char *path = g_build_filename (f->images, name, NULL);
+
+          assert_thumbnail (path, 128);
+          thumbnails++;
+        }
+    }
+  g_test_message ("%u of %u thumbnails made before the interrupt took effect; summary says %"
+                  G_GUINT64_FORMAT, thumbnails, count, summary.done);
+  g_assert_cmpuint (thumbnails, >=, summary.done);
+  g_assert_cmpuint (thumbnails, <, count);
+}
+
+static void
+test_sources_unchanged (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sources = write_sources (f->images, 6);
+  g_autoptr(GHashTable) before = fingerprint_folder (f->images);
+  g_autoptr(GHashTable) after = NULL;
+  g_auto(Run) run = { 0 };
+  GHashTableIter iter;
+  gpointer name, print;
+
+  /* One run per output mode: beside, the cache, a folder. */
+  run_cli (f, NULL, &run, "-o", "beside", f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, NULL, &run, f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, NULL, &run, "-o", "out", "-s", "200", f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  after = fingerprint_folder (f->images);
+  g_hash_table_iter_init (&iter, before);
+  while (g_hash_table_iter_next (&iter, &name, &print))
+    {
+      g_test_message ("%s: %s", (char *) name, (char *) print);
+      g_assert_cmpstr (g_hash_table_lookup (after, name), ==, print);
+    }
+  /* The sources plus one thumbnail each, from the beside run. */
+  g_assert_cmpuint (g_hash_table_size (after), ==, 2 * sources->len);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  cli_path = g_getenv ("CS_CLI");
+  if (cli_path == NULL || !g_file_test (cli_path, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_printerr ("CS_CLI must name the contact-sheet-cli program (it is “%s”)\n",
+                  cli_path ? cli_path : "");
+      return 1;
+    }
+
+  g_test_add ("/cli/beside/folder", Fixture, NULL,
+              fixture_setup, test_beside_folder, fixture_teardown);
+  g_test_add ("/cli/beside/skips-thumbnails", Fixture, NULL,
+              fixture_setup, test_beside_skips_thumbnails, fixture_teardown);
+  g_test_add ("/cli/beside/numeric-size", Fixture, NULL,
+              fixture_setup, test_beside_numeric_size, fixture_teardown);
+  g_test_add ("/cli/beside/sources-unchanged", Fixture, NULL,
+              fixture_setup, test_sources_unchanged, fixture_teardown);
+  g_test_add ("/cli/cache/twice", Fixture, NULL,
+              fixture_setup, test_cache_twice, fixture_teardown);
+  g_test_add ("/cli/cache/numeric-size", Fixture, NULL,
+              fixture_setup, test_cache_numeric_size, fixture_teardown);
+  g_test_add ("/cli/output-folder", Fixture, NULL,
+              fixture_setup, test_output_folder, fixture_teardown);
+  g_test_add ("/cli/stdin", Fixture, NULL,
+              fixture_setup, test_stdin, fixture_teardown);
+  g_test_add ("/cli/quiet", Fixture, NULL,
+              fixture_setup, test_quiet, fixture_teardown);
+  g_test_add ("/cli/recursive", Fixture, NULL,
+              fixture_setup, test_recursive, fixture_teardown);
+
+  for (guint i = 0; i < G_N_ELEMENTS (usage_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/usage/%s", usage_cases[i].name);
+
+      g_test_add (path, Fixture, &usage_cases[i],
+                  fixture_setup, test_usage, fixture_teardown);
+    }
+
+  g_test_add ("/cli/bad-input/folder", Fixture, NULL,
+              fixture_setup, test_bad_input_folder, fixture_teardown);
+  g_test_add ("/cli/bad-input/arguments", Fixture, NULL,
+              fixture_setup, test_bad_input_arguments, fixture_teardown);
+  g_test_add ("/cli/fail-fast", Fixture, NULL,
+              fixture_setup, test_fail_fast, fixture_teardown);
+  g_test_add ("/cli/interrupt/one-job", Fixture, "1",
+              fixture_setup, test_interrupt, fixture_teardown);
+  g_test_add ("/cli/interrupt/parallel", Fixture, NULL,
+              fixture_setup, test_interrupt, fixture_teardown);
+
+  return g_test_run ();
+}
