@@ -26,7 +26,7 @@
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
 
-static const char *cli_path;
+static char *cli_path;   /* absolute: the child runs in another folder */
 
 typedef struct
 {
@@ -1117,17 +1117,46 @@ assert_no_leftovers (const char *folder,
     }
 }
 
+/* Every thumbnail in @folder was reported on stdout, and only those: a
+ * stopped run may leave work undone, but never a file it did not tell about.
+ * The summary's count and bytes agree with what is on disk. */
 static void
-test_fail_fast (Fixture       *f,
-                gconstpointer  data)
+assert_reported_matches_disk (const char     *folder,
+                              char          **out_lines,
+                              const Summary  *summary)
 {
-  g_autoptr(GPtrArray) sources = NULL;
-  g_autoptr(GPtrArray) bad_paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = list_folder (folder);
+  g_autoptr(GPtrArray) on_disk = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) printed = strv_to_array (out_lines);
+  guint64 bytes = 0;
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+
+      if (strstr (name, ".thumb.") != NULL)
+        {
+          char *path = g_build_filename (folder, name, NULL);
+
+          bytes += stat_or_fail (path).st_size;
+          g_ptr_array_add (on_disk, path);
+        }
+    }
+
+  g_test_message ("%u thumbnails on disk (%" G_GUINT64_FORMAT " bytes), %u reported, "
+                  "summary says %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " bytes)",
+                  on_disk->len, bytes, printed->len, summary->done, summary->bytes);
+  assert_same_strings (printed, on_disk);
+  g_assert_cmpuint (summary->done, ==, on_disk->len);
+  g_assert_cmpuint (summary->bytes, ==, bytes);
+}
+
+/* Five photos and three files that are not, in one folder. */
+static GPtrArray *
+write_fail_fast_folder (Fixture   *f,
+                        GPtrArray *bad_paths)
+{
   g_autoptr(GError) error = NULL;
-  g_auto(Run) run = { 0 };
-  const char *stopped = NULL;
-  guint failure_lines = 0;
-  Summary summary;
 
   cs_test_write_sample_folder (f->images, 5, &error);
   g_assert_no_error (error);
@@ -1139,22 +1168,34 @@ test_fail_fast (Fixture       *f,
       write_text (path, "not a JPEG at all");
       g_ptr_array_add (bad_paths, g_steal_pointer (&path));
     }
-  sources = list_folder (f->images);
 
-  run_cli (f, NULL, &run, "--fail-fast", "-j", "1", "-o", "beside", f->images, NULL);
+  return list_folder (f->images);
+}
 
-  g_assert_cmpint (run.status, ==, 1);
+static void
+run_fail_fast (Fixture   *f,
+               GPtrArray *sources,
+               GPtrArray *bad_paths,
+               Run       *run,
+               Summary   *summary)
+{
+  const char *stopped = NULL;
+  guint failure_lines = 0;
 
-  for (guint i = 0; run.err_lines[i] != NULL; i++)
-    if (g_str_has_prefix (run.err_lines[i], "Stopped at the first error"))
-      stopped = run.err_lines[i];
+  run_cli (f, NULL, run, "--fail-fast", "-j", "1", "-o", "beside", f->images, NULL);
+
+  g_assert_cmpint (run->status, ==, 1);
+
+  for (guint i = 0; run->err_lines[i] != NULL; i++)
+    if (g_str_has_prefix (run->err_lines[i], "Stopped at the first error"))
+      stopped = run->err_lines[i];
   g_assert_nonnull (stopped);
 
   /* The first error is the only one reported, and the stop message names it. */
   for (guint i = 0; i < bad_paths->len; i++)
     {
       g_autofree char *prefix = g_strconcat (g_ptr_array_index (bad_paths, i), ": ", NULL);
-      guint n = count_lines_with_prefix (run.err_lines, prefix);
+      guint n = count_lines_with_prefix (run->err_lines, prefix);
 
       g_assert_cmpuint (n, <=, 1);
       if (n == 1)
@@ -1163,11 +1204,60 @@ test_fail_fast (Fixture       *f,
     }
   g_assert_cmpuint (failure_lines, ==, 1);
 
-  summary = parse_summary (&run);
-  g_assert_cmpuint (summary.failed, ==, 1);
-  g_assert_cmpuint (summary.done, ==, g_strv_length (run.out_lines));
+  *summary = parse_summary (run);
+  g_assert_cmpuint (summary->failed, ==, 1);
+  g_assert_cmpuint (summary->done, ==, g_strv_length (run->out_lines));
 
   assert_no_leftovers (f->images, sources);
+}
+
+static void
+test_fail_fast (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) bad_paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) sources = write_fail_fast_folder (f, bad_paths);
+  g_auto(Run) run = { 0 };
+  Summary summary;
+
+  run_fail_fast (f, sources, bad_paths, &run, &summary);
+}
+
+static void
+remove_thumbnails (const char *folder)
+{
+  g_autoptr(GPtrArray) names = list_folder (folder);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      if (strstr (name, ".thumb.") != NULL)
+        g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+}
+
+/* Whether a result was in flight when the run stopped is a race: try a few
+ * times, each from a folder without thumbnails. */
+#define STOPPED_RUN_ATTEMPTS 5
+
+static void
+test_stopped_run_reports_fail_fast (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) bad_paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) sources = write_fail_fast_folder (f, bad_paths);
+
+  for (guint attempt = 0; attempt < STOPPED_RUN_ATTEMPTS; attempt++)
+    {
+      g_auto(Run) run = { 0 };
+      Summary summary;
+
+      remove_thumbnails (f->images);
+      run_fail_fast (f, sources, bad_paths, &run, &summary);
+      assert_reported_matches_disk (f->images, run.out_lines, &summary);
+    }
 }
 
 /* Big enough that a one-worker run takes seconds, not milliseconds: a few
@@ -1224,30 +1314,44 @@ on_line_read (GObject      *object,
   read->finished = TRUE;
 }
 
-static void
-test_interrupt (Fixture       *f,
-                gconstpointer  data)
+#define INTERRUPT_IMAGES 300
+
+static GPtrArray *
+write_interrupt_folder (Fixture *f)
 {
-  const char *jobs = data;
-  const guint count = 300;
-  g_autoptr(GPtrArray) sources = NULL;
+  gint64 start = g_get_monotonic_time ();
+  GPtrArray *sources;
+
+  write_large_folder (f->images, INTERRUPT_IMAGES);
+  sources = list_folder (f->images);
+  g_assert_cmpuint (sources->len, ==, INTERRUPT_IMAGES);
+  g_test_message ("%u images written in %.1f s", INTERRUPT_IMAGES,
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+
+  return sources;
+}
+
+/* Starts a beside run, sends SIGINT once the first thumbnail is out, and
+ * checks how it ends. @out_lines gets all of stdout. */
+static void
+run_interrupted (Fixture     *f,
+                 const char  *jobs,
+                 GPtrArray   *sources,
+                 Run         *run,
+                 char      ***out_lines,
+                 Summary     *summary)
+{
   g_autoptr(GPtrArray) after = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_auto(Run) run = { 0 };
+  g_autoptr(GString) out = g_string_new (NULL);
   ReadLine read = { FALSE, NULL, NULL };
   Deadline deadline = { 0 };
+  const char *buffered;
+  gsize n_buffered = 0;
   gint64 start, signalled;
   guint thumbnails = 0;
-  Summary summary;
-
-  start = g_get_monotonic_time ();
-  write_large_folder (f->images, count);
-  sources = list_folder (f->images);
-  g_assert_cmpuint (sources->len, ==, count);
-  g_test_message ("%u images written in %.1f s", count,
-                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
 
   if (jobs != NULL)
     {
@@ -1279,20 +1383,29 @@ test_interrupt (Fixture       *f,
   g_assert_nonnull (read.line);
   g_test_message ("first line after %.3f s: %s",
                   (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC, read.line);
-  g_clear_pointer (&read.line, g_free);
 
   g_subprocess_send_signal (process, SIGINT);
   signalled = g_get_monotonic_time ();
 
-  communicate (process, NULL, INTERRUPT_TIMEOUT_SECONDS, &run);
+  /* What the line reader has buffered past the first line, before the rest
+   * of the pipe is collected. */
+  buffered = g_buffered_input_stream_peek_buffer (G_BUFFERED_INPUT_STREAM (lines), &n_buffered);
+  g_string_append_printf (out, "%s\n", read.line);
+  g_string_append_len (out, buffered, n_buffered);
+  g_clear_pointer (&read.line, g_free);
+
+  communicate (process, NULL, INTERRUPT_TIMEOUT_SECONDS, run);
   g_test_message ("exited %.3f s after SIGINT",
                   (g_get_monotonic_time () - signalled) / (double) G_USEC_PER_SEC);
+  g_string_append (out, run->out);
+  *out_lines = split_lines (out->str);
 
-  g_assert_cmpint (run.status, ==, EXIT_INTERRUPTED);
-  g_assert_nonnull (strstr (run.err, "Interrupted"));
-  summary = parse_summary (&run);
-  g_assert_cmpuint (summary.failed, ==, 0);
-  g_assert_cmpuint (summary.done, <, count);
+  g_assert_cmpint (run->status, ==, EXIT_INTERRUPTED);
+  g_assert_nonnull (strstr (run->err, "Interrupted"));
+  *summary = parse_summary (run);
+  g_assert_cmpuint (summary->failed, ==, 0);
+  g_assert_cmpuint (summary->done, <, INTERRUPT_IMAGES);
+  g_assert_cmpuint (summary->done, ==, g_strv_length (*out_lines));
 
   /* No temporary file, no half-written thumbnail under its real name. */
   assert_no_leftovers (f->images, sources);
@@ -1309,10 +1422,39 @@ test_interrupt (Fixture       *f,
           thumbnails++;
         }
     }
-  g_test_message ("%u of %u thumbnails made before the interrupt took effect; summary says %"
-                  G_GUINT64_FORMAT, thumbnails, count, summary.done);
-  g_assert_cmpuint (thumbnails, >=, summary.done);
-  g_assert_cmpuint (thumbnails, <, count);
+  g_test_message ("%u of %u thumbnails made before the interrupt took effect",
+                  thumbnails, INTERRUPT_IMAGES);
+  g_assert_cmpuint (thumbnails, <, INTERRUPT_IMAGES);
+}
+
+static void
+test_interrupt (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sources = write_interrupt_folder (f);
+  g_auto(GStrv) out_lines = NULL;
+  g_auto(Run) run = { 0 };
+  Summary summary;
+
+  run_interrupted (f, data, sources, &run, &out_lines, &summary);
+}
+
+static void
+test_stopped_run_reports_interrupt (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sources = write_interrupt_folder (f);
+
+  for (guint attempt = 0; attempt < STOPPED_RUN_ATTEMPTS; attempt++)
+    {
+      g_auto(GStrv) out_lines = NULL;
+      g_auto(Run) run = { 0 };
+      Summary summary;
+
+      remove_thumbnails (f->images);
+      run_interrupted (f, "1", sources, &run, &out_lines, &summary);
+      assert_reported_matches_disk (f->images, out_lines, &summary);
+    }
 }
 
 static void
@@ -1349,13 +1491,19 @@ int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
-  cli_path = g_getenv ("CS_CLI");
-  if (cli_path == NULL || !g_file_test (cli_path, G_FILE_TEST_IS_EXECUTABLE))
+  if (g_getenv ("CS_CLI") == NULL)
     {
-      g_printerr ("CS_CLI must name the contact-sheet-cli program (it is “%s”)\n",
-                  cli_path ? cli_path : "");
+      g_printerr ("CS_CLI must name the contact-sheet-cli program\n");
+      return 1;
+    }
+  cli_path = g_canonicalize_filename (g_getenv ("CS_CLI"), NULL);
+  if (!g_file_test (cli_path, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_printerr ("CS_CLI is not a program: %s\n", cli_path);
       return 1;
     }
 
@@ -1399,5 +1547,14 @@ main (int   argc,
   g_test_add ("/cli/interrupt/parallel", Fixture, NULL,
               fixture_setup, test_interrupt, fixture_teardown);
 
-  return g_test_run ();
+  /* Last: these catch a race, and a failure stops the whole program. */
+  g_test_add ("/cli/stopped-run-reports/fail-fast", Fixture, NULL,
+              fixture_setup, test_stopped_run_reports_fail_fast, fixture_teardown);
+  g_test_add ("/cli/stopped-run-reports/interrupt", Fixture, NULL,
+              fixture_setup, test_stopped_run_reports_interrupt, fixture_teardown);
+
+  status = g_test_run ();
+  g_clear_pointer (&cli_path, g_free);
+
+  return status;
 }
