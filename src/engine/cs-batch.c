@@ -17,6 +17,7 @@
 #include "cs-batch.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "cs-result-private.h"
 
@@ -256,9 +257,13 @@ apply_result (CsBatch  *self,
   g_assert (self->outstanding > 0);
   self->outstanding--;
 
-  /* Cancelled: free without applying, whatever the result says. */
+  /* Cancelled: free without applying, whatever the result says. A thumbnail
+   * a worker finished writing meanwhile is taken back, so that what is on
+   * disk is exactly what was reported ("not made" means not made). */
   if (self->cancelled || self->outcome != CS_BATCH_RUNNING)
     {
+      if (error == NULL && cs_result_get_bytes_written (result) > 0)
+        g_unlink (cs_result_get_thumbnail_path (result));
       maybe_finish (self);
       return;
     }

@@ -659,10 +659,29 @@ decode (int            fd,
         break;
     }
 
+  if (!wrote_any)
+    {
+      gdk_pixbuf_loader_close (loader, NULL);
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                           _("File is empty"));
+      return NULL;
+    }
+
   /* The loader must always be closed; its verdict counts only when the data
    * went in cleanly. */
   if (local_error == NULL && !state.too_large)
-    gdk_pixbuf_loader_close (loader, &local_error);
+    {
+      /* Every byte was accepted, yet the image is incomplete: its data
+       * stops early. Say so; the loaders' own words here are cryptic. */
+      if (!gdk_pixbuf_loader_close (loader, &local_error) &&
+          !g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
+        {
+          g_clear_error (&local_error);
+          g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                               _("The image data is truncated or damaged"));
+          return NULL;
+        }
+    }
   else
     gdk_pixbuf_loader_close (loader, NULL);
 
@@ -671,13 +690,6 @@ decode (int            fd,
       g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
                    _("Image is too large (%d × %d pixels)"),
                    state.image_width, state.image_height);
-      return NULL;
-    }
-
-  if (!wrote_any)
-    {
-      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                           _("File is empty"));
       return NULL;
     }
 
@@ -761,6 +773,7 @@ encode_and_write (GdkPixbuf    *pixbuf,
                   char        **values,
                   int           file_mode,
                   guint64      *bytes_written,
+                  GCancellable *cancellable,
                   GError      **error)
 {
   g_autoptr(GdkPixbuf) flat = NULL;
@@ -801,6 +814,10 @@ encode_and_write (GdkPixbuf    *pixbuf,
                                        (char **) all_values->pdata, error))
         return FALSE;
     }
+
+  /* The last point to stop: after this the file is there. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
 
   if (g_mkdir_with_parents (folder, file_mode == 0600 ? 0700 : 0755) != 0)
     {
@@ -976,13 +993,13 @@ process_file (CsThumbnailer *self,
                          width_text, height_text, "Contact Sheet " PACKAGE_VERSION, NULL };
 
       if (!encode_and_write (thumb, result->thumbnail_path, "png", keys, values, 0600,
-                             &result->bytes_written, error))
+                             &result->bytes_written, cancellable, error))
         return NULL;
     }
   else
     {
       if (!encode_and_write (thumb, result->thumbnail_path, format, NULL, NULL, 0644,
-                             &result->bytes_written, error))
+                             &result->bytes_written, cancellable, error))
         return NULL;
     }
 

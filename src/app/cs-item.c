@@ -1,0 +1,340 @@
+/* cs-item.c: one image in the grid
+ *
+ * Items hold what the grid shows and notify when it changes; cells follow
+ * them and never poll. Only the main thread touches items.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-item"
+
+#include "config.h"
+
+#include "cs-item.h"
+
+#include <glib/gi18n.h>
+
+struct _CsItem
+{
+  GObject       parent_instance;
+
+  GFile        *file;
+  char         *name;
+  char         *collate_key;
+  gint64        mtime;
+  goffset       size;
+
+  CsItemState   state;
+  GdkPaintable *thumbnail;
+  char         *thumbnail_path;
+  char         *error_message;
+};
+
+G_DEFINE_FINAL_TYPE (CsItem, cs_item, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_FILE,
+  PROP_NAME,
+  PROP_STATE,
+  PROP_THUMBNAIL,
+  PROP_ERROR_MESSAGE,
+  PROP_STATE_TEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+cs_item_finalize (GObject *object)
+{
+  CsItem *self = (CsItem *)object;
+
+  g_clear_object (&self->file);
+  g_clear_object (&self->thumbnail);
+  g_free (self->name);
+  g_free (self->collate_key);
+  g_free (self->thumbnail_path);
+  g_free (self->error_message);
+
+  G_OBJECT_CLASS (cs_item_parent_class)->finalize (object);
+}
+
+static void
+cs_item_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  CsItem *self = CS_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_FILE:
+      g_value_set_object (value, self->file);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+    case PROP_THUMBNAIL:
+      g_value_set_object (value, self->thumbnail);
+      break;
+    case PROP_ERROR_MESSAGE:
+      g_value_set_string (value, self->error_message);
+      break;
+    case PROP_STATE_TEXT:
+      g_value_take_string (value, cs_item_dup_state_text (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_item_class_init (CsItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->finalize = cs_item_finalize;
+  object_class->get_property = cs_item_get_property;
+
+  properties[PROP_FILE] =
+    g_param_spec_object ("file", NULL, NULL, G_TYPE_FILE, ro);
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL, ro);
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL, CS_ITEM_PENDING, CS_ITEM_NOT_MADE, CS_ITEM_PENDING, ro);
+  properties[PROP_THUMBNAIL] =
+    g_param_spec_object ("thumbnail", NULL, NULL, GDK_TYPE_PAINTABLE, ro);
+  properties[PROP_ERROR_MESSAGE] =
+    g_param_spec_string ("error-message", NULL, NULL, NULL, ro);
+  properties[PROP_STATE_TEXT] =
+    g_param_spec_string ("state-text", NULL, NULL, NULL, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+cs_item_init (CsItem *self)
+{
+}
+
+/* The name as people read it: valid UTF-8 even when the bytes are not, and
+ * a newline in a name shown rather than obeyed. */
+static char *
+display_name_for (GFile     *file,
+                  GFileInfo *info)
+{
+  g_autofree char *basename = NULL;
+  g_autofree char *display = NULL;
+
+  if (info != NULL && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME))
+    display = g_strdup (g_file_info_get_display_name (info));
+  else
+    {
+      basename = g_file_get_basename (file);
+      display = g_filename_display_name (basename);
+    }
+
+  g_strdelimit (display, "\n\r\t", ' ');
+
+  return g_steal_pointer (&display);
+}
+
+CsItem *
+cs_item_new (GFile     *file,
+             GFileInfo *info)
+{
+  CsItem *self;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  self = g_object_new (CS_TYPE_ITEM, NULL);
+  self->file = g_object_ref (file);
+  self->name = display_name_for (file, info);
+  self->collate_key = g_utf8_collate_key_for_filename (self->name, -1);
+  if (info != NULL)
+    cs_item_set_info (self, info);
+
+  return self;
+}
+
+void
+cs_item_set_info (CsItem    *self,
+                  GFileInfo *info)
+{
+  g_return_if_fail (CS_IS_ITEM (self));
+  g_return_if_fail (G_IS_FILE_INFO (info));
+
+  if (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_TIME_MODIFIED))
+    self->mtime = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED);
+  if (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE))
+    self->size = g_file_info_get_size (info);
+}
+
+GFile *
+cs_item_get_file (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), NULL);
+  return self->file;
+}
+
+const char *
+cs_item_get_name (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), NULL);
+  return self->name;
+}
+
+const char *
+cs_item_get_collate_key (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), NULL);
+  return self->collate_key;
+}
+
+gint64
+cs_item_get_mtime (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), 0);
+  return self->mtime;
+}
+
+goffset
+cs_item_get_size (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), 0);
+  return self->size;
+}
+
+CsItemState
+cs_item_get_state (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), CS_ITEM_PENDING);
+  return self->state;
+}
+
+GdkPaintable *
+cs_item_get_thumbnail (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), NULL);
+  return self->thumbnail;
+}
+
+const char *
+cs_item_get_error_message (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), NULL);
+  return self->error_message;
+}
+
+const char *
+cs_item_get_thumbnail_path (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), NULL);
+  return self->thumbnail_path;
+}
+
+/* For screen readers: the name and what became of it. */
+char *
+cs_item_dup_state_text (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), NULL);
+
+  switch (self->state)
+    {
+    case CS_ITEM_PENDING:
+      /* Translators: an image in the grid whose thumbnail is being made */
+      return g_strdup_printf (_("%s, thumbnail pending"), self->name);
+    case CS_ITEM_DONE:
+      return g_strdup_printf (_("%s, thumbnail ready"), self->name);
+    case CS_ITEM_FAILED:
+      return g_strdup_printf (_("%s, failed: %s"), self->name,
+                              self->error_message ? self->error_message : "");
+    case CS_ITEM_NOT_MADE:
+      return g_strdup_printf (_("%s, thumbnail not made"), self->name);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+set_state (CsItem      *self,
+           CsItemState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_TEXT]);
+}
+
+static void
+set_error_message (CsItem     *self,
+                   const char *message)
+{
+  if (g_set_str (&self->error_message, message))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
+}
+
+static void
+set_thumbnail (CsItem       *self,
+               GdkPaintable *thumbnail)
+{
+  if (g_set_object (&self->thumbnail, thumbnail))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THUMBNAIL]);
+}
+
+void
+cs_item_set_pending (CsItem *self)
+{
+  g_return_if_fail (CS_IS_ITEM (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_error_message (self, NULL);
+  set_state (self, CS_ITEM_PENDING);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+cs_item_set_done (CsItem       *self,
+                  GdkPaintable *thumbnail,
+                  const char   *thumbnail_path)
+{
+  g_return_if_fail (CS_IS_ITEM (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  g_set_str (&self->thumbnail_path, thumbnail_path);
+  set_thumbnail (self, thumbnail);
+  set_error_message (self, NULL);
+  set_state (self, CS_ITEM_DONE);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+cs_item_set_failed (CsItem     *self,
+                    const char *message)
+{
+  g_return_if_fail (CS_IS_ITEM (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_thumbnail (self, NULL);
+  set_error_message (self, message);
+  set_state (self, CS_ITEM_FAILED);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* Stopped before its turn: a thumbnail made earlier stays. */
+void
+cs_item_set_not_made (CsItem *self)
+{
+  g_return_if_fail (CS_IS_ITEM (self));
+
+  if (self->state == CS_ITEM_PENDING)
+    set_state (self, CS_ITEM_NOT_MADE);
+}
