@@ -55,8 +55,11 @@ static void
 on_found (CsScan     *scan,
           GFile      *file,
           const char *relative_dir,
+          GFileInfo  *info,
           Fixture    *f)
 {
+  g_assert_true (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_TIME_MODIFIED));
+
   g_autofree char *name = g_file_get_basename (file);
 
   g_ptr_array_add (f->found, relative_dir[0] ? g_build_filename (relative_dir, name, NULL)

@@ -127,6 +127,7 @@ static void
 on_scan_found (CsScan     *scan,
                GFile      *file,
                const char *relative_dir,
+               GFileInfo  *info,
                Cli        *cli)
 {
   cs_batch_add (cli->batch, file, relative_dir, NULL, NULL);

@@ -21,6 +21,9 @@
 
 #define ATTRIBUTES \
   G_FILE_ATTRIBUTE_STANDARD_NAME "," \
+  G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME "," \
+  G_FILE_ATTRIBUTE_STANDARD_SIZE "," \
+  G_FILE_ATTRIBUTE_TIME_MODIFIED "," \
   G_FILE_ATTRIBUTE_STANDARD_TYPE "," \
   G_FILE_ATTRIBUTE_STANDARD_IS_HIDDEN "," \
   G_FILE_ATTRIBUTE_STANDARD_IS_SYMLINK "," \
@@ -235,7 +238,7 @@ on_next_files (GObject      *object,
       if (cs_is_image_name (name))
         {
           self->n_found++;
-          g_signal_emit (self, signals[FOUND], 0, child, self->current->relative);
+          g_signal_emit (self, signals[FOUND], 0, child, self->current->relative, info);
         }
     }
 
@@ -413,13 +416,14 @@ cs_scan_class_init (CsScanClass *klass)
    * CsScan::found:
    * @file: an image file, by its name
    * @relative_dir: its folder relative to the root ("" for the root)
+   * @info: its name, display name, size and modification time
    */
   signals[FOUND] =
     g_signal_new ("found",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, G_TYPE_FILE, G_TYPE_STRING);
+                  G_TYPE_NONE, 3, G_TYPE_FILE, G_TYPE_STRING, G_TYPE_FILE_INFO);
 
   /**
    * CsScan::problem:

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian 12 / Ubuntu), then configures and builds.
+# Sourced by run.sh and test.sh; BUILD_DIR and PACKAGES may be extended first.
+set -euo pipefail
+
+SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$SOURCE_DIR/build}
+
+# What building and running need; the image loaders people expect (WebP,
+# HEIC/AVIF, SVG) come along so those files get thumbnails too.
+BUILD_PACKAGES=(
+  gcc meson ninja-build pkg-config gettext
+  libglib2.0-dev libgdk-pixbuf-2.0-dev
+  shared-mime-info
+  webp-pixbuf-loader heif-gdk-pixbuf librsvg2-common
+)
+PACKAGES=("${BUILD_PACKAGES[@]}" "${EXTRA_PACKAGES[@]:-}")
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+install_missing() {
+  local missing=() pkg
+  for pkg in "${PACKAGES[@]}"; do
+    [ -n "$pkg" ] || continue
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "Need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  log "Installing ${missing[*]}"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+configure_and_build() {
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    log "Configuring $dir"
+    meson setup "$dir" "$SOURCE_DIR" -Dwerror=true "$@"
+  fi
+  log "Building $dir"
+  ninja -C "$dir"
+}
+
+install_missing
+configure_and_build "$BUILD_DIR"
