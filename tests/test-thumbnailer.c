@@ -512,6 +512,16 @@ test_fail_entry (Fixture       *f,
   g_assert_nonnull (strstr (cs_result_get_error (second)->message,
                             cs_result_get_error (first)->message));
 
+  /* Asked to retry, it tries (and fails again, with the real reason). */
+  {
+    g_autoptr(CsThumbnailer) retry = g_object_new (CS_TYPE_THUMBNAILER, "retry-failed", TRUE, NULL);
+    g_autoptr(CsResult) again = cs_thumbnailer_process (retry, file, NULL, NULL);
+
+    g_assert_nonnull (cs_result_get_error (again));
+    g_assert_false (g_error_matches (cs_result_get_error (again), CS_THUMB_ERROR,
+                                     CS_THUMB_ERROR_FAILED_BEFORE));
+  }
+
   /* Fixed: tried again, and it works. */
   cs_test_write_image (path, 100, 100, "png", 0, &error);
   g_assert_no_error (error);

@@ -262,6 +262,20 @@ cs_item_dup_state_text (CsItem *self)
     }
 }
 
+/* g_set_str() is GLib 2.76; we build on 2.74. */
+static gboolean
+replace_str (char       **field,
+             const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+
+  return TRUE;
+}
+
 static void
 set_state (CsItem      *self,
            CsItemState  state)
@@ -278,7 +292,7 @@ static void
 set_error_message (CsItem     *self,
                    const char *message)
 {
-  if (g_set_str (&self->error_message, message))
+  if (replace_str (&self->error_message, message))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
 }
 
@@ -309,7 +323,7 @@ cs_item_set_done (CsItem       *self,
   g_return_if_fail (CS_IS_ITEM (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-  g_set_str (&self->thumbnail_path, thumbnail_path);
+  replace_str (&self->thumbnail_path, thumbnail_path);
   set_thumbnail (self, thumbnail);
   set_error_message (self, NULL);
   set_state (self, CS_ITEM_DONE);

@@ -40,6 +40,7 @@ struct _CsThumbnailer
   char         *output_dir;
   guint64       max_pixels;
   gboolean      want_pixels;
+  gboolean      retry_failed;
 };
 
 G_DEFINE_FINAL_TYPE (CsThumbnailer, cs_thumbnailer, G_TYPE_OBJECT)
@@ -53,6 +54,7 @@ enum {
   PROP_OUTPUT_DIR,
   PROP_MAX_PIXELS,
   PROP_WANT_PIXELS,
+  PROP_RETRY_FAILED,
   N_PROPS
 };
 
@@ -283,6 +285,9 @@ cs_thumbnailer_get_property (GObject    *object,
     case PROP_WANT_PIXELS:
       g_value_set_boolean (value, self->want_pixels);
       break;
+    case PROP_RETRY_FAILED:
+      g_value_set_boolean (value, self->retry_failed);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -319,6 +324,9 @@ cs_thumbnailer_set_property (GObject      *object,
     case PROP_WANT_PIXELS:
       self->want_pixels = g_value_get_boolean (value);
       break;
+    case PROP_RETRY_FAILED:
+      self->retry_failed = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -353,6 +361,9 @@ cs_thumbnailer_class_init (CsThumbnailerClass *klass)
                          1, G_MAXUINT64, CS_DEFAULT_MAX_PIXELS, flags);
   properties[PROP_WANT_PIXELS] =
     g_param_spec_boolean ("want-pixels", NULL, NULL, FALSE, flags);
+  /* A person asked to try again: pass over fail entries. */
+  properties[PROP_RETRY_FAILED] =
+    g_param_spec_boolean ("retry-failed", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -938,7 +949,8 @@ process_file (CsThumbnailer *self,
 
       g_clear_pointer (&keys, g_hash_table_unref);
       fail_path = cs_cache_fail_path (self->cache_dir, uri);
-      if (cs_cache_entry_is_valid (fail_path, uri, st.st_mtime, st.st_size, &keys))
+      if (!self->retry_failed &&
+          cs_cache_entry_is_valid (fail_path, uri, st.st_mtime, st.st_size, &keys))
         {
           const char *reason = cs_cache_fail_reason (keys);
 

@@ -1,0 +1,260 @@
+/* cs-cell.c: one cell of the thumbnail grid
+ *
+ * A cell follows its item through a GBindingGroup and a GSignalGroup: when
+ * the grid recycles the cell for another item, every binding moves with it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-cell"
+
+#include "config.h"
+
+#include "cs-cell.h"
+
+#include <glib/gi18n.h>
+
+struct _CsCell
+{
+  GtkWidget      parent_instance;
+
+  CsItem        *item;
+  GBindingGroup *bindings;
+  GSignalGroup  *signals;
+  int            pixel_size;
+
+  GtkWidget     *frame;
+  GtkWidget     *picture;
+  GtkWidget     *placeholder;
+  GtkWidget     *badge;
+  GtkWidget     *label;
+};
+
+G_DEFINE_FINAL_TYPE (CsCell, cs_cell, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_ITEM,
+  PROP_PIXEL_SIZE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+update_state (CsCell *self)
+{
+  CsItemState state = self->item ? cs_item_get_state (self->item) : CS_ITEM_PENDING;
+  g_autofree char *text = self->item ? cs_item_dup_state_text (self->item) : NULL;
+  const char *icon = "image-x-generic-symbolic";
+
+  gtk_widget_set_visible (self->picture, state == CS_ITEM_DONE);
+  gtk_widget_set_visible (self->placeholder, state != CS_ITEM_DONE);
+  gtk_widget_set_visible (self->badge, state == CS_ITEM_FAILED);
+
+  if (state == CS_ITEM_FAILED)
+    icon = "image-missing-symbolic";
+  else if (state == CS_ITEM_NOT_MADE)
+    icon = "action-unavailable-symbolic";
+  gtk_image_set_from_icon_name (GTK_IMAGE (self->placeholder), icon);
+
+  if (state == CS_ITEM_FAILED)
+    gtk_widget_set_tooltip_text (self->frame, cs_item_get_error_message (self->item));
+  else if (state == CS_ITEM_NOT_MADE)
+    gtk_widget_set_tooltip_text (self->frame, _("Not made: stopped before this image"));
+  else
+    gtk_widget_set_tooltip_text (self->frame, NULL);
+
+  if (state == CS_ITEM_FAILED)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "failed");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
+
+  if (state == CS_ITEM_PENDING)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "pending");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "pending");
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text ? text : "",
+                                  -1);
+}
+
+static void
+on_item_state_changed (CsItem     *item,
+                       GParamSpec *pspec,
+                       CsCell     *self)
+{
+  update_state (self);
+}
+
+static void
+cs_cell_dispose (GObject *object)
+{
+  CsCell *self = (CsCell *)object;
+
+  cs_cell_set_item (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_CELL);
+
+  G_OBJECT_CLASS (cs_cell_parent_class)->dispose (object);
+}
+
+static void
+cs_cell_finalize (GObject *object)
+{
+  CsCell *self = (CsCell *)object;
+
+  g_clear_object (&self->bindings);
+  g_clear_object (&self->signals);
+
+  G_OBJECT_CLASS (cs_cell_parent_class)->finalize (object);
+}
+
+static void
+cs_cell_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  CsCell *self = CS_CELL (object);
+
+  switch (prop_id)
+    {
+    case PROP_ITEM:
+      g_value_set_object (value, self->item);
+      break;
+    case PROP_PIXEL_SIZE:
+      g_value_set_int (value, self->pixel_size);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_cell_set_property (GObject      *object,
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
+{
+  CsCell *self = CS_CELL (object);
+
+  switch (prop_id)
+    {
+    case PROP_ITEM:
+      cs_cell_set_item (self, g_value_get_object (value));
+      break;
+    case PROP_PIXEL_SIZE:
+      cs_cell_set_pixel_size (self, g_value_get_int (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_cell_class_init (CsCellClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cs_cell_dispose;
+  object_class->finalize = cs_cell_finalize;
+  object_class->get_property = cs_cell_get_property;
+  object_class->set_property = cs_cell_set_property;
+
+  properties[PROP_ITEM] =
+    g_param_spec_object ("item", NULL, NULL, CS_TYPE_ITEM,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PIXEL_SIZE] =
+    g_param_spec_int ("pixel-size", NULL, NULL, 16, 1024, 128,
+                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/contactsheet/ContactSheet/cs-cell.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsCell, frame);
+  gtk_widget_class_bind_template_child (widget_class, CsCell, picture);
+  gtk_widget_class_bind_template_child (widget_class, CsCell, placeholder);
+  gtk_widget_class_bind_template_child (widget_class, CsCell, badge);
+  gtk_widget_class_bind_template_child (widget_class, CsCell, label);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "cs-cell");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+cs_cell_init (CsCell *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->pixel_size = 128;
+
+  self->bindings = g_binding_group_new ();
+  g_binding_group_bind (self->bindings, "thumbnail", self->picture, "paintable", G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->bindings, "name", self->label, "label", G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->bindings, "name", self->label, "tooltip-text", G_BINDING_SYNC_CREATE);
+
+  self->signals = g_signal_group_new (CS_TYPE_ITEM);
+  g_signal_group_connect_object (self->signals, "notify::state",
+                                 G_CALLBACK (on_item_state_changed), self, 0);
+  g_signal_group_connect_object (self->signals, "notify::error-message",
+                                 G_CALLBACK (on_item_state_changed), self, 0);
+
+  cs_cell_set_pixel_size (self, 128);
+  update_state (self);
+}
+
+GtkWidget *
+cs_cell_new (void)
+{
+  return g_object_new (CS_TYPE_CELL, NULL);
+}
+
+CsItem *
+cs_cell_get_item (CsCell *self)
+{
+  g_return_val_if_fail (CS_IS_CELL (self), NULL);
+  return self->item;
+}
+
+void
+cs_cell_set_item (CsCell *self,
+                  CsItem *item)
+{
+  g_return_if_fail (CS_IS_CELL (self));
+  g_return_if_fail (!item || CS_IS_ITEM (item));
+
+  if (!g_set_object (&self->item, item))
+    return;
+
+  g_binding_group_set_source (self->bindings, item);
+  g_signal_group_set_target (self->signals, item);
+  update_state (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
+}
+
+int
+cs_cell_get_pixel_size (CsCell *self)
+{
+  g_return_val_if_fail (CS_IS_CELL (self), 0);
+  return self->pixel_size;
+}
+
+void
+cs_cell_set_pixel_size (CsCell *self,
+                        int     pixel_size)
+{
+  g_return_if_fail (CS_IS_CELL (self));
+
+  if (self->pixel_size == pixel_size && gtk_widget_get_width_request (self->frame) == pixel_size)
+    return;
+
+  self->pixel_size = pixel_size;
+  gtk_widget_set_size_request (self->frame, pixel_size, pixel_size);
+  gtk_widget_set_size_request (self->label, pixel_size, -1);
+  gtk_image_set_pixel_size (GTK_IMAGE (self->placeholder), MAX (16, pixel_size / 4));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIXEL_SIZE]);
+}
