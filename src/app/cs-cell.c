@@ -189,7 +189,7 @@ cs_cell_init (CsCell *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->pixel_size = 128;
+  self->pixel_size = 0;
 
   self->bindings = g_binding_group_new ();
   g_binding_group_bind (self->bindings, "thumbnail", self->picture, "paintable", G_BINDING_SYNC_CREATE);
@@ -249,7 +249,7 @@ cs_cell_set_pixel_size (CsCell *self,
 {
   g_return_if_fail (CS_IS_CELL (self));
 
-  if (self->pixel_size == pixel_size && gtk_widget_get_width_request (self->frame) == pixel_size)
+  if (self->pixel_size == pixel_size)
     return;
 
   self->pixel_size = pixel_size;

@@ -1,0 +1,107 @@
+/* cs-preferences-window.c: thumbnail size, where thumbnails go, workers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-preferences-window"
+
+#include "config.h"
+
+#include "cs-preferences-window.h"
+
+#include <glib/gi18n.h>
+
+struct _CsPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GSettings            *settings;
+  AdwComboRow          *size_row;
+  AdwComboRow          *output_row;
+  GtkSpinButton        *workers_spin;
+};
+
+G_DEFINE_FINAL_TYPE (CsPreferencesWindow, cs_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+/* Enum keys follow the combo rows' "selected" index: both count from 0 in
+ * the same order. */
+static void
+on_selected_changed (AdwComboRow *row,
+                     GParamSpec  *pspec,
+                     GSettings   *settings)
+{
+  const char *key = g_object_get_data (G_OBJECT (row), "settings-key");
+
+  g_settings_set_enum (settings, key, adw_combo_row_get_selected (row));
+}
+
+static void
+on_setting_changed (GSettings   *settings,
+                    const char  *key,
+                    AdwComboRow *row)
+{
+  guint value = g_settings_get_enum (settings, key);
+
+  if (adw_combo_row_get_selected (row) != value)
+    adw_combo_row_set_selected (row, value);
+}
+
+static void
+bind_enum (CsPreferencesWindow *self,
+           const char          *key,
+           AdwComboRow         *row)
+{
+  g_autofree char *signal = g_strconcat ("changed::", key, NULL);
+
+  g_object_set_data_full (G_OBJECT (row), "settings-key", g_strdup (key), g_free);
+  adw_combo_row_set_selected (row, g_settings_get_enum (self->settings, key));
+  g_signal_connect_object (self->settings, signal, G_CALLBACK (on_setting_changed), row, 0);
+  g_signal_connect_object (row, "notify::selected", G_CALLBACK (on_selected_changed), self->settings, 0);
+}
+
+static void
+cs_preferences_window_dispose (GObject *object)
+{
+  CsPreferencesWindow *self = (CsPreferencesWindow *)object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_PREFERENCES_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (cs_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+cs_preferences_window_class_init (CsPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cs_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/contactsheet/ContactSheet/cs-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsPreferencesWindow, size_row);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferencesWindow, output_row);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferencesWindow, workers_spin);
+}
+
+static void
+cs_preferences_window_init (CsPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  bind_enum (self, "thumbnail-size", self->size_row);
+  bind_enum (self, "output-mode", self->output_row);
+  g_settings_bind (self->settings, "workers",
+                   gtk_spin_button_get_adjustment (self->workers_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+}
+
+GtkWidget *
+cs_preferences_window_new (GtkWindow *parent)
+{
+  return g_object_new (CS_TYPE_PREFERENCES_WINDOW,
+                       "transient-for", parent,
+                       "modal", TRUE,
+                       NULL);
+}

@@ -1,0 +1,1391 @@
+/* cs-window.c: the main window
+ *
+ * Pick a folder, watch the grid fill, see the running total, stop at will.
+ * The window owns the items and the batches; the workers never see it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-window"
+
+#include "config.h"
+
+#include "cs-window.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-batch.h"
+#include "cs-cell.h"
+#include "cs-failures-window.h"
+#include "cs-item.h"
+#include "cs-scan.h"
+#include "cs-thumbnailer.h"
+
+/* Files that change in a burst (a copy in progress) are redone once. */
+#define CHANGE_DELAY_MS 400
+
+struct _CsWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+
+  /* Template widgets */
+  AdwWindowTitle       *window_title;
+  GtkWidget            *stop_button;
+  GtkStack             *stack;
+  GtkGridView          *grid;
+  GtkLabel             *status_label;
+  GtkProgressBar       *progress_bar;
+  GtkButton            *failures_button;
+  GtkRevealer          *status_revealer;
+  AdwToastOverlay      *toast_overlay;
+  GtkSearchEntry       *search_entry;
+  GtkSearchBar         *search_bar;
+  GMenuModel           *item_menu;
+
+  /* The grid's model: items -> filter -> sort -> selection */
+  GListStore           *items;
+  GtkCustomFilter      *filter;
+  GtkCustomSorter      *sorter;
+  GtkSingleSelection   *selection;
+  GHashTable           *items_by_uri;   /* uri -> CsItem, borrowed */
+  GPtrArray            *pending_items;  /* found, not yet in the store */
+  guint                 flush_source;
+  char                 *search_text;
+  int                   sort_order;
+  int                   pixel_size;
+
+  /* What is loaded, and the work on it */
+  GFile                *folder;
+  GPtrArray            *files;          /* when files were opened, not a folder */
+  GCancellable         *scan_cancellable;
+  gboolean              scanning;
+  GPtrArray            *batches;        /* running CsBatch */
+  GFileMonitor         *monitor;
+  GHashTable           *changed;        /* uri -> GFile */
+  guint                 changed_source;
+  gboolean              stopped;
+
+  /* The running total, over every batch since the folder was opened */
+  guint                 n_submitted;
+  guint                 n_done;
+  guint                 n_failed;
+  guint64               bytes_written;
+  char                 *status_text;
+  GPtrArray            *failures;       /* CsItem */
+  GtkWindow            *failures_window;
+
+  gint64                open_time;
+  gboolean              first_shown;
+};
+
+G_DEFINE_FINAL_TYPE (CsWindow, cs_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_RUNNING,
+  PROP_STATUS_TEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void update_status (CsWindow *self);
+static void start_batch   (CsWindow *self,
+                           GPtrArray *items,
+                           gboolean   retry);
+
+/* Model */
+
+static gboolean
+filter_item (gpointer item,
+             gpointer user_data)
+{
+  CsWindow *self = user_data;
+  g_autofree char *name = NULL;
+
+  if (self->search_text == NULL || self->search_text[0] == '\0')
+    return TRUE;
+
+  name = g_utf8_casefold (cs_item_get_name (item), -1);
+
+  return strstr (name, self->search_text) != NULL;
+}
+
+static int
+sort_items (gconstpointer a,
+            gconstpointer b,
+            gpointer      user_data)
+{
+  CsWindow *self = user_data;
+  CsItem *item_a = (CsItem *) a;
+  CsItem *item_b = (CsItem *) b;
+  gint64 diff = 0;
+
+  if (self->sort_order == 1)
+    diff = cs_item_get_mtime (item_b) - cs_item_get_mtime (item_a);   /* newest first */
+  else if (self->sort_order == 2)
+    diff = cs_item_get_size (item_b) - cs_item_get_size (item_a);     /* largest first */
+
+  if (diff != 0)
+    return diff < 0 ? -1 : 1;
+
+  return strcmp (cs_item_get_collate_key (item_a), cs_item_get_collate_key (item_b));
+}
+
+static void
+on_search_changed (CsWindow       *self,
+                   GtkSearchEntry *entry)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+
+  g_free (self->search_text);
+  self->search_text = g_utf8_casefold (text, -1);
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static gboolean
+flush_pending_items (gpointer user_data)
+{
+  CsWindow *self = user_data;
+
+  self->flush_source = 0;
+
+  if (self->pending_items->len > 0)
+    {
+      /* One splice per burst: the sort model works once, not per file. */
+      g_list_store_splice (self->items,
+                           g_list_model_get_n_items (G_LIST_MODEL (self->items)), 0,
+                           self->pending_items->pdata, self->pending_items->len);
+      g_ptr_array_set_size (self->pending_items, 0);
+    }
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->items)) > 0)
+    gtk_stack_set_visible_child_name (self->stack, "grid");
+
+  return G_SOURCE_REMOVE;
+}
+
+static CsItem *
+add_item (CsWindow  *self,
+          GFile     *file,
+          GFileInfo *info)
+{
+  g_autofree char *uri = g_file_get_uri (file);
+  CsItem *item = g_hash_table_lookup (self->items_by_uri, uri);
+
+  if (item != NULL)
+    return item;
+
+  item = cs_item_new (file, info);
+  g_hash_table_insert (self->items_by_uri, g_steal_pointer (&uri), item);
+  g_ptr_array_add (self->pending_items, item);
+  if (self->flush_source == 0)
+    self->flush_source = g_idle_add_full (G_PRIORITY_DEFAULT, flush_pending_items, self, NULL);
+
+  return item;
+}
+
+static void
+remove_item (CsWindow *self,
+             GFile    *file)
+{
+  g_autofree char *uri = g_file_get_uri (file);
+  CsItem *item = g_hash_table_lookup (self->items_by_uri, uri);
+  guint position;
+
+  if (item == NULL)
+    return;
+
+  flush_pending_items (self);
+  g_ptr_array_remove (self->failures, item);
+  if (g_list_store_find (self->items, item, &position))
+    g_list_store_remove (self->items, position);
+  g_hash_table_remove (self->items_by_uri, uri);
+}
+
+static void
+clear_items (CsWindow *self)
+{
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  g_ptr_array_set_size (self->pending_items, 0);
+  g_hash_table_remove_all (self->items_by_uri);
+  g_list_store_remove_all (self->items);
+  g_ptr_array_set_size (self->failures, 0);
+  self->n_submitted = self->n_done = self->n_failed = 0;
+  self->bytes_written = 0;
+}
+
+/* Running state */
+
+gboolean
+cs_window_get_running (CsWindow *self)
+{
+  g_return_val_if_fail (CS_IS_WINDOW (self), FALSE);
+
+  return self->scanning || self->batches->len > 0;
+}
+
+static void
+notify_running (CsWindow *self)
+{
+  gboolean running = cs_window_get_running (self);
+
+  gtk_widget_set_visible (self->stop_button, running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
+  update_status (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+static void
+format_count (char  *buffer,
+              gsize  size,
+              guint  value)
+{
+  /* Thousands grouped as the locale does: 1,204 or 1 204. */
+  g_snprintf (buffer, size, "%'u", value);
+}
+
+static void
+update_status (CsWindow *self)
+{
+  g_autofree char *bytes = g_format_size (self->bytes_written);
+  g_autofree char *text = NULL;
+  g_autofree char *failed = NULL;
+  guint finished = self->n_done + self->n_failed;
+  char done_text[32], total_text[32], finished_text[32];
+
+  format_count (done_text, sizeof done_text, self->n_done);
+  format_count (total_text, sizeof total_text, self->n_submitted);
+  format_count (finished_text, sizeof finished_text, finished);
+
+  failed = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u failed", "%u failed", self->n_failed),
+                            self->n_failed);
+
+  if (cs_window_get_running (self))
+    {
+      /* Translators: "312 of 1,204 · 14.2 MB written · 2 failed" */
+      text = g_strdup_printf (_("%s of %s · %s written · %s"), finished_text, total_text, bytes, failed);
+      gtk_progress_bar_set_fraction (self->progress_bar,
+                                     self->n_submitted ? (double) finished / self->n_submitted : 0.0);
+    }
+  else if (self->stopped)
+    {
+      /* Translators: "Stopped · 312 of 1,204 · 14.2 MB written · 2 failed" */
+      text = g_strdup_printf (_("Stopped · %s of %s · %s written · %s"),
+                              finished_text, total_text, bytes, failed);
+    }
+  else
+    {
+      g_autofree char *thumbnails =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s thumbnail", "%s thumbnails", self->n_done),
+                         done_text);
+
+      /* Translators: "1,204 thumbnails · 48.1 MB written · 2 failed" */
+      text = g_strdup_printf (_("%s · %s written · %s"), thumbnails, bytes, failed);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), cs_window_get_running (self));
+  gtk_revealer_set_reveal_child (self->status_revealer, self->folder != NULL || self->files != NULL);
+
+  if (self->failures->len > 0)
+    {
+      g_autofree char *label =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Show %u Failure…", "Show %u Failures…",
+                                      self->failures->len),
+                         self->failures->len);
+
+      gtk_button_set_label (self->failures_button, label);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->failures_button), self->failures->len > 0);
+
+  if (g_strcmp0 (text, self->status_text) != 0)
+    {
+      g_free (self->status_text);
+      self->status_text = g_steal_pointer (&text);
+      gtk_label_set_text (self->status_label, self->status_text);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_TEXT]);
+    }
+}
+
+/* Batches */
+
+static CsThumbnailer *
+make_thumbnailer (CsWindow *self,
+                  gboolean  retry)
+{
+  CsFlavor flavor = g_settings_get_enum (self->settings, "thumbnail-size");
+  gboolean beside = g_settings_get_enum (self->settings, "output-mode") == 1;
+
+  return g_object_new (CS_TYPE_THUMBNAILER,
+                       "mode", beside ? CS_OUTPUT_BESIDE : CS_OUTPUT_CACHE,
+                       "flavor", flavor,
+                       "size", cs_flavor_get_size (flavor),
+                       "want-pixels", TRUE,
+                       "retry-failed", retry,
+                       NULL);
+}
+
+static void
+on_item_done (CsBatch  *batch,
+              CsResult *result,
+              CsWindow *self)
+{
+  CsItem *item = cs_result_get_tag (result);
+  const GError *error = cs_result_get_error (result);
+
+  if (error != NULL)
+    {
+      self->n_failed++;
+      cs_item_set_failed (item, error->message);
+      if (!g_ptr_array_find (self->failures, item, NULL))
+        g_ptr_array_add (self->failures, g_object_ref (item));
+    }
+  else
+    {
+      GdkPixbuf *pixbuf = cs_result_get_pixbuf (result);
+      g_autoptr(GdkTexture) texture = pixbuf ? gdk_texture_new_for_pixbuf (pixbuf) : NULL;
+
+      self->n_done++;
+      self->bytes_written += cs_result_get_bytes_written (result);
+      cs_item_set_done (item, GDK_PAINTABLE (texture), cs_result_get_thumbnail_path (result));
+      g_ptr_array_remove (self->failures, item);
+
+      if (!self->first_shown)
+        {
+          self->first_shown = TRUE;
+          cs_trace ("first-thumbnail %.1f ms",
+                    (g_get_monotonic_time () - self->open_time) / 1000.0);
+        }
+    }
+
+  update_status (self);
+}
+
+static void
+mark_not_made (CsWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+
+  flush_pending_items (self);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+
+      cs_item_set_not_made (item);
+    }
+}
+
+static void
+on_batch_finished (CsBatch  *batch,
+                   int       outcome,
+                   CsWindow *self)
+{
+  g_autoptr(CsBatch) hold = g_object_ref (batch);
+
+  g_signal_handlers_disconnect_by_data (batch, self);
+  g_ptr_array_remove (self->batches, batch);
+
+  if (outcome == CS_BATCH_CANCELLED)
+    mark_not_made (self);
+
+  notify_running (self);
+
+  if (!cs_window_get_running (self))
+    cs_trace ("finished %.1f ms: %s",
+              (g_get_monotonic_time () - self->open_time) / 1000.0, self->status_text);
+}
+
+static CsBatch *
+new_batch (CsWindow *self,
+           gboolean  retry)
+{
+  g_autoptr(CsThumbnailer) thumbnailer = make_thumbnailer (self, retry);
+  CsBatch *batch = cs_batch_new (thumbnailer, g_settings_get_uint (self->settings, "workers"));
+
+  g_signal_connect_object (batch, "item-done", G_CALLBACK (on_item_done), self, 0);
+  g_signal_connect_object (batch, "finished", G_CALLBACK (on_batch_finished), self, 0);
+  g_ptr_array_add (self->batches, batch);
+
+  return batch;
+}
+
+static void
+submit (CsWindow *self,
+        CsBatch  *batch,
+        CsItem   *item)
+{
+  cs_item_set_pending (item);
+  if (cs_batch_add (batch, cs_item_get_file (item), NULL, g_object_ref (item), g_object_unref))
+    self->n_submitted++;
+}
+
+/* A closed batch of these items: for changed files, and for Retry. */
+static void
+start_batch (CsWindow  *self,
+             GPtrArray *items,
+             gboolean   retry)
+{
+  CsBatch *batch;
+
+  if (items->len == 0)
+    return;
+
+  self->stopped = FALSE;
+  batch = new_batch (self, retry);
+  for (guint i = 0; i < items->len; i++)
+    submit (self, batch, g_ptr_array_index (items, i));
+  cs_batch_close (batch);
+  notify_running (self);
+}
+
+static void
+cancel_all (CsWindow *self)
+{
+  g_autoptr(GPtrArray) batches = g_ptr_array_copy (self->batches, NULL, NULL);
+
+  g_cancellable_cancel (self->scan_cancellable);
+  g_clear_handle_id (&self->changed_source, g_source_remove);
+  g_hash_table_remove_all (self->changed);
+
+  for (guint i = 0; i < batches->len; i++)
+    cs_batch_cancel (g_ptr_array_index (batches, i));
+}
+
+/* Forgets the batches without waiting: they cancel themselves when dropped,
+ * and what their workers still hold is released on the main thread. */
+static void
+drop_all (CsWindow *self)
+{
+  cancel_all (self);
+  for (guint i = 0; i < self->batches->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->batches, i), self);
+  g_ptr_array_set_size (self->batches, 0);
+  g_clear_object (&self->scan_cancellable);
+  self->scanning = FALSE;
+
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+}
+
+void
+cs_window_stop (CsWindow *self)
+{
+  g_return_if_fail (CS_IS_WINDOW (self));
+
+  if (!cs_window_get_running (self))
+    return;
+
+  self->stopped = TRUE;
+  cancel_all (self);
+  update_status (self);
+}
+
+/* Scanning */
+
+static void
+on_scan_found (CsScan     *scan,
+               GFile      *file,
+               const char *relative_dir,
+               GFileInfo  *info,
+               CsWindow   *self)
+{
+  CsItem *item = add_item (self, file, info);
+
+  if (self->batches->len > 0)
+    submit (self, g_ptr_array_index (self->batches, 0), item);
+}
+
+static void
+on_scan_problem (CsScan       *scan,
+                 GFile        *file,
+                 const GError *error,
+                 CsWindow     *self)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *message = g_strdup_printf ("%s: %s", name, error->message);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static void
+on_scan_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(CsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CsScan *scan = CS_SCAN (object);
+  gboolean ok = cs_scan_run_finish (scan, result, &error);
+
+  g_signal_handlers_disconnect_by_data (scan, self);
+
+  /* A newer folder replaced this one. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->stopped)
+    return;
+
+  self->scanning = FALSE;
+  flush_pending_items (self);
+
+  if (self->batches->len > 0)
+    cs_batch_close (g_ptr_array_index (self->batches, 0));
+
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *name = g_file_get_parse_name (cs_scan_get_root (scan));
+      g_autofree char *message = g_strdup_printf (_("Cannot read %s: %s"), name, error->message);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+    }
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->items)) == 0)
+    gtk_stack_set_visible_child_name (self->stack, ok ? "no-images" : "empty");
+
+  notify_running (self);
+}
+
+static gboolean
+flush_changed (gpointer user_data)
+{
+  CsWindow *self = user_data;
+  g_autoptr(GPtrArray) redo = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  GFile *file;
+
+  self->changed_source = 0;
+
+  g_hash_table_iter_init (&iter, self->changed);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &file))
+    {
+      g_autoptr(GFileInfo) info =
+        g_file_query_info (file,
+                           G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME ","
+                           G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                           G_FILE_ATTRIBUTE_TIME_MODIFIED,
+                           G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      CsItem *item;
+
+      if (info == NULL)
+        {
+          remove_item (self, file);
+          continue;
+        }
+
+      item = add_item (self, file, info);
+      cs_item_set_info (item, info);
+      g_ptr_array_add (redo, g_object_ref (item));
+    }
+  g_hash_table_remove_all (self->changed);
+
+  flush_pending_items (self);
+  start_batch (self, redo, FALSE);
+  gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+note_changed (CsWindow *self,
+              GFile    *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+
+  /* Our own outputs (beside mode) and hidden files are not images to show. */
+  if (name[0] == '.' || !cs_is_image_name (name))
+    return;
+
+  g_hash_table_replace (self->changed, g_file_get_uri (file), g_object_ref (file));
+  g_clear_handle_id (&self->changed_source, g_source_remove);
+  self->changed_source = g_timeout_add (CHANGE_DELAY_MS, flush_changed, self);
+}
+
+static void
+on_folder_changed (GFileMonitor      *monitor,
+                   GFile             *file,
+                   GFile             *other_file,
+                   GFileMonitorEvent  event,
+                   CsWindow          *self)
+{
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_CREATED:
+    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+      note_changed (self, file);
+      break;
+    case G_FILE_MONITOR_EVENT_DELETED:
+    case G_FILE_MONITOR_EVENT_MOVED_OUT:
+      remove_item (self, file);
+      update_status (self);
+      break;
+    case G_FILE_MONITOR_EVENT_RENAMED:
+      remove_item (self, file);
+      if (other_file != NULL)
+        note_changed (self, other_file);
+      break;
+    case G_FILE_MONITOR_EVENT_CHANGED:
+    case G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED:
+    case G_FILE_MONITOR_EVENT_PRE_UNMOUNT:
+    case G_FILE_MONITOR_EVENT_UNMOUNTED:
+    case G_FILE_MONITOR_EVENT_MOVED:
+    default:
+      break;
+    }
+}
+
+static void
+begin_loading (CsWindow *self)
+{
+  drop_all (self);
+  clear_items (self);
+  self->stopped = FALSE;
+  self->first_shown = FALSE;
+  self->open_time = g_get_monotonic_time ();
+  self->scan_cancellable = g_cancellable_new ();
+  if (self->failures_window != NULL)
+    gtk_window_destroy (self->failures_window);
+}
+
+/**
+ * cs_window_open_folder:
+ *
+ * Shows @folder's images and thumbnails them; whatever ran before is
+ * cancelled first. The file chooser's answer, a dropped folder and the
+ * command line all come here.
+ */
+void
+cs_window_open_folder (CsWindow *self,
+                       GFile    *folder)
+{
+  g_autoptr(CsScan) scan = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+
+  g_return_if_fail (CS_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (folder));
+
+  begin_loading (self);
+  g_set_object (&self->folder, folder);
+  g_clear_pointer (&self->files, g_ptr_array_unref);
+
+  name = g_file_get_basename (folder);
+  path = g_file_get_parse_name (folder);
+  uri = g_file_get_uri (folder);
+  {
+    g_autofree char *display = g_filename_display_name (name);
+
+    adw_window_title_set_title (self->window_title, display);
+    adw_window_title_set_subtitle (self->window_title, path);
+    gtk_window_set_title (GTK_WINDOW (self), display);
+  }
+  g_settings_set_string (self->settings, "last-folder", uri);
+  cs_trace ("open %s", path);
+
+  new_batch (self, FALSE);
+  self->scanning = TRUE;
+
+  scan = cs_scan_new (folder, FALSE);
+  g_signal_connect_object (scan, "found", G_CALLBACK (on_scan_found), self, 0);
+  g_signal_connect_object (scan, "problem", G_CALLBACK (on_scan_problem), self, 0);
+  cs_scan_run_async (scan, self->scan_cancellable, on_scan_done, g_object_ref (self));
+
+  self->monitor = g_file_monitor_directory (folder, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (self->monitor != NULL)
+    g_signal_connect (self->monitor, "changed", G_CALLBACK (on_folder_changed), self);
+  else
+    g_debug ("Not watching %s: %s", path, error->message);
+
+  gtk_stack_set_visible_child_name (self->stack, "grid");
+  notify_running (self);
+}
+
+/**
+ * cs_window_open_files:
+ *
+ * Shows just these images (dropped on the window, or given one by one).
+ */
+void
+cs_window_open_files (CsWindow  *self,
+                      GFile    **files,
+                      guint      n_files)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *title = NULL;
+
+  g_return_if_fail (CS_IS_WINDOW (self));
+
+  begin_loading (self);
+  g_clear_object (&self->folder);
+  g_clear_pointer (&self->files, g_ptr_array_unref);
+  self->files = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_ptr_array_add (self->files, g_object_ref (files[i]));
+      g_ptr_array_add (items, g_object_ref (add_item (self, files[i], NULL)));
+    }
+  flush_pending_items (self);
+
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Image", "%u Images", n_files), n_files);
+  adw_window_title_set_title (self->window_title, title);
+  adw_window_title_set_subtitle (self->window_title, NULL);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+
+  start_batch (self, items, FALSE);
+  if (n_files == 0)
+    gtk_stack_set_visible_child_name (self->stack, "no-images");
+}
+
+static void
+reload (CsWindow *self)
+{
+  if (self->folder != NULL)
+    {
+      g_autoptr(GFile) folder = g_object_ref (self->folder);
+
+      cs_window_open_folder (self, folder);
+    }
+  else if (self->files != NULL)
+    {
+      g_autoptr(GPtrArray) files = g_ptr_array_ref (self->files);
+
+      cs_window_open_files (self, (GFile **) files->pdata, files->len);
+    }
+}
+
+/* Actions */
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+static void
+on_folder_chosen (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CsWindow) self = user_data;
+  g_autoptr(GFile) folder = gtk_file_dialog_select_folder_finish (GTK_FILE_DIALOG (object), result, NULL);
+
+  if (folder != NULL)
+    cs_window_open_folder (self, folder);
+}
+#else
+static void
+on_chooser_response (GtkNativeDialog *dialog,
+                     int              response,
+                     CsWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (folder != NULL)
+        cs_window_open_folder (self, folder);
+    }
+
+  g_object_unref (dialog);
+}
+#endif
+
+static void
+open_folder_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+
+  gtk_file_dialog_set_title (dialog, _("Open Folder"));
+  gtk_file_dialog_set_accept_label (dialog, _("_Open"));
+  if (self->folder != NULL)
+    gtk_file_dialog_set_initial_folder (dialog, self->folder);
+  gtk_file_dialog_select_folder (dialog, GTK_WINDOW (self), NULL, on_folder_chosen, g_object_ref (self));
+#else
+  GtkFileChooserNative *dialog;
+
+  /* The native chooser talks to the file chooser portal inside a flatpak. */
+  dialog = gtk_file_chooser_native_new (_("Open Folder"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                        _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  if (self->folder != NULL)
+    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), self->folder, NULL);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_chooser_response), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+#endif
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  cs_window_stop (CS_WINDOW (widget));
+}
+
+static void
+reload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  reload (CS_WINDOW (widget));
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  int flavor = g_settings_get_enum (self->settings, "thumbnail-size");
+
+  if (g_str_equal (action_name, "win.zoom-in"))
+    flavor = MIN (flavor + 1, CS_FLAVOR_XX_LARGE);
+  else if (g_str_equal (action_name, "win.zoom-out"))
+    flavor = MAX (flavor - 1, CS_FLAVOR_NORMAL);
+  else
+    flavor = CS_FLAVOR_NORMAL;
+
+  g_settings_set_enum (self->settings, "thumbnail-size", flavor);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+retry_failures (CsWindow *self)
+{
+  g_autoptr(GPtrArray) items = g_steal_pointer (&self->failures);
+
+  self->failures = g_ptr_array_new_with_free_func (g_object_unref);
+  self->n_failed -= MIN (self->n_failed, items->len);
+  self->n_submitted -= MIN (self->n_submitted, items->len);
+  start_batch (self, items, TRUE);
+}
+
+static void
+show_failures_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  if (self->failures_window == NULL)
+    {
+      self->failures_window = GTK_WINDOW (cs_failures_window_new (GTK_WINDOW (self), self->failures));
+      g_object_add_weak_pointer (G_OBJECT (self->failures_window), (gpointer *) &self->failures_window);
+      g_signal_connect_object (self->failures_window, "retry",
+                               G_CALLBACK (retry_failures), self, G_CONNECT_SWAPPED);
+    }
+
+  gtk_window_present (self->failures_window);
+}
+
+static CsItem *
+get_selected_item (CsWindow *self)
+{
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+static void
+open_item (CsWindow *self,
+           CsItem   *item)
+{
+#if GTK_CHECK_VERSION (4, 10, 0)
+  g_autoptr(GtkFileLauncher) launcher = gtk_file_launcher_new (cs_item_get_file (item));
+
+  gtk_file_launcher_launch (launcher, GTK_WINDOW (self), NULL, NULL, NULL);
+#else
+  g_autofree char *uri = g_file_get_uri (cs_item_get_file (item));
+
+  gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
+#endif
+}
+
+static void
+on_grid_activate (CsWindow    *self,
+                  guint        position,
+                  GtkGridView *grid)
+{
+  g_autoptr(CsItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (item != NULL)
+    open_item (self, item);
+}
+
+static void
+open_item_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  CsItem *item = get_selected_item (self);
+
+  if (item != NULL)
+    open_item (self, item);
+}
+
+static void
+on_show_items_done (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+
+  if (reply == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Cannot show the file: %s"), error->message);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+    }
+}
+
+static void
+show_in_files_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  CsItem *item = get_selected_item (self);
+  GDBusConnection *bus;
+  g_autofree char *uri = NULL;
+  const char *uris[2] = { NULL, NULL };
+
+  if (item == NULL)
+    return;
+
+  bus = g_application_get_dbus_connection (g_application_get_default ());
+  if (bus == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("No file manager to show the file in")));
+      return;
+    }
+
+  uri = g_file_get_uri (cs_item_get_file (item));
+  uris[0] = uri;
+  g_dbus_connection_call (bus,
+                          "org.freedesktop.FileManager1",
+                          "/org/freedesktop/FileManager1",
+                          "org.freedesktop.FileManager1",
+                          "ShowItems",
+                          g_variant_new ("(^ass)", uris, ""),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          on_show_items_done, g_object_ref (self));
+}
+
+static void
+copy_path_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  CsItem *item = get_selected_item (self);
+  g_autofree char *path = NULL;
+
+  if (item == NULL)
+    return;
+
+  path = g_file_get_parse_name (cs_item_get_file (item));
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), path);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Path copied")));
+}
+
+/* The grid's cells */
+
+static void
+on_popover_closed (GtkPopover *popover)
+{
+  /* Unparent after the closing animation's last use of the parent. */
+  g_idle_add_once ((GSourceOnceFunc) gtk_widget_unparent, popover);
+}
+
+static void
+on_cell_secondary_click (GtkGestureClick *gesture,
+                         int              n_press,
+                         double           x,
+                         double           y,
+                         GtkListItem     *list_item)
+{
+  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  CsWindow *self = CS_WINDOW (gtk_widget_get_root (cell));
+  GtkWidget *popover;
+
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection),
+                                   gtk_list_item_get_position (list_item), TRUE);
+
+  popover = gtk_popover_menu_new_from_model (self->item_menu);
+  gtk_widget_set_parent (popover, cell);
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { x, y, 1, 1 });
+  g_signal_connect (popover, "closed", G_CALLBACK (on_popover_closed), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *list_item,
+            CsWindow                 *self)
+{
+  GtkWidget *cell = cs_cell_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_cell_secondary_click), list_item);
+  gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (click));
+  cs_cell_set_pixel_size (CS_CELL (cell), self->pixel_size);
+  gtk_list_item_set_child (list_item, cell);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           CsWindow                 *self)
+{
+  CsCell *cell = CS_CELL (gtk_list_item_get_child (list_item));
+
+  cs_cell_set_pixel_size (cell, self->pixel_size);
+  cs_cell_set_item (cell, gtk_list_item_get_item (list_item));
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             CsWindow                 *self)
+{
+  cs_cell_set_item (CS_CELL (gtk_list_item_get_child (list_item)), NULL);
+}
+
+static void
+set_up_factory (CsWindow *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  self->pixel_size = cs_flavor_get_size (g_settings_get_enum (self->settings, "thumbnail-size"));
+  /* Cells at 512 or 1024 pixels would leave one column: show those at most
+   * at 384; the file behind them is still the full size. */
+  self->pixel_size = MIN (self->pixel_size, 384);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), self);
+  gtk_grid_view_set_factory (self->grid, factory);
+}
+
+/* Settings */
+
+static void
+on_thumbnail_settings_changed (GSettings  *settings,
+                               const char *key,
+                               CsWindow   *self)
+{
+  if (g_str_equal (key, "thumbnail-size"))
+    set_up_factory (self);
+
+  reload (self);
+}
+
+static void
+on_sort_order_changed (GSettings  *settings,
+                       const char *key,
+                       CsWindow   *self)
+{
+  self->sort_order = g_settings_get_enum (settings, "sort-order");
+  gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+static gboolean
+cs_window_close_request (GtkWindow *window)
+{
+  CsWindow *self = CS_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_apply (self->settings);
+
+  /* Closing mid-batch: stop now, drop everything, do not wait for workers. */
+  drop_all (self);
+
+  return GTK_WINDOW_CLASS (cs_window_parent_class)->close_request (window);
+}
+
+/* Drag and drop */
+
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         CsWindow      *self)
+{
+  GSList *list = g_value_get_boxed (value);
+  g_autoptr(GPtrArray) files = g_ptr_array_new ();
+
+  for (GSList *l = list; l != NULL; l = l->next)
+    {
+      if (g_file_query_file_type (l->data, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY)
+        {
+          cs_window_open_folder (self, l->data);
+          return TRUE;
+        }
+      g_ptr_array_add (files, l->data);
+    }
+
+  if (files->len == 0)
+    return FALSE;
+
+  cs_window_open_files (self, (GFile **) files->pdata, files->len);
+
+  return TRUE;
+}
+
+static void
+cs_window_dispose (GObject *object)
+{
+  CsWindow *self = (CsWindow *)object;
+
+  drop_all (self);
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->items);
+  g_clear_object (&self->folder);
+  g_clear_pointer (&self->files, g_ptr_array_unref);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (cs_window_parent_class)->dispose (object);
+}
+
+static void
+cs_window_finalize (GObject *object)
+{
+  CsWindow *self = (CsWindow *)object;
+
+  g_ptr_array_unref (self->batches);
+  g_ptr_array_unref (self->pending_items);
+  g_ptr_array_unref (self->failures);
+  g_hash_table_unref (self->items_by_uri);
+  g_hash_table_unref (self->changed);
+  g_free (self->search_text);
+  g_free (self->status_text);
+
+  G_OBJECT_CLASS (cs_window_parent_class)->finalize (object);
+}
+
+static void
+cs_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  CsWindow *self = CS_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING:
+      g_value_set_boolean (value, cs_window_get_running (self));
+      break;
+    case PROP_STATUS_TEXT:
+      g_value_set_string (value, self->status_text);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_window_class_init (CsWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = cs_window_dispose;
+  object_class->finalize = cs_window_finalize;
+  object_class->get_property = cs_window_get_property;
+  window_class->close_request = cs_window_close_request;
+
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_STATUS_TEXT] =
+    g_param_spec_string ("status-text", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/contactsheet/ContactSheet/cs-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, grid);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, failures_button);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, status_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, item_menu);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_grid_activate);
+
+  gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-reset", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-failures", NULL, show_failures_action);
+  gtk_widget_class_install_action (widget_class, "win.open-item", NULL, open_item_action);
+  gtk_widget_class_install_action (widget_class, "win.show-in-files", NULL, show_in_files_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-path", NULL, copy_path_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-folder", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.stop", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.reload", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK, "win.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, "win.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "win.zoom-reset", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "win.copy-path", NULL);
+}
+
+static void
+cs_window_init (CsWindow *self)
+{
+  g_autoptr(GSimpleActionGroup) settings_actions = g_simple_action_group_new ();
+  g_autoptr(GAction) size_action = NULL;
+  g_autoptr(GAction) sort_action = NULL;
+  GtkFilterListModel *filtered;
+  GtkSortListModel *sorted;
+  GtkDropTarget *drop;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  self->batches = g_ptr_array_new_with_free_func (g_object_unref);
+  self->pending_items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->failures = g_ptr_array_new_with_free_func (g_object_unref);
+  self->items_by_uri = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->sort_order = g_settings_get_enum (self->settings, "sort-order");
+
+  self->items = g_list_store_new (CS_TYPE_ITEM);
+  self->filter = gtk_custom_filter_new (filter_item, self, NULL);
+  self->sorter = gtk_custom_sorter_new (sort_items, self, NULL);
+  filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->items)),
+                                        GTK_FILTER (self->filter));
+  sorted = gtk_sort_list_model_new (G_LIST_MODEL (filtered), GTK_SORTER (self->sorter));
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_grid_view_set_model (self->grid, GTK_SELECTION_MODEL (self->selection));
+  set_up_factory (self);
+
+  size_action = g_settings_create_action (self->settings, "thumbnail-size");
+  sort_action = g_settings_create_action (self->settings, "sort-order");
+  g_action_map_add_action (G_ACTION_MAP (settings_actions), size_action);
+  g_action_map_add_action (G_ACTION_MAP (settings_actions), sort_action);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "settings", G_ACTION_GROUP (settings_actions));
+
+  g_signal_connect (self->settings, "changed::thumbnail-size",
+                    G_CALLBACK (on_thumbnail_settings_changed), self);
+  g_signal_connect (self->settings, "changed::output-mode",
+                    G_CALLBACK (on_thumbnail_settings_changed), self);
+  g_signal_connect (self->settings, "changed::workers",
+                    G_CALLBACK (on_thumbnail_settings_changed), self);
+  g_signal_connect (self->settings, "changed::sort-order",
+                    G_CALLBACK (on_sort_order_changed), self);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+  gtk_stack_set_visible_child_name (self->stack, "empty");
+  notify_running (self);
+}
+
+CsWindow *
+cs_window_new (CsApplication *application)
+{
+  return g_object_new (CS_TYPE_WINDOW, "application", application, NULL);
+}
+
+GFile *
+cs_window_get_folder (CsWindow *self)
+{
+  g_return_val_if_fail (CS_IS_WINDOW (self), NULL);
+  return self->folder;
+}
+
+GListModel *
+cs_window_get_items (CsWindow *self)
+{
+  g_return_val_if_fail (CS_IS_WINDOW (self), NULL);
+  return G_LIST_MODEL (self->items);
+}
+
+guint
+cs_window_get_n_done (CsWindow *self)
+{
+  g_return_val_if_fail (CS_IS_WINDOW (self), 0);
+  return self->n_done;
+}
+
+guint
+cs_window_get_n_failed (CsWindow *self)
+{
+  g_return_val_if_fail (CS_IS_WINDOW (self), 0);
+  return self->n_failed;
+}
+
+guint64
+cs_window_get_bytes_written (CsWindow *self)
+{
+  g_return_val_if_fail (CS_IS_WINDOW (self), 0);
+  return self->bytes_written;
+}
+
+const char *
+cs_window_get_status_text (CsWindow *self)
+{
+  g_return_val_if_fail (CS_IS_WINDOW (self), NULL);
+  return self->status_text;
+}
