@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and makes thumbnails of a folder of
-# generated sample pictures (or of the folder given).
+# Installs what is missing, builds, and opens the window on a folder of
+# generated sample pictures (or on the folder given).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -11,5 +11,13 @@ else
   "$BUILD_DIR/tests/cs-gen-images" "$folder" 24
 fi
 
-log "contact-sheet-cli $folder"
-exec "$BUILD_DIR/src/cli/contact-sheet-cli" "$folder"
+# Run from the build tree: the settings schema is compiled there.
+export GSETTINGS_SCHEMA_DIR=$BUILD_DIR/data${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}
+
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  log "No display: making the thumbnails with contact-sheet-cli instead"
+  exec "$BUILD_DIR/src/cli/contact-sheet-cli" "$folder"
+fi
+
+log "contact-sheet $folder"
+exec "$BUILD_DIR/src/app/contact-sheet" "$folder"

@@ -10,8 +10,8 @@ BUILD_DIR=${BUILD_DIR:-$SOURCE_DIR/build}
 # HEIC/AVIF, SVG) come along so those files get thumbnails too.
 BUILD_PACKAGES=(
   gcc meson ninja-build pkg-config gettext
-  libglib2.0-dev libgdk-pixbuf-2.0-dev
-  shared-mime-info
+  libglib2.0-dev libglib2.0-bin libgdk-pixbuf-2.0-dev libgtk-4-dev libadwaita-1-dev
+  shared-mime-info desktop-file-utils
   webp-pixbuf-loader heif-gdk-pixbuf librsvg2-common
 )
 PACKAGES=("${BUILD_PACKAGES[@]}" "${EXTRA_PACKAGES[@]:-}")

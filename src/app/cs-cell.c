@@ -93,8 +93,12 @@ cs_cell_dispose (GObject *object)
 {
   CsCell *self = (CsCell *)object;
 
+  GtkWidget *child;
+
   cs_cell_set_item (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_CELL);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (cs_cell_parent_class)->dispose (object);
 }

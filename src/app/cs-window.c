@@ -443,7 +443,11 @@ start_batch (CsWindow  *self,
 static void
 cancel_all (CsWindow *self)
 {
-  g_autoptr(GPtrArray) batches = g_ptr_array_copy (self->batches, NULL, NULL);
+  /* Cancelling may finish a batch at once, which takes it off the list. */
+  g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < self->batches->len; i++)
+    g_ptr_array_add (batches, g_object_ref (g_ptr_array_index (self->batches, i)));
 
   g_cancellable_cancel (self->scan_cancellable);
   g_clear_handle_id (&self->changed_source, g_source_remove);

@@ -1,0 +1,379 @@
+/* test-window.c: the real window under Xvfb, on real folders
+ *
+ * Folders are opened through cs_window_open_folder(), the code path the
+ * file chooser's answer takes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "cs-cell.h"
+#include "cs-item.h"
+#include "cs-test-images.h"
+#include "cs-test-util.h"
+#include "cs-window.h"
+
+typedef struct
+{
+  char     *dir;
+  CsWindow *window;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->dir = cs_test_make_dir ();
+  f->window = g_object_ref (g_object_new (CS_TYPE_WINDOW, NULL));
+  gtk_window_present (GTK_WINDOW (f->window));
+}
+
+static gboolean
+window_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->window != NULL)
+    {
+      gpointer weak = f->window;
+
+      g_object_add_weak_pointer (G_OBJECT (f->window), &weak);
+      gtk_window_destroy (GTK_WINDOW (f->window));
+      g_clear_object (&f->window);
+      cs_test_wait_until (window_gone, &weak, 5000);
+    }
+  cs_test_remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static char *
+make_folder (Fixture    *f,
+             const char *name,
+             guint       count,
+             int         size)
+{
+  char *folder = g_build_filename (f->dir, name, NULL);
+
+  g_mkdir_with_parents (folder, 0755);
+  for (guint i = 0; i < count; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = g_strdup_printf ("%s/img-%04u.jpg", folder, i);
+
+      cs_test_write_image (path, size, size * 3 / 4, "jpeg", i, &error);
+      g_assert_no_error (error);
+    }
+
+  return folder;
+}
+
+static void
+open_path (Fixture    *f,
+           const char *path)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (path);
+
+  cs_window_open_folder (f->window, folder);
+  g_assert_true (cs_window_get_running (f->window));
+}
+
+static gboolean
+is_idle (gpointer data)
+{
+  return !cs_window_get_running (CS_WINDOW (data));
+}
+
+static gboolean
+some_done (gpointer data)
+{
+  return cs_window_get_n_done (CS_WINDOW (data)) >= 3;
+}
+
+static guint
+count_state (CsWindow    *window,
+             CsItemState  state)
+{
+  GListModel *items = cs_window_get_items (window);
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (items, i);
+
+      if (cs_item_get_state (item) == state)
+        count++;
+    }
+
+  return count;
+}
+
+static guint64
+cache_bytes (void)
+{
+  g_autofree char *folder = g_build_filename (g_get_user_cache_dir (), "thumbnails", "normal", NULL);
+  g_autoptr(GPtrArray) names = cs_test_list_dir (folder);
+  guint64 total = 0;
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (folder, g_ptr_array_index (names, i), NULL);
+      GStatBuf st;
+
+      g_assert_cmpint (g_stat (path, &st), ==, 0);
+      total += st.st_size;
+    }
+
+  return total;
+}
+
+static void
+collect_cells (GtkWidget *widget,
+               GPtrArray *cells)
+{
+  if (CS_IS_CELL (widget))
+    g_ptr_array_add (cells, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_cells (child, cells);
+}
+
+static void
+test_open_folder (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *folder = make_folder (f, "photos", 20, 800);
+  g_autofree char *bad1 = g_build_filename (folder, "broken.jpg", NULL);
+  g_autofree char *bad2 = g_build_filename (folder, "empty.png", NULL);
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+  guint64 before = cache_bytes ();
+  const char *status;
+
+  g_file_set_contents (bad1, "this is no JPEG", -1, NULL);
+  g_file_set_contents (bad2, "", 0, NULL);
+
+  open_path (f, folder);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "photos");
+  cs_test_wait_until (is_idle, f->window, 60000);
+
+  g_assert_cmpuint (g_list_model_get_n_items (cs_window_get_items (f->window)), ==, 22);
+  g_assert_cmpuint (cs_window_get_n_done (f->window), ==, 20);
+  g_assert_cmpuint (cs_window_get_n_failed (f->window), ==, 2);
+  g_assert_cmpuint (count_state (f->window, CS_ITEM_DONE), ==, 20);
+  g_assert_cmpuint (count_state (f->window, CS_ITEM_FAILED), ==, 2);
+  g_assert_cmpuint (cs_window_get_bytes_written (f->window), ==, cache_bytes () - before);
+
+  status = cs_window_get_status_text (f->window);
+  g_test_message ("status: %s", status);
+  g_assert_true (g_str_has_prefix (status, "20 thumbnails · "));
+  g_assert_true (g_str_has_suffix (status, " written · 2 failed"));
+
+  /* The failed ones say why. */
+  for (guint i = 0; i < 22; i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (cs_window_get_items (f->window), i);
+
+      if (cs_item_get_state (item) == CS_ITEM_FAILED)
+        g_assert_nonnull (cs_item_get_error_message (item));
+      else
+        g_assert_nonnull (cs_item_get_thumbnail (item));
+    }
+
+  /* Only visible cells are built, and they show their items. */
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  collect_cells (GTK_WIDGET (f->window), cells);
+  g_assert_cmpuint (cells->len, >, 0);
+  for (guint i = 0; i < cells->len; i++)
+    {
+      CsItem *item = cs_cell_get_item (g_ptr_array_index (cells, i));
+      g_autofree char *label = NULL;
+
+      if (item == NULL)
+        continue;
+      label = cs_item_dup_state_text (item);
+      g_assert_true (g_str_has_prefix (label, cs_item_get_name (item)));
+    }
+
+  /* Opening it again reuses every thumbnail. */
+  before = cache_bytes ();
+  open_path (f, folder);
+  cs_test_wait_until (is_idle, f->window, 60000);
+  g_assert_cmpuint (cs_window_get_bytes_written (f->window), ==, 0);
+  g_assert_cmpuint (cache_bytes (), ==, before);
+}
+
+static void
+test_stop (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *folder = make_folder (f, "many", 80, 1600);
+  guint done, failed;
+  gint64 settle;
+
+  open_path (f, folder);
+  cs_test_wait_until (some_done, f->window, 60000);
+  g_assert_true (cs_window_get_running (f->window));
+
+  cs_window_stop (f->window);
+  cs_test_wait_until (is_idle, f->window, 5000);
+
+  done = cs_window_get_n_done (f->window);
+  failed = cs_window_get_n_failed (f->window);
+  g_assert_cmpuint (done, <, 80);
+  g_assert_cmpuint (count_state (f->window, CS_ITEM_PENDING), ==, 0);
+  g_assert_cmpuint (count_state (f->window, CS_ITEM_DONE), ==, done);
+  g_assert_cmpuint (count_state (f->window, CS_ITEM_NOT_MADE), >, 0);
+  g_assert_true (g_str_has_prefix (cs_window_get_status_text (f->window), "Stopped"));
+
+  /* The totals froze. */
+  settle = g_get_monotonic_time () + 300 * 1000;
+  while (g_get_monotonic_time () < settle)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (cs_window_get_n_done (f->window), ==, done);
+  g_assert_cmpuint (cs_window_get_n_failed (f->window), ==, failed);
+}
+
+static void
+test_second_folder (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *first = make_folder (f, "first", 80, 1600);
+  g_autofree char *second = make_folder (f, "second", 10, 400);
+  g_autoptr(GFile) second_file = g_file_new_for_path (second);
+  GListModel *items;
+
+  open_path (f, first);
+  cs_test_wait_until (some_done, f->window, 60000);
+  open_path (f, second);
+  cs_test_wait_until (is_idle, f->window, 60000);
+
+  items = cs_window_get_items (f->window);
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, 10);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (items, i);
+      g_autoptr(GFile) parent = g_file_get_parent (cs_item_get_file (item));
+
+      g_assert_true (g_file_equal (parent, second_file));
+      g_assert_cmpint (cs_item_get_state (item), ==, CS_ITEM_DONE);
+    }
+  g_assert_cmpuint (cs_window_get_n_done (f->window), ==, 10);
+  g_assert_cmpuint (cs_window_get_n_failed (f->window), ==, 0);
+}
+
+static void
+test_close_mid_batch (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *folder = make_folder (f, "closing", 80, 1600);
+  gpointer weak = f->window;
+  gint64 start;
+
+  open_path (f, folder);
+  cs_test_wait_until (some_done, f->window, 60000);
+
+  g_object_add_weak_pointer (G_OBJECT (f->window), &weak);
+  start = g_get_monotonic_time ();
+  gtk_window_close (GTK_WINDOW (f->window));
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  cs_test_wait_until (window_gone, &weak, 1000);
+  g_test_message ("window gone after %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
+}
+
+static void
+test_finalize (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *folder = make_folder (f, "small", 6, 300);
+  CsWindow *window = g_steal_pointer (&f->window);
+
+  open_path (&(Fixture) { f->dir, window }, folder);
+  cs_test_wait_until (is_idle, window, 60000);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+static void
+test_filter_and_sort (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *folder = make_folder (f, "names", 12, 200);
+  GtkWidget *grid;
+  GtkSelectionModel *model;
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+
+  open_path (f, folder);
+  cs_test_wait_until (is_idle, f->window, 60000);
+
+  collect_cells (GTK_WIDGET (f->window), cells);
+  g_assert_cmpuint (cells->len, >, 0);
+  grid = gtk_widget_get_ancestor (g_ptr_array_index (cells, 0), GTK_TYPE_GRID_VIEW);
+  g_assert_nonnull (grid);
+  model = gtk_grid_view_get_model (GTK_GRID_VIEW (grid));
+
+  /* Sorted by name. */
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+      g_autofree char *expected = g_strdup_printf ("img-%04u.jpg", i);
+
+      g_assert_cmpstr (cs_item_get_name (item), ==, expected);
+    }
+
+  /* Filtered as you type. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.search", NULL);
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
+    GtkWidget *search = gtk_widget_get_ancestor (focus, GTK_TYPE_SEARCH_ENTRY);
+
+    g_assert_nonnull (search);
+    gtk_editable_set_text (GTK_EDITABLE (search), "IMG-000");
+    /* search-changed is delayed a little */
+    {
+      gint64 until = g_get_monotonic_time () + 600 * 1000;
+      while (g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, FALSE);
+    }
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10);
+    gtk_editable_set_text (GTK_EDITABLE (search), "");
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *cache = cs_test_isolate_cache ();
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(name, func) \
+  g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("/window/open-folder", test_open_folder);
+  ADD ("/window/stop", test_stop);
+  ADD ("/window/second-folder", test_second_folder);
+  ADD ("/window/close-mid-batch", test_close_mid_batch);
+  ADD ("/window/finalize", test_finalize);
+  ADD ("/window/filter-and-sort", test_filter_and_sort);
+
+  status = g_test_run ();
+  cs_test_remove_tree (cache);
+
+  return status;
+}
