@@ -9,6 +9,8 @@
 
 G_BEGIN_DECLS
 
+#define CS_TEST_NO_MARKER 1200
+
 GdkPixbuf *cs_test_make_pixbuf     (int          width,
                                     int          height,
                                     guint        pattern,
