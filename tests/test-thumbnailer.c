@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cs-cache.h"
@@ -636,6 +637,47 @@ test_cancelled (Fixture       *f,
   g_assert_cmpuint (names->len, ==, 1);
 }
 
+/* A file seen through the document portal is cached under its real URI. */
+static void
+test_portal_uri (void)
+{
+  g_autofree char *dir = g_strdup ("/run/cs-test-XXXXXX");
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+  g_autoptr(GFile) file = NULL;
+  const char *host = "/home/someone/Pictures/holiday photo.jpg";
+
+  if (g_mkdtemp (dir) == NULL)
+    {
+      g_test_skip ("/run is not writable here");
+      return;
+    }
+
+  path = g_build_filename (dir, "holiday photo.jpg", NULL);
+  g_file_set_contents (path, "x", 1, NULL);
+  if (setxattr (path, "user.document-portal.host-path", host, strlen (host), 0) != 0)
+    {
+      g_test_skip ("no user extended attributes on /run");
+      cs_test_remove_tree (dir);
+      return;
+    }
+
+  file = g_file_new_for_path (path);
+  uri = cs_cache_uri_for_file (file);
+  g_assert_cmpstr (uri, ==, "file:///home/someone/Pictures/holiday%20photo.jpg");
+  cs_test_remove_tree (dir);
+
+  /* Without the attribute: the plain URI. */
+  {
+    g_autofree char *plain = g_build_filename (g_get_tmp_dir (), "plain.jpg", NULL);
+    g_autoptr(GFile) plain_file = g_file_new_for_path (plain);
+    g_autofree char *plain_uri = cs_cache_uri_for_file (plain_file);
+    g_autofree char *expected = g_file_get_uri (plain_file);
+
+    g_assert_cmpstr (plain_uri, ==, expected);
+  }
+}
+
 static void
 test_names (void)
 {
@@ -688,6 +730,7 @@ main (int   argc,
   g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   g_test_add_func ("/thumbnailer/names", test_names);
+  g_test_add_func ("/thumbnailer/portal-uri", test_portal_uri);
   ADD ("/thumbnailer/sizes", test_sizes);
   ADD ("/thumbnailer/export-size", test_export_size);
   ADD ("/thumbnailer/extreme-aspect", test_extreme_aspect);

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define FAIL_FOLDER "contact-sheet-" PACKAGE_VERSION
@@ -22,16 +23,71 @@
 /* A thumbnail's text chunks are small; anything larger is not one of ours. */
 #define MAX_TEXT_CHUNK (64 * 1024)
 
+static gboolean
+is_writable_folder (const char *path)
+{
+  return g_mkdir_with_parents (path, 0700) == 0 && g_access (path, W_OK) == 0;
+}
+
+/* The thumbnails folder shared with the desktop. Inside a flatpak GLib's
+ * cache folder is the app's private one: use the host's when the sandbox
+ * lets us write it (--filesystem=xdg-cache/thumbnails), else the private one
+ * (still correct, only not shared). */
 char *
 cs_cache_get_default_dir (void)
 {
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    {
+      const char *host = g_getenv ("HOST_XDG_CACHE_HOME");
+      g_autofree char *dir = NULL;
+
+      if (host != NULL && g_path_is_absolute (host))
+        dir = g_build_filename (host, "thumbnails", NULL);
+      else
+        dir = g_build_filename (g_get_home_dir (), ".cache", "thumbnails", NULL);
+
+      if (is_writable_folder (dir))
+        return g_steal_pointer (&dir);
+    }
+
   return g_build_filename (g_get_user_cache_dir (), "thumbnails", NULL);
+}
+
+/* A file reached through the document portal (a folder chosen in the file
+ * chooser of a sandboxed app) lives at /run/user/UID/doc/ID/…; the desktop
+ * knows it by its real path, which the portal keeps in an attribute. The
+ * cache key must be that real URI, or nothing else finds the thumbnail. */
+static char *
+portal_host_path (const char *path)
+{
+  char value[4096];
+  ssize_t len;
+
+  if (!g_str_has_prefix (path, "/run/"))
+    return NULL;
+
+  len = getxattr (path, "user.document-portal.host-path", value, sizeof value - 1);
+  if (len <= 0)
+    return NULL;
+
+  value[len] = '\0';
+  if (!g_path_is_absolute (value))
+    return NULL;
+
+  return g_strdup (value);
 }
 
 char *
 cs_cache_uri_for_file (GFile *file)
 {
+  const char *path;
+  g_autofree char *host_path = NULL;
+
   g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  path = g_file_peek_path (file);
+  if (path != NULL && (host_path = portal_host_path (path)) != NULL)
+    return g_filename_to_uri (host_path, NULL, NULL);
 
   return g_file_get_uri (file);
 }
