@@ -608,7 +608,9 @@ on_size_prepared (GdkPixbufLoader *loader,
     }
 
   longest = MAX (width, height);
-  if ((guint) longest <= state->size)
+  /* Raster images are never enlarged; drawings (SVG) are drawn at the size. */
+  if ((guint) longest <= state->size &&
+      !gdk_pixbuf_format_is_scalable (gdk_pixbuf_loader_get_format (loader)))
     return;
 
   if (width >= height)
