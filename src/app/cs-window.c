@@ -60,6 +60,7 @@ struct _CsWindow
   GFile                *folder;
   GPtrArray            *files;          /* when files were opened, not a folder */
   GCancellable         *scan_cancellable;
+  CsScan               *scan;           /* the scan under way, if any */
   gboolean              scanning;
   GPtrArray            *batches;        /* running CsBatch */
   GFileMonitor         *monitor;
@@ -467,6 +468,7 @@ drop_all (CsWindow *self)
     g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->batches, i), self);
   g_ptr_array_set_size (self->batches, 0);
   g_clear_object (&self->scan_cancellable);
+  g_clear_object (&self->scan);
   self->scanning = FALSE;
 
   if (self->monitor != NULL)
@@ -529,10 +531,11 @@ on_scan_done (GObject      *object,
 
   g_signal_handlers_disconnect_by_data (scan, self);
 
-  /* A newer folder replaced this one. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->stopped)
+  /* A newer folder replaced this one (even if this scan had just ended). */
+  if (scan != self->scan)
     return;
 
+  g_clear_object (&self->scan);
   self->scanning = FALSE;
   flush_pending_items (self);
 
@@ -696,6 +699,7 @@ cs_window_open_folder (CsWindow *self,
   self->scanning = TRUE;
 
   scan = cs_scan_new (folder, FALSE);
+  g_set_object (&self->scan, scan);
   g_signal_connect_object (scan, "found", G_CALLBACK (on_scan_found), self, 0);
   g_signal_connect_object (scan, "problem", G_CALLBACK (on_scan_problem), self, 0);
   cs_scan_run_async (scan, self->scan_cancellable, on_scan_done, g_object_ref (self));
@@ -1029,18 +1033,62 @@ on_cell_secondary_click (GtkGestureClick *gesture,
 {
   GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
   CsWindow *self = CS_WINDOW (gtk_widget_get_root (cell));
-  GtkWidget *popover;
 
   gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection),
                                    gtk_list_item_get_position (list_item), TRUE);
+  popup_item_menu (self, cell, x, y);
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
 
-  popover = gtk_popover_menu_new_from_model (self->item_menu);
+static void
+popup_item_menu (CsWindow  *self,
+                 GtkWidget *cell,
+                 double     x,
+                 double     y)
+{
+  GtkWidget *popover = gtk_popover_menu_new_from_model (self->item_menu);
+
   gtk_widget_set_parent (popover, cell);
   gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
   gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { x, y, 1, 1 });
   g_signal_connect (popover, "closed", G_CALLBACK (on_popover_closed), NULL);
   gtk_popover_popup (GTK_POPOVER (popover));
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static GtkWidget *
+find_cell (GtkWidget *widget,
+           CsItem    *item)
+{
+  if (CS_IS_CELL (widget) && cs_cell_get_item (CS_CELL (widget)) == item)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_cell (child, item);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Shift+F10 or the Menu key: the same menu, on the selected image. */
+static void
+context_menu_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  CsItem *item = get_selected_item (self);
+  GtkWidget *cell = item ? find_cell (GTK_WIDGET (self->grid), item) : NULL;
+
+  if (cell != NULL)
+    popup_item_menu (self, cell,
+                     gtk_widget_get_width (cell) / 2.0,
+                     gtk_widget_get_height (cell) / 2.0);
 }
 
 static void
@@ -1269,6 +1317,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-item", NULL, open_item_action);
   gtk_widget_class_install_action (widget_class, "win.show-in-files", NULL, show_in_files_action);
   gtk_widget_class_install_action (widget_class, "win.copy-path", NULL, copy_path_action);
+  gtk_widget_class_install_action (widget_class, "win.context-menu", NULL, context_menu_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-folder", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.stop", NULL);
@@ -1282,6 +1331,8 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "win.zoom-reset", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "win.copy-path", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "win.context-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "win.context-menu", NULL);
 }
 
 static void
