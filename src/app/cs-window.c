@@ -1024,6 +1024,11 @@ on_popover_closed (GtkPopover *popover)
   g_idle_add_once ((GSourceOnceFunc) gtk_widget_unparent, popover);
 }
 
+static void popup_item_menu (CsWindow  *self,
+                             GtkWidget *cell,
+                             double     x,
+                             double     y);
+
 static void
 on_cell_secondary_click (GtkGestureClick *gesture,
                          int              n_press,
