@@ -148,6 +148,27 @@ collect_cells (GtkWidget *widget,
     collect_cells (child, cells);
 }
 
+static gboolean
+shown_cells_have_pixels (gpointer data)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+  guint shown = 0;
+
+  collect_cells (GTK_WIDGET (data), cells);
+  for (guint i = 0; i < cells->len; i++)
+    {
+      CsItem *item = cs_cell_get_item (g_ptr_array_index (cells, i));
+
+      if (item == NULL || cs_item_get_state (item) != CS_ITEM_DONE)
+        continue;
+      if (cs_item_get_thumbnail (item) == NULL)
+        return FALSE;
+      shown++;
+    }
+
+  return shown > 0;
+}
+
 static void
 test_open_folder (Fixture       *f,
                   gconstpointer  data)
@@ -205,12 +226,14 @@ test_open_folder (Fixture       *f,
       g_assert_true (g_str_has_prefix (label, cs_item_get_name (item)));
     }
 
-  /* Opening it again reuses every thumbnail. */
+  /* Opening it again reuses every thumbnail, and the cells on screen read
+   * theirs back from the cache. */
   before = cache_bytes ();
   open_path (f, folder);
   cs_test_wait_until (is_idle, f->window, 60000);
   g_assert_cmpuint (cs_window_get_bytes_written (f->window), ==, 0);
   g_assert_cmpuint (cache_bytes (), ==, before);
+  cs_test_wait_until (shown_cells_have_pixels, f->window, 10000);
 }
 
 static void

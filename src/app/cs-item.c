@@ -304,6 +304,17 @@ set_thumbnail (CsItem       *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THUMBNAIL]);
 }
 
+/* The pixels come and go with the window's texture budget; the state and
+ * the thumbnail's path stay. */
+void
+cs_item_set_thumbnail (CsItem       *self,
+                       GdkPaintable *thumbnail)
+{
+  g_return_if_fail (CS_IS_ITEM (self));
+
+  set_thumbnail (self, thumbnail);
+}
+
 void
 cs_item_set_pending (CsItem *self)
 {

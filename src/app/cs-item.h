@@ -42,5 +42,7 @@ void         cs_item_set_done           (CsItem       *self,
 void         cs_item_set_failed         (CsItem       *self,
                                          const char   *message);
 void         cs_item_set_not_made       (CsItem       *self);
+void         cs_item_set_thumbnail      (CsItem       *self,
+                                         GdkPaintable *thumbnail);
 
 G_END_DECLS

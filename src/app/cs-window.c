@@ -24,6 +24,24 @@
 /* Files that change in a burst (a copy in progress) are redone once. */
 #define CHANGE_DELAY_MS 400
 
+/* Pixels are kept for the cells on screen and, beyond them, for the most
+ * recently seen thumbnails up to this many bytes: a folder of 100,000 images
+ * costs what a folder of 1,000 does. The rest reload from their files. */
+#define TEXTURE_BUDGET (64 * 1024 * 1024)
+
+typedef struct
+{
+  CsItem  *item;
+  guint64  bytes;
+} TextureEntry;
+
+typedef struct
+{
+  GWeakRef  window;
+  CsItem   *item;
+  char     *path;
+} LoadData;
+
 struct _CsWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -55,6 +73,14 @@ struct _CsWindow
   char                 *search_text;
   int                   sort_order;
   int                   pixel_size;
+
+  /* Textures: an LRU of items that hold one, and what cells show */
+  GQueue                textures;       /* TextureEntry, oldest first */
+  GHashTable           *texture_links;  /* CsItem -> GList link in textures */
+  guint64               texture_bytes;
+  GHashTable           *bound;          /* CsItem -> number of cells showing it */
+  GHashTable           *loading;        /* CsItem whose thumbnail is being read */
+  GCancellable         *load_cancellable;
 
   /* What is loaded, and the work on it */
   GFile                *folder;
@@ -92,7 +118,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void update_status (CsWindow *self);
+static void update_status  (CsWindow *self);
+static void clear_textures (CsWindow *self);
 static void start_batch   (CsWindow *self,
                            GPtrArray *items,
                            gboolean   retry);
@@ -212,10 +239,194 @@ clear_items (CsWindow *self)
   g_clear_handle_id (&self->flush_source, g_source_remove);
   g_ptr_array_set_size (self->pending_items, 0);
   g_hash_table_remove_all (self->items_by_uri);
+  clear_textures (self);
   g_list_store_remove_all (self->items);
   g_ptr_array_set_size (self->failures, 0);
   self->n_submitted = self->n_done = self->n_failed = 0;
   self->bytes_written = 0;
+}
+
+/* Textures */
+
+static guint
+bound_count (CsWindow *self,
+             CsItem   *item)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->bound, item));
+}
+
+static void
+texture_entry_free (TextureEntry *entry)
+{
+  g_object_unref (entry->item);
+  g_free (entry);
+}
+
+static void
+forget_texture (CsWindow *self,
+                CsItem   *item)
+{
+  GList *link = g_hash_table_lookup (self->texture_links, item);
+  TextureEntry *entry;
+
+  if (link == NULL)
+    return;
+
+  entry = link->data;
+  self->texture_bytes -= entry->bytes;
+  g_hash_table_remove (self->texture_links, item);
+  g_queue_delete_link (&self->textures, link);
+  texture_entry_free (entry);
+}
+
+static void
+evict_textures (CsWindow *self)
+{
+  GList *link = self->textures.head;
+
+  while (link != NULL && self->texture_bytes > TEXTURE_BUDGET)
+    {
+      GList *next = link->next;
+      TextureEntry *entry = link->data;
+
+      /* What a cell shows stays. */
+      if (bound_count (self, entry->item) == 0)
+        {
+          g_autoptr(CsItem) item = g_object_ref (entry->item);
+
+          forget_texture (self, item);
+          cs_item_set_thumbnail (item, NULL);
+        }
+
+      link = next;
+    }
+}
+
+/* Counts @item's thumbnail against the budget, as the most recent one. */
+static void
+remember_texture (CsWindow *self,
+                  CsItem   *item)
+{
+  GdkPaintable *paintable = cs_item_get_thumbnail (item);
+  TextureEntry *entry;
+
+  forget_texture (self, item);
+  if (paintable == NULL)
+    return;
+
+  entry = g_new0 (TextureEntry, 1);
+  entry->item = g_object_ref (item);
+  entry->bytes = (guint64) gdk_paintable_get_intrinsic_width (paintable) *
+                 gdk_paintable_get_intrinsic_height (paintable) * 4;
+  self->texture_bytes += entry->bytes;
+  g_queue_push_tail (&self->textures, entry);
+  g_hash_table_insert (self->texture_links, item, self->textures.tail);
+
+  evict_textures (self);
+}
+
+static void
+touch_texture (CsWindow *self,
+               CsItem   *item)
+{
+  GList *link = g_hash_table_lookup (self->texture_links, item);
+
+  if (link == NULL || link == self->textures.tail)
+    return;
+
+  g_queue_unlink (&self->textures, link);
+  g_queue_push_tail_link (&self->textures, link);
+}
+
+static void
+clear_textures (CsWindow *self)
+{
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  self->load_cancellable = g_cancellable_new ();
+
+  g_hash_table_remove_all (self->loading);
+  g_hash_table_remove_all (self->texture_links);
+  g_queue_clear_full (&self->textures, (GDestroyNotify) texture_entry_free);
+  self->texture_bytes = 0;
+}
+
+static void
+load_data_free (LoadData *data)
+{
+  g_weak_ref_clear (&data->window);
+  g_object_unref (data->item);
+  g_free (data->path);
+  g_free (data);
+}
+
+static void
+load_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+  GError *error = NULL;
+  GdkPixbuf *pixbuf = gdk_pixbuf_new_from_file (data->path, &error);
+
+  if (pixbuf != NULL)
+    g_task_return_pointer (task, pixbuf, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_thumbnail_loaded (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  LoadData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(CsWindow) self = g_weak_ref_get (&data->window);
+  g_autoptr(GdkPixbuf) pixbuf = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(GdkTexture) texture = NULL;
+
+  if (self == NULL || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+
+  g_hash_table_remove (self->loading, data->item);
+
+  if (pixbuf == NULL || cs_item_get_state (data->item) != CS_ITEM_DONE ||
+      cs_item_get_thumbnail (data->item) != NULL)
+    return;
+
+  texture = gdk_texture_new_for_pixbuf (pixbuf);
+  cs_item_set_thumbnail (data->item, GDK_PAINTABLE (texture));
+  remember_texture (self, data->item);
+}
+
+/* A cell shows @item: read its thumbnail back if its pixels were let go
+ * (or never read: a thumbnail reused from the cache comes without). */
+static void
+maybe_load_texture (CsWindow *self,
+                    CsItem   *item)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadData *data;
+
+  if (bound_count (self, item) == 0 ||
+      cs_item_get_state (item) != CS_ITEM_DONE ||
+      cs_item_get_thumbnail (item) != NULL ||
+      cs_item_get_thumbnail_path (item) == NULL ||
+      g_hash_table_contains (self->loading, item))
+    return;
+
+  g_hash_table_add (self->loading, item);
+
+  data = g_new0 (LoadData, 1);
+  g_weak_ref_init (&data->window, self);
+  data->item = g_object_ref (item);
+  data->path = g_strdup (cs_item_get_thumbnail_path (item));
+
+  task = g_task_new (NULL, self->load_cancellable, on_thumbnail_loaded, NULL);
+  g_task_set_source_tag (task, maybe_load_texture);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_run_in_thread (task, load_in_thread);
 }
 
 /* Running state */
@@ -339,6 +550,7 @@ on_item_done (CsBatch  *batch,
   if (error != NULL)
     {
       self->n_failed++;
+      forget_texture (self, item);
       cs_item_set_failed (item, error->message);
       if (!g_ptr_array_find (self->failures, item, NULL))
         g_ptr_array_add (self->failures, g_object_ref (item));
@@ -352,6 +564,10 @@ on_item_done (CsBatch  *batch,
       self->bytes_written += cs_result_get_bytes_written (result);
       cs_item_set_done (item, GDK_PAINTABLE (texture), cs_result_get_thumbnail_path (result));
       g_ptr_array_remove (self->failures, item);
+      if (texture != NULL)
+        remember_texture (self, item);
+      else
+        maybe_load_texture (self, item);
 
       if (!self->first_shown)
         {
@@ -1117,9 +1333,19 @@ bind_cell (GtkSignalListItemFactory *factory,
            CsWindow                 *self)
 {
   CsCell *cell = CS_CELL (gtk_list_item_get_child (list_item));
+  CsItem *item = gtk_list_item_get_item (list_item);
 
   cs_cell_set_pixel_size (cell, self->pixel_size);
-  cs_cell_set_item (cell, gtk_list_item_get_item (list_item));
+  cs_cell_set_item (cell, item);
+
+  g_hash_table_insert (self->bound, item, GUINT_TO_POINTER (bound_count (self, item) + 1));
+  touch_texture (self, item);
+  maybe_load_texture (self, item);
+
+  /* On screen and still waiting: it goes next. */
+  if (cs_item_get_state (item) == CS_ITEM_PENDING)
+    for (guint i = 0; i < self->batches->len; i++)
+      cs_batch_prioritize (g_ptr_array_index (self->batches, i), item);
 }
 
 static void
@@ -1127,7 +1353,15 @@ unbind_cell (GtkSignalListItemFactory *factory,
              GtkListItem              *list_item,
              CsWindow                 *self)
 {
+  CsItem *item = gtk_list_item_get_item (list_item);
+  guint count = item ? bound_count (self, item) : 0;
+
   cs_cell_set_item (CS_CELL (gtk_list_item_get_child (list_item)), NULL);
+
+  if (count > 1)
+    g_hash_table_insert (self->bound, item, GUINT_TO_POINTER (count - 1));
+  else if (count == 1)
+    g_hash_table_remove (self->bound, item);
 }
 
 static void
@@ -1224,6 +1458,12 @@ cs_window_dispose (GObject *object)
 
   drop_all (self);
   g_clear_handle_id (&self->flush_source, g_source_remove);
+  if (self->load_cancellable != NULL)
+    {
+      clear_textures (self);
+      g_cancellable_cancel (self->load_cancellable);
+      g_clear_object (&self->load_cancellable);
+    }
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
 
@@ -1248,6 +1488,9 @@ cs_window_finalize (GObject *object)
   g_ptr_array_unref (self->failures);
   g_hash_table_unref (self->items_by_uri);
   g_hash_table_unref (self->changed);
+  g_hash_table_unref (self->texture_links);
+  g_hash_table_unref (self->bound);
+  g_hash_table_unref (self->loading);
   g_free (self->search_text);
   g_free (self->status_text);
 
@@ -1357,6 +1600,11 @@ cs_window_init (CsWindow *self)
   self->pending_items = g_ptr_array_new_with_free_func (g_object_unref);
   self->failures = g_ptr_array_new_with_free_func (g_object_unref);
   self->items_by_uri = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->texture_links = g_hash_table_new (NULL, NULL);
+  self->bound = g_hash_table_new (NULL, NULL);
+  self->loading = g_hash_table_new (NULL, NULL);
+  self->load_cancellable = g_cancellable_new ();
+  g_queue_init (&self->textures);
   self->changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->sort_order = g_settings_get_enum (self->settings, "sort-order");
 

@@ -57,6 +57,8 @@ struct _CsBatch
 
   /* output path -> source URI, so no two sources share a thumbnail name */
   GHashTable      *claimed;
+  /* tag -> Job still queued or running, to move it to the front */
+  GHashTable      *jobs_by_tag;
 
   guint            submitted;
   guint            outstanding;
@@ -206,19 +208,20 @@ run_job (gpointer data,
          gpointer user_data)
 {
   Job *job = data;
-  Shared *shared = job->shared;
+  Shared *shared = shared_ref (job->shared);
   CsResult *result;
 
   /* Cancelled jobs still yield a result, at once, so the count drains. */
   result = cs_thumbnailer_process (shared->thumbnailer, job->file,
                                    job->relative_dir, shared->cancellable);
 
-  /* The tag travels with the result back to the main context. */
+  /* The tag, and the job itself, travel with the result back to the main
+   * context, where they are released. */
   result->tag = g_steal_pointer (&job->tag);
   result->tag_destroy = job->tag_destroy;
+  result->job = job;
+  result->job_free = (GDestroyNotify) job_free;
 
-  shared_ref (shared);
-  job_free (job);
   push_result (shared, result);
   shared_unref (shared);
 }
@@ -256,6 +259,9 @@ apply_result (CsBatch  *self,
 
   g_assert (self->outstanding > 0);
   self->outstanding--;
+
+  if (result->tag != NULL && g_hash_table_lookup (self->jobs_by_tag, result->tag) == result->job)
+    g_hash_table_remove (self->jobs_by_tag, result->tag);
 
   /* Cancelled: free without applying, whatever the result says. A thumbnail
    * a worker finished writing meanwhile is taken back, so that what is on
@@ -333,6 +339,7 @@ cs_batch_finalize (GObject *object)
 
   g_clear_pointer (&self->shared, shared_unref);
   g_clear_pointer (&self->claimed, g_hash_table_unref);
+  g_clear_pointer (&self->jobs_by_tag, g_hash_table_unref);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (cs_batch_parent_class)->finalize (object);
@@ -499,6 +506,7 @@ cs_batch_init (CsBatch *self)
   g_weak_ref_init (&self->shared->batch, self);
 
   self->claimed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->jobs_by_tag = g_hash_table_new (NULL, NULL);
   self->outcome = CS_BATCH_RUNNING;
 }
 
@@ -639,11 +647,33 @@ cs_batch_add (CsBatch        *self,
   job->relative_dir = g_strdup (relative_dir);
   job->tag = tag;
   job->tag_destroy = tag_destroy;
+  if (tag != NULL)
+    g_hash_table_insert (self->jobs_by_tag, tag, job);
 
   if (!g_thread_pool_push (self->pool, job, NULL))
     g_assert_not_reached ();
 
   return TRUE;
+}
+
+/**
+ * cs_batch_prioritize:
+ * @tag: the tag given to cs_batch_add()
+ *
+ * Moves that job ahead of every other queued one (what is on screen comes
+ * first). Does nothing if the job has started or finished.
+ */
+void
+cs_batch_prioritize (CsBatch  *self,
+                     gpointer  tag)
+{
+  Job *job;
+
+  g_return_if_fail (CS_IS_BATCH (self));
+
+  job = g_hash_table_lookup (self->jobs_by_tag, tag);
+  if (job != NULL && self->pool != NULL)
+    g_thread_pool_move_to_front (self->pool, job);
 }
 
 /**

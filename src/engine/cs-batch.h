@@ -42,6 +42,8 @@ gboolean        cs_batch_add               (CsBatch        *self,
                                             const char     *relative_dir,
                                             gpointer        tag,
                                             GDestroyNotify  tag_destroy);
+void            cs_batch_prioritize        (CsBatch        *self,
+                                            gpointer        tag);
 void            cs_batch_close             (CsBatch        *self);
 void            cs_batch_cancel            (CsBatch        *self);
 

@@ -25,6 +25,9 @@ struct _CsResult
   /* Owned by the batch; only touched (and released) on its main context. */
   gpointer         tag;
   GDestroyNotify   tag_destroy;
+  /* The batch's own record of the job, released with the result. */
+  gpointer         job;
+  GDestroyNotify   job_free;
 };
 
 CsResult *cs_result_new_for_file (GFile    *file);

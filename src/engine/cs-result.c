@@ -57,6 +57,8 @@ cs_result_unref (CsResult *self)
 
   if (self->tag_destroy != NULL && self->tag != NULL)
     self->tag_destroy (self->tag);
+  if (self->job_free != NULL && self->job != NULL)
+    self->job_free (self->job);
   g_clear_object (&self->file);
   g_clear_object (&self->pixbuf);
   g_clear_error (&self->error);

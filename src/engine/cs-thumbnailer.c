@@ -862,21 +862,6 @@ should_record_failure (const GError *error)
 }
 
 static void
-load_reused_pixels (CsResult *result)
-{
-  g_autoptr(GError) error = NULL;
-
-  result->pixbuf = gdk_pixbuf_new_from_file (result->thumbnail_path, &error);
-  if (result->pixbuf != NULL)
-    {
-      result->width = gdk_pixbuf_get_width (result->pixbuf);
-      result->height = gdk_pixbuf_get_height (result->pixbuf);
-    }
-  else
-    g_debug ("Cannot load %s: %s", result->thumbnail_path, error->message);
-}
-
-static void
 read_image_size (CsResult   *result,
                  GHashTable *keys)
 {
@@ -943,9 +928,8 @@ process_file (CsThumbnailer *self,
         {
           close (fd);
           result->reused = TRUE;
+          /* No pixels: a window loads the few it shows from the path. */
           read_image_size (result, keys);
-          if (self->want_pixels)
-            load_reused_pixels (result);
           return result;
         }
 

@@ -7,9 +7,10 @@
  *
  * Usage: cs-e2e-reap STATUS-FILE COMMAND [ARGUMENT…]
  *
- * Appends "PID exited STATUS" or "PID killed SIGNAL" to STATUS-FILE for each
- * process it reaps (the command's and every adopted one), and exits once it has
- * no children left: 0 if they all exited with status 0, else 1.
+ * Writes "started PID" for COMMAND to STATUS-FILE, then "PID exited STATUS" or
+ * "PID killed SIGNAL" for each process it reaps (COMMAND and every adopted
+ * one), and exits once it has no children left: 0 if they all exited with
+ * status 0, else 1.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -65,6 +66,9 @@ main (int   argc,
       fprintf (stderr, "cs-e2e-reap: %s: %s\n", argv[2], strerror (errno));
       _exit (127);
     }
+
+  fprintf (report, "started %ld\n", (long) child);
+  fflush (report);
 
   for (;;)
     {

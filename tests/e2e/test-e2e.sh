@@ -1,0 +1,528 @@
+#!/usr/bin/env bash
+# test-e2e.sh: Contact Sheet driven as a person would, under Xvfb
+#
+# Stages `meson install`, starts the staged desktop file with `gio launch`,
+# opens a folder of generated pictures through the real GTK file chooser with
+# the keyboard, waits for the thumbnails, looks at them and at the window, and
+# quits with Ctrl+Q. Prints TAP.
+#
+# Usage (meson passes these, see meson.build):
+#   test-e2e.sh MESON BUILD-ROOT LOG-DIR SCREENSHOT-DIR PREFIX BINDIR DATADIR REAP GEN-IMAGES
+#
+# CS_UPDATE_SCREENSHOTS=1 also copies the window screenshot into SCREENSHOT-DIR.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+set -u
+
+app_id=io.github.contactsheet.ContactSheet
+n_images=24
+screen_w=1280
+screen_h=800
+
+# Seconds; generous, for a busy two-core CI machine.
+timeout_window=30
+timeout_dialog=20
+timeout_accept=20
+timeout_finished=60
+timeout_exit=10
+
+if [ $# -ne 9 ]; then
+  echo "usage: $0 MESON BUILD-ROOT LOG-DIR SCREENSHOT-DIR PREFIX BINDIR DATADIR REAP GEN-IMAGES" >&2
+  exit 2
+fi
+meson=$1 build_root=$2 log_dir=$3 screenshot_dir=$4
+prefix=$5 bindir=$6 datadir=$7 reap=$8 gen_images=$9
+
+# An absolute BINDIR or DATADIR stands alone, as in meson's `/` operator.
+case $bindir in /*) ;; *) bindir=$prefix/$bindir ;; esac
+case $datadir in /*) ;; *) datadir=$prefix/$datadir ;; esac
+
+# ImageMagick by absolute path: another `convert` may come first in PATH.
+import=/usr/bin/import
+convert=/usr/bin/convert
+identify=/usr/bin/identify
+
+# Outer part: check the tools, then run the inner part in its own X server
+# and session bus.
+
+if [ -z "${CS_E2E_INNER:-}" ]; then
+  for tool in xvfb-run xauth xdotool dbus-run-session gio glib-compile-schemas md5sum \
+              "$import" "$convert" "$identify"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "1..0 # SKIP $tool is not installed"
+      exit 0
+    fi
+  done
+
+  mkdir -p "$log_dir" || exit 1
+  rm -f "$log_dir"/*.png "$log_dir"/*.log "$log_dir"/*.txt "$log_dir"/inner-started
+
+  # A desktop session of our own: the host's Wayland, bus and runtime
+  # directory must not leak in.
+  unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS SESSION_MANAGER GTK_THEME GTK_DEBUG \
+        G_MESSAGES_DEBUG XDG_SESSION_TYPE XDG_CURRENT_DESKTOP
+
+  # Session noise (Xvfb, dbus-daemon and the services it activates, which
+  # write to its stdout too) goes to a log; the inner part gets the real
+  # stdout as file descriptor 3 for its TAP.
+  CS_E2E_INNER=1 xvfb-run -a -s "-screen 0 ${screen_w}x${screen_h}x24" \
+    dbus-run-session -- bash "$0" "$@" 3>&1 >"$log_dir/session.log" 2>&1
+  status=$?
+
+  if [ ! -e "$log_dir/inner-started" ]; then
+    echo "Bail out! xvfb-run or dbus-run-session failed (status $status), see $log_dir/session.log"
+    sed 's/^/# /' "$log_dir/session.log" | tail -n 20
+    exit 1
+  fi
+  exit $status
+fi
+
+# Inner part, in Xvfb and a private session bus.
+
+exec 1>&3 3>&-
+: >"$log_dir/inner-started"
+
+stage=
+work=
+app_pid=
+reap_pid=
+test_number=0
+any_failed=0
+
+app_log=$log_dir/app-stderr.log
+status_file=$log_dir/reap-status.txt
+
+diag ()
+{
+  local line
+
+  for line in "$@"; do
+    printf '%s\n' "$line" | sed 's/^/# /'
+  done
+}
+
+diag_file ()
+{
+  if [ -s "$1" ]; then
+    echo "# --- $1 (last lines)"
+    tail -n "${2:-20}" "$1" | sed 's/^/#   /'
+  fi
+}
+
+ok ()
+{
+  test_number=$((test_number + 1))
+  echo "ok $test_number - $1"
+}
+
+# not_ok DESCRIPTION [DIAGNOSTIC…]
+not_ok ()
+{
+  test_number=$((test_number + 1))
+  any_failed=1
+  echo "not ok $test_number - $1"
+  shift
+  diag "$@"
+}
+
+cleanup ()
+{
+  if [ -n "$app_pid" ] && kill -0 "$app_pid" 2>/dev/null; then
+    kill "$app_pid" 2>/dev/null
+  fi
+  if [ -n "$reap_pid" ] && kill -0 "$reap_pid" 2>/dev/null; then
+    kill "$reap_pid" 2>/dev/null
+  fi
+  if [ -n "$work" ] && [ -d "$work" ]; then
+    if [ "$any_failed" = 0 ]; then
+      rm -rf "$work"
+    else
+      echo "# kept $work for inspection"
+    fi
+  fi
+}
+trap cleanup EXIT
+
+# Stops after a failed step the later ones need.
+bail ()
+{
+  any_failed=1
+  if [ -n "${DISPLAY:-}" ]; then
+    "$import" -window root "$log_dir/screenshot-failure.png" 2>/dev/null &&
+      diag "screen at the failure: $log_dir/screenshot-failure.png"
+  fi
+  diag_file "$app_log"
+  echo "Bail out! $*"
+  exit 1
+}
+
+# poll SECONDS COMMAND…: runs COMMAND every 0.2 s until it succeeds.
+poll ()
+{
+  local deadline=$((SECONDS + $1))
+
+  shift
+  while ! "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# X calls time out rather than hang the suite.
+xdo ()
+{
+  timeout 10 xdotool "$@"
+}
+
+visible_window ()
+{
+  xdo search --onlyvisible --name "$1" 2>/dev/null | head -n 1
+}
+
+has_visible_window ()
+{
+  [ -n "$(visible_window "$1")" ]
+}
+
+has_no_visible_window ()
+{
+  [ -z "$(visible_window "$1")" ]
+}
+
+# The status of a process the reaper collected: "exited N" or "killed N".
+reaped ()
+{
+  sed -n "s/^$1 \\(exited\\|killed\\) /\\1 /p" "$status_file" 2>/dev/null | head -n 1
+}
+
+is_reaped ()
+{
+  [ -n "$(reaped "$1")" ]
+}
+
+trace_line ()
+{
+  sed -n "s/^contact-sheet-trace: $1 //p" "$app_log" | tail -n 1
+}
+
+has_trace ()
+{
+  grep -q "^contact-sheet-trace: $1 " "$app_log"
+}
+
+# capture PNG [SECONDS]: the whole screen, once two grabs in a row agree (a
+# blinking cursor never settles, so at most SECONDS of trying).
+capture ()
+{
+  local out=$1 deadline=$((SECONDS + ${2:-5}))
+  local previous=$log_dir/capture-a.rgb current=$log_dir/capture-b.rgb
+
+  "$import" -window root -depth 8 "rgb:$previous" 2>/dev/null || return 1
+  while :; do
+    sleep 0.3
+    "$import" -window root -depth 8 "rgb:$current" 2>/dev/null || return 1
+    if cmp -s "$previous" "$current" || [ "$SECONDS" -ge "$deadline" ]; then
+      break
+    fi
+    mv "$current" "$previous"
+  done
+
+  "$convert" -size "${screen_w}x${screen_h}" -depth 8 "rgb:$current" \
+    -define png:exclude-chunks=date,time "$out"
+  local result=$?
+  rm -f "$previous" "$current"
+  return $result
+}
+
+# shoot_window PNG [SECONDS]: the main window's part of a settled screen,
+# and the whole screen as screenshot-root.png beside it.
+shoot_window ()
+{
+  local geometry x y w h
+  local root=$(dirname "$1")/screenshot-root.png
+
+  geometry=$(xdo getwindowgeometry --shell "$window" 2>/dev/null)
+  x=$(sed -n 's/^X=//p' <<<"$geometry") y=$(sed -n 's/^Y=//p' <<<"$geometry")
+  w=$(sed -n 's/^WIDTH=//p' <<<"$geometry") h=$(sed -n 's/^HEIGHT=//p' <<<"$geometry")
+  if [ -z "$w" ] || [ -z "$h" ]; then
+    diag "no geometry for window $window"
+    return 1
+  fi
+  capture "$root" "${2:-5}" &&
+    "$convert" "$root" -crop "${w}x${h}+${x}+${y}" +repage \
+      -define png:exclude-chunks=date,time "$1"
+}
+
+# An empty state or a grid of placeholders has a few hundred colours; the
+# sample pictures' gradients have thousands.
+grid_colours=2000
+
+export LC_ALL=C.UTF-8
+export GDK_BACKEND=x11
+
+# 1. Install into a staging directory, the way a package would.
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cs-e2e.XXXXXX") || bail "cannot make a temporary directory"
+stage=$work/stage
+stage_bin=$stage$bindir
+stage_share=$stage$datadir
+stage_schemas=$stage_share/glib-2.0/schemas
+desktop_file=$stage_share/applications/$app_id.desktop
+
+if "$meson" install --no-rebuild -C "$build_root" --destdir "$stage" >"$log_dir/install.log" 2>&1 &&
+   [ -x "$stage_bin/contact-sheet" ] && [ -f "$desktop_file" ] &&
+   [ -f "$stage_schemas/$app_id.gschema.xml" ]; then
+  ok "meson install --destdir stages the program, its desktop file and its schema"
+else
+  not_ok "meson install --destdir stages the program, its desktop file and its schema" \
+    "looked for $stage_bin/contact-sheet, $desktop_file, $stage_schemas/$app_id.gschema.xml"
+  diag_file "$log_dir/install.log"
+  bail "nothing to launch"
+fi
+
+# DESTDIR skips the post-install step that compiles the schemas.
+if [ ! -f "$stage_schemas/gschemas.compiled" ]; then
+  glib-compile-schemas --strict "$stage_schemas" >>"$log_dir/install.log" 2>&1 ||
+    bail "glib-compile-schemas $stage_schemas failed"
+fi
+diag "$(grep '^Exec=' "$desktop_file")"
+
+# 2. Pictures to open, and a fresh user: no Pictures folder, no settings.
+
+# A space in the name: the thumbnails' URIs must escape it.
+pictures="$work/Sample Pictures"
+home=$work/home
+mkdir -p "$home" "$work/cache" "$work/config" "$work/data" "$work/runtime" && chmod 700 "$work/runtime"
+"$gen_images" "$pictures" "$n_images" || bail "cs-gen-images $pictures $n_images failed"
+n_generated=$(find "$pictures" -maxdepth 1 -type f | wc -l)
+if [ "$n_generated" -ne "$n_images" ]; then
+  bail "cs-gen-images wrote $n_generated files, not $n_images"
+fi
+
+# As on a desktop, the user directories are declared, and Pictures is one
+# of them; it just does not exist.
+cat >"$work/config/user-dirs.dirs" <<'END'
+XDG_DESKTOP_DIR="$HOME/Desktop"
+XDG_PICTURES_DIR="$HOME/Pictures"
+END
+
+export HOME=$home
+export XDG_CACHE_HOME=$work/cache
+export XDG_CONFIG_HOME=$work/config
+export XDG_DATA_HOME=$work/data
+export XDG_RUNTIME_DIR=$work/runtime
+export XDG_DATA_DIRS=$stage_share:/usr/share
+export GSETTINGS_BACKEND=memory
+export GSETTINGS_SCHEMA_DIR=$stage_schemas
+export PATH=$stage_bin:$PATH
+export CONTACT_SHEET_TRACE=1
+
+# 3. Launch the desktop file. `gio launch` returns once the program is
+# spawned, and the program is then nobody's child: the reaper adopts it so
+# that its exit status can be checked at the end.
+
+xdo mousemove $((screen_w - 1)) $((screen_h - 1)) >/dev/null 2>&1
+
+: >"$status_file"
+"$reap" "$status_file" gio launch "$desktop_file" >"$log_dir/app-stdout.log" 2>"$app_log" &
+reap_pid=$!
+
+gio_pid=
+poll 5 grep -q '^started ' "$status_file" && gio_pid=$(sed -n 's/^started //p' "$status_file")
+if [ -n "$gio_pid" ] && poll "$timeout_window" is_reaped "$gio_pid" &&
+   [ "$(reaped "$gio_pid")" = "exited 0" ]; then
+  ok "gio launch $app_id.desktop succeeds"
+else
+  not_ok "gio launch $app_id.desktop succeeds" "gio: ${gio_pid:-not started} ${gio_pid:+$(reaped "$gio_pid")}"
+  bail "the desktop file did not launch"
+fi
+
+if poll "$timeout_window" has_visible_window '^Contact Sheet$'; then
+  window=$(visible_window '^Contact Sheet$')
+  ok "a window titled \"Contact Sheet\" appears"
+else
+  not_ok "a window titled \"Contact Sheet\" appears" \
+    "no such window after ${timeout_window} s"
+  bail "no window"
+fi
+
+app_pid=$(xdo getwindowpid "$window" 2>/dev/null)
+app_exe=$(readlink "/proc/$app_pid/exe" 2>/dev/null)
+# GIO's desktop file launcher marks what it starts with its own pid.
+launcher_pid=$(tr '\0' '\n' <"/proc/$app_pid/environ" 2>/dev/null |
+               sed -n 's/^GIO_LAUNCHED_DESKTOP_FILE_PID=//p')
+if [ -n "$app_pid" ] && [ "$app_exe" = "$stage_bin/contact-sheet" ] && [ "$launcher_pid" = "$app_pid" ]; then
+  ok "the window is the staged program, started by GIO's desktop file launcher"
+else
+  not_ok "the window is the staged program, started by GIO's desktop file launcher" \
+    "pid ${app_pid:-unknown}: executable '${app_exe}', GIO_LAUNCHED_DESKTOP_FILE_PID '${launcher_pid}'"
+  app_pid=
+  bail "the window is not ours"
+fi
+
+shoot_window "$log_dir/screenshot-empty.png" 3 || diag "could not capture the empty window"
+colours=$("$identify" -format '%k' "$log_dir/screenshot-empty.png" 2>/dev/null)
+if has_trace open || [ "${colours:-0}" -gt "$grid_colours" ]; then
+  not_ok "with no Pictures folder and no last folder it starts empty" \
+    "opened: '$(trace_line open)'; ${colours:-no} colours in $log_dir/screenshot-empty.png"
+else
+  ok "with no Pictures folder and no last folder it starts empty"
+fi
+
+# 4. Ctrl+O, then the real file chooser: Ctrl+L for its location entry, the
+# folder's path with a trailing slash, Return.
+
+xdo windowfocus --sync "$window" >/dev/null 2>&1 || bail "cannot focus the main window"
+xdo key --clearmodifiers ctrl+o
+
+if poll "$timeout_dialog" has_visible_window '^Open Folder$'; then
+  dialog=$(visible_window '^Open Folder$')
+  ok "Ctrl+O shows the \"Open Folder\" dialog"
+else
+  not_ok "Ctrl+O shows the \"Open Folder\" dialog" "no such window after ${timeout_dialog} s"
+  bail "no file chooser"
+fi
+
+# With no window manager, focus goes where it is put.
+xdo windowfocus --sync "$dialog" >/dev/null 2>&1 || bail "cannot focus the file chooser"
+xdo key --clearmodifiers ctrl+l
+xdo key --clearmodifiers ctrl+a
+# The trailing slash names the folder itself: in SELECT_FOLDER mode the
+# chooser accepts the folder the location entry points at.
+xdo type --clearmodifiers --delay 20 "$pictures/"
+capture "$log_dir/screenshot-chooser.png" 3 || diag "could not capture the file chooser"
+xdo key --clearmodifiers Return
+
+if poll "$timeout_accept" has_trace open && poll 5 has_no_visible_window '^Open Folder$'; then
+  ok "Return in the chooser closes it and opens a folder"
+else
+  not_ok "Return in the chooser closes it and opens a folder" \
+    "typed '$pictures/' then Return; the chooser as typed: $log_dir/screenshot-chooser.png"
+  bail "no folder opened"
+fi
+
+opened=$(trace_line open)
+title=$(xdo getwindowname "$window" 2>/dev/null)
+if [ "$opened" = "$pictures" ] && [ "$title" = "$(basename "$pictures")" ]; then
+  ok "the folder opened is the one typed, and names the window"
+else
+  not_ok "the folder opened is the one typed, and names the window" \
+    "expected '$pictures', opened '$opened'; window title '$title'"
+fi
+
+# 5. All thumbnails made, as the status bar says and as the cache shows.
+
+if poll "$timeout_finished" has_trace finished; then
+  ok "the work finishes within ${timeout_finished} s"
+else
+  not_ok "the work finishes within ${timeout_finished} s" "last trace: $(tail -n 1 "$app_log")"
+  bail "never finished"
+fi
+diag "first-thumbnail $(trace_line first-thumbnail)" "finished $(trace_line finished)"
+
+status_text=$(trace_line finished | sed 's/^[0-9.]* ms: //')
+# g_format_size puts a no-break space before the unit.
+nbsp=$'\xc2\xa0'
+status_pattern="^$n_images thumbnails · [0-9.,]+[ $nbsp](bytes|[kMGTPE]B) written · 0 failed\$"
+if printf '%s\n' "$status_text" | grep -Eq "$status_pattern"; then
+  ok "the status bar says \"$status_text\""
+else
+  not_ok "the status bar says $n_images thumbnails and 0 failed" "status text: '$status_text'"
+fi
+
+if has_trace first-thumbnail; then
+  ok "the first thumbnail is reported"
+else
+  not_ok "the first thumbnail is reported"
+fi
+
+# Each picture has its thumbnail at the path the freedesktop.org thumbnail
+# spec gives it, with the spec's URI and modification time inside.
+thumbnails=$XDG_CACHE_HOME/thumbnails
+n_thumbnails=$(find "$thumbnails/normal" -maxdepth 1 -name '*.png' 2>/dev/null | wc -l)
+problems=()
+for picture in "$pictures"/*; do
+  uri=$(gio info "$picture" 2>/dev/null | sed -n 's/^uri: //p')
+  md5=$(printf '%s' "$uri" | md5sum | cut -d' ' -f1)
+  thumbnail=$thumbnails/normal/$md5.png
+  if [ ! -f "$thumbnail" ]; then
+    problems+=("no $thumbnail for $uri")
+    continue
+  fi
+  read -r width height thumb_uri thumb_mtime < <("$identify" -format '%w %h %[Thumb::URI] %[Thumb::MTime]\n' "$thumbnail" 2>&1)
+  mtime=$(stat -c %Y "$picture")
+  if [ "$thumb_uri" != "$uri" ] || [ "$thumb_mtime" != "$mtime" ] ||
+     ! [[ $width =~ ^[0-9]+$ && $height =~ ^[0-9]+$ ]] ||
+     [ "$width" -gt 128 ] || [ "$height" -gt 128 ] ||
+     [ "$width" -lt 1 ] || [ "$height" -lt 1 ]; then
+    problems+=("$thumbnail: ${width}x${height}, Thumb::URI '$thumb_uri', Thumb::MTime '$thumb_mtime' (picture mtime $mtime)")
+  fi
+done
+if [ "$n_thumbnails" -eq "$n_images" ] && [ ${#problems[@]} -eq 0 ]; then
+  ok "$n_images thumbnails in \$XDG_CACHE_HOME/thumbnails/normal, one per picture, as the spec says"
+else
+  not_ok "$n_images thumbnails in \$XDG_CACHE_HOME/thumbnails/normal, one per picture, as the spec says" \
+    "$n_thumbnails thumbnails" "${problems[@]}"
+fi
+
+n_fail=$(find "$thumbnails" -path '*/fail/*' -type f 2>/dev/null | wc -l)
+if [ "$n_fail" -eq 0 ]; then
+  ok "no failure thumbnails"
+else
+  not_ok "no failure thumbnails" "$n_fail files under $thumbnails/fail"
+fi
+
+# 6. The window as a person sees it: the pointer out of the way, the screen
+# settled, the window's part of the root window.
+
+xdo mousemove $((screen_w - 1)) $((screen_h - 1)) >/dev/null 2>&1
+window_png=$log_dir/screenshot-window.png
+if shoot_window "$window_png" 10; then
+  ok "screenshot of the window: $window_png"
+else
+  not_ok "screenshot of the window: $window_png"
+fi
+
+colours=$("$identify" -format '%k' "$window_png" 2>/dev/null)
+if [ "${colours:-0}" -gt "$grid_colours" ]; then
+  ok "the window shows the pictures ($colours colours)"
+  if [ "${CS_UPDATE_SCREENSHOTS:-}" = 1 ]; then
+    mkdir -p "$screenshot_dir" && cp "$window_png" "$screenshot_dir/window.png" &&
+      diag "updated $screenshot_dir/window.png"
+  fi
+else
+  not_ok "the window shows the pictures" "${colours:-no} colours in $window_png"
+fi
+
+# 7. Ctrl+Q, a clean exit, a clean log.
+
+xdo windowfocus --sync "$window" >/dev/null 2>&1
+xdo key --clearmodifiers ctrl+q
+if poll "$timeout_exit" is_reaped "$app_pid"; then
+  how=$(reaped "$app_pid")
+  if [ "$how" = "exited 0" ]; then
+    ok "Ctrl+Q quits with status 0"
+  else
+    not_ok "Ctrl+Q quits with status 0" "it $how"
+  fi
+else
+  not_ok "Ctrl+Q quits with status 0" "still running ${timeout_exit} s after Ctrl+Q"
+  kill "$app_pid" 2>/dev/null
+fi
+app_pid=
+wait "$reap_pid" 2>/dev/null
+reap_pid=
+
+if grep -Eq 'CRITICAL|WARNING' "$app_log"; then
+  not_ok "no CRITICAL or WARNING on stderr" "$(grep -E 'CRITICAL|WARNING' "$app_log" | head -n 20)"
+else
+  ok "no CRITICAL or WARNING on stderr"
+fi
+other=$(grep -v '^contact-sheet-trace: ' "$app_log")
+[ -z "$other" ] || diag "other lines on stderr:" "$other"
+
+echo "1..$test_number"
+exit $any_failed

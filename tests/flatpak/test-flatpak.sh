@@ -1,0 +1,527 @@
+#!/usr/bin/env bash
+# test-flatpak.sh: Contact Sheet built, installed and run as a real flatpak, offline
+#
+# The GNOME runtime cannot be downloaded here, so the test makes a stand-in
+# Platform and Sdk from Debian 12 packages (debootstrap), caches them and the
+# flatpak installation outside the build tree, builds the shipped manifest
+# with only runtime, sdk and runtime-version swapped, installs the app from a
+# local OSTree repository like a user would and runs it in the sandbox under
+# Xvfb on a folder of generated pictures. It then checks the trace line, a
+# screenshot and that the thumbnails landed in the host's shared thumbnail
+# cache (not the app's private one).
+#
+# Usage (meson passes these, see meson.build):
+#   test-flatpak.sh SOURCE-ROOT BUILD-ROOT GEN-IMAGES CHECK-THUMBNAILS PYTHON
+#
+# Environment:
+#   CS_FLATPAK_CACHE  where the runtime, its OSTree repository and the flatpak
+#                     installation are kept between runs (default
+#                     ${XDG_CACHE_HOME:-$HOME/.cache}/contact-sheet-flatpak-runtime)
+#   CS_DEBIAN_MIRROR  Debian mirror for debootstrap (default: the host's apt source)
+#
+# Exits 77 (meson: skipped) only when it cannot run here: no cached runtime and
+# either no Debian mirror or no root to build one, host tools missing and not
+# installable, or no user namespaces for bubblewrap. Any other problem fails.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+set -euo pipefail
+
+app_id=io.github.contactsheet.ContactSheet
+n_images=24
+screen_w=1280
+screen_h=800
+
+# Seconds; generous, for a busy two-core machine.
+timeout_finished=120
+timeout_exit=15
+
+# A blank or black screen has no spread; a window of thumbnails has plenty of
+# both spread and colours (calibrated on a good run: see README of the test).
+min_stddev=0.08
+min_colours=2000
+
+# ImageMagick by absolute path: another `convert` may come first in PATH.
+import=/usr/bin/import
+identify=/usr/bin/identify
+
+# Inner part: runs inside xvfb-run + dbus-run-session (see run_app below).
+if [ "${1:-}" = --inner ]; then
+  # shellcheck disable=SC2154  # exported by the outer part
+  inner_main () {
+    local log=$work/logs/app.log pid status= window= geometry deadline
+    exec 3>&"${CS_FLATPAK_PROGRESS_FD:-1}"
+
+    say () { echo "flatpak-test: $*" >&3; }
+
+    flatpak run --filesystem="$images" --env=CONTACT_SHEET_TRACE=1 --env=LC_ALL=C.UTF-8 \
+      "$app_id" "$images" >"$log" 2>&1 &
+    pid=$!
+    say "started flatpak run (pid $pid), waiting up to ${timeout_finished} s for the trace"
+
+    deadline=$((SECONDS + timeout_finished))
+    until grep -q '^contact-sheet-trace: finished ' "$log"; do
+      if ! kill -0 "$pid" 2>/dev/null; then
+        wait "$pid" && status=0 || status=$?
+        say "FAIL: the app exited (status $status) before its trace said finished"
+        sed 's/^/  app: /' "$log" | tail -n 30 >&3
+        return 1
+      fi
+      if [ "$SECONDS" -ge "$deadline" ]; then
+        "$import" -window root "$shot" 2>/dev/null || true
+        say "FAIL: no 'contact-sheet-trace: finished' line after ${timeout_finished} s (screen: $shot)"
+        sed 's/^/  app: /' "$log" | tail -n 30 >&3
+        kill "$pid" 2>/dev/null || true
+        return 1
+      fi
+      sleep 0.2
+    done
+    say "trace: $(grep -m1 '^contact-sheet-trace: finished ' "$log")"
+
+    window=$(timeout 10 xdotool search --onlyvisible --name '.' 2>/dev/null | head -n 1 || true)
+    if [ -z "$window" ]; then
+      say "FAIL: the app has no visible window"
+      kill "$pid" 2>/dev/null || true
+      return 1
+    fi
+    geometry=$(timeout 10 xdotool getwindowgeometry --shell "$window")
+    echo "$geometry" >"$work/logs/window.txt"
+    timeout 10 xdotool getwindowname "$window" >>"$work/logs/window.txt" || true
+
+    # The last thumbnails may still be on their way to the screen: take the
+    # picture once two grabs in a row agree (at most 5 s of trying).
+    local a=$work/logs/grab-a.png b=$work/logs/grab-b.png
+    "$import" -window root "$a"
+    deadline=$((SECONDS + 5))
+    while :; do
+      sleep 0.5
+      "$import" -window root "$b"
+      if cmp -s "$a" "$b" || [ "$SECONDS" -ge "$deadline" ]; then
+        break
+      fi
+      mv "$b" "$a"
+    done
+    mv "$b" "$shot"
+    rm -f "$a"
+    say "screenshot: $shot"
+
+    timeout 10 xdotool windowfocus --sync "$window" >/dev/null 2>&1 || true
+    timeout 10 xdotool key --clearmodifiers ctrl+q
+    deadline=$((SECONDS + timeout_exit))
+    while kill -0 "$pid" 2>/dev/null; do
+      if [ "$SECONDS" -ge "$deadline" ]; then
+        say "FAIL: still running ${timeout_exit} s after Ctrl+Q"
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" || true
+        return 1
+      fi
+      sleep 0.2
+    done
+    wait "$pid" && status=0 || status=$?
+    echo "$status" >"$work/logs/app-status.txt"
+    say "Ctrl+Q: flatpak run exited with status $status"
+  }
+  inner_main
+  exit
+fi
+
+if [ $# -ne 5 ]; then
+  echo "usage: $0 SOURCE-ROOT BUILD-ROOT GEN-IMAGES CHECK-THUMBNAILS PYTHON" >&2
+  exit 2
+fi
+src_root=$(realpath "$1")
+build_root=$(realpath "$2")
+gen_images=$3
+check_thumbnails=$4
+python=$5
+
+manifest_name=$app_id.json
+shipped_manifest=$src_root/flatpak/$manifest_name
+work=$build_root/tests/flatpak
+images=$work/images
+shot=$work/screenshot.png
+
+t_start=$SECONDS
+step_start=$SECONDS
+say () { echo "flatpak-test: $*"; }
+step () {
+  say "[$((SECONDS - t_start)) s] $*"
+  step_start=$SECONDS
+}
+done_step () { say "  done in $((SECONDS - step_start)) s${1:+: $1}"; }
+skip () { say "SKIP: $*"; exit 77; }
+fail () {
+  say "FAIL: $1"
+  if [ -n "${2:-}" ] && [ -f "$2" ]; then
+    say "last lines of $2:"
+    tail -n "${3:-40}" "$2" | sed 's/^/  | /'
+  fi
+  exit 1
+}
+
+mkdir -p "$work/logs"
+
+# --- 1. Host tools ---------------------------------------------------------
+
+mirror=${CS_DEBIAN_MIRROR:-}
+if [ -z "$mirror" ]; then
+  mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+fi
+if [ -z "$mirror" ]; then
+  mirror=$(awk '$1 == "deb" && $3 ~ /^bookworm$/ { print $2; exit }' \
+             /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
+fi
+mirror=${mirror:-http://deb.debian.org/debian}
+
+mirror_reachable () {
+  local url=${mirror%/}/dists/bookworm/Release
+  if command -v curl >/dev/null; then
+    curl -fsS --max-time 20 -o /dev/null "$url" 2>/dev/null
+  elif command -v wget >/dev/null; then
+    wget -q -T 20 -t 1 -O /dev/null "$url"
+  else
+    "$python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=20).read(1)' \
+      "$url" 2>/dev/null
+  fi
+}
+
+step "checking host tools"
+declare -A tool_package=(
+  [flatpak]=flatpak [flatpak-builder]=flatpak-builder [debootstrap]=debootstrap
+  [ostree]=ostree [xvfb-run]=xvfb [xauth]=xauth [dbus-run-session]=dbus
+  [$import]=imagemagick [$identify]=imagemagick [xdotool]=xdotool [bwrap]=bubblewrap
+  [flock]=util-linux [chroot]=coreutils
+)
+missing=()
+for tool in "${!tool_package[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${tool_package[$tool]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  say "installing with apt: ${missing[*]}"
+  [ "$(id -u)" -eq 0 ] || skip "missing ${missing[*]} and not root to install them"
+  apt_log=$work/logs/apt-host.log
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" \
+         >"$apt_log" 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update >>"$apt_log" 2>&1 || true
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" \
+           >>"$apt_log" 2>&1; then
+      mirror_reachable || skip "missing ${missing[*]} and no Debian mirror to install them from"
+      fail "apt-get install ${missing[*]} failed" "$apt_log"
+    fi
+  fi
+fi
+done_step "$(flatpak --version), flatpak-builder $(flatpak-builder --version | awk '{print $2}')"
+
+# bubblewrap needs user or setuid namespaces; a container that forbids them
+# cannot run any flatpak.
+bwrap --unshare-all --dev-bind / / true 2>"$work/logs/bwrap-probe.log" ||
+  skip "bubblewrap cannot make a sandbox here: $(head -n 1 "$work/logs/bwrap-probe.log")"
+
+# --- 2. The runtime and Sdk, cached -----------------------------------------
+
+arch=$(flatpak --default-arch)
+branch=bookworm
+platform_id=io.github.contactsheet.test.Platform
+sdk_id=io.github.contactsheet.test.Sdk
+
+platform_packages=(
+  libgtk-4-1 libgtk-4-bin libadwaita-1-0 libglib2.0-0 libglib2.0-bin
+  libgdk-pixbuf-2.0-0 libgdk-pixbuf2.0-bin librsvg2-common shared-mime-info
+  fontconfig fonts-cantarell fonts-dejavu-core gsettings-desktop-schemas
+  hicolor-icon-theme adwaita-icon-theme
+  # dconf-service needs a session bus provider; debootstrap does not pick
+  # one of the alternatives by itself.
+  dbus-x11
+)
+sdk_packages=(
+  libgtk-4-dev libadwaita-1-dev libglib2.0-dev libgdk-pixbuf-2.0-dev
+  meson ninja-build gcc libc6-dev binutils pkg-config gettext
+  desktop-file-utils appstream appstream-util libglib2.0-bin
+)
+
+# Mounts we made, undone however the script ends.
+mounted=()
+cleanup () {
+  local m
+  for m in "${mounted[@]}"; do
+    mountpoint -q "$m" && umount "$m"
+  done
+  return 0
+}
+trap cleanup EXIT
+
+# umount_below DIR: nothing may stay mounted under a tree we delete.
+umount_below () {
+  local m
+  awk -v d="$1/" 'index($2 "/", d) == 1 { print $2 }' /proc/self/mounts | sort -r |
+    while read -r m; do umount "$m"; done
+}
+
+debootstrap_platform () {   # ROOT
+  debootstrap --variant=minbase --include="$(IFS=,; echo "${platform_packages[*]}")" \
+    "$branch" "$1" "$mirror"
+}
+
+add_sdk_packages () {       # ROOT
+  local root=$1
+  cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+  mount -t proc proc "$root/proc"
+  mounted+=("$root/proc")
+  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${sdk_packages[@]}"
+  chroot "$root" apt-get clean
+  umount "$root/proc"
+}
+
+make_runtime () {           # ROOT NAME OUTDIR
+  local root=$1 name=$2 out=$3
+  mkdir -p "$out"
+  # Same file system: hard links, no copy. /usr becomes files/, /etc files/etc.
+  cp -al "$root/usr" "$out/files"
+  cp -a "$root/etc" "$out/files/etc"
+  rm -f "$out/files/etc/"{shadow,shadow-,gshadow,gshadow-,passwd-,group-,resolv.conf,hostname,machine-id}
+  rm -rf "$out/files/share/doc" "$out/files/share/man" "$out/files/share/info"
+  # In the sandbox /var/cache is the app's cache folder, which is also
+  # $XDG_CACHE_HOME: fontconfig would load the same cache twice and abort
+  # in FcFini. Keep only the XDG cache folder.
+  sed -i '\|<cachedir>/var/cache/fontconfig</cachedir>|d' "$out/files/etc/fonts/fonts.conf"
+  cat >"$out/metadata" <<EOF
+[Runtime]
+name=$name
+runtime=$platform_id/$arch/$branch
+sdk=$sdk_id/$arch/$branch
+EOF
+}
+
+# The cache key covers everything that shapes the runtime: the package lists,
+# the Debian release, the architecture and the code that builds it.
+cache_root=${CS_FLATPAK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/contact-sheet-flatpak-runtime}
+key=$(
+  {
+    echo "$branch $arch $platform_id $sdk_id"
+    echo "${platform_packages[*]}"
+    echo "${sdk_packages[*]}"
+    declare -f debootstrap_platform add_sdk_packages make_runtime
+  } | sha256sum | cut -c1-16
+)
+cache=$cache_root/$key
+runtime_repo=$cache/repo
+export FLATPAK_USER_DIR=$cache/flatpak
+
+mkdir -p "$cache_root"
+exec 9>"$cache_root/lock"
+step "waiting for the cache lock ($cache_root/lock)"
+flock -w 1500 9 || fail "another run held $cache_root/lock for 25 minutes"
+done_step
+
+runtime_installed () {
+  flatpak --user info "$platform_id//$branch" >/dev/null 2>&1 &&
+    flatpak --user info "$sdk_id//$branch" >/dev/null 2>&1
+}
+
+install_runtime () {
+  flatpak --user remote-add --if-not-exists --no-gpg-verify cs-test-runtime "file://$runtime_repo"
+  flatpak --user install -y --noninteractive --or-update cs-test-runtime \
+    "$platform_id//$branch" "$sdk_id//$branch"
+}
+
+if [ -f "$cache/ready" ] && runtime_installed; then
+  say "runtime cached: $cache ($(du -sh "$cache" | cut -f1))"
+elif [ -f "$cache/ready" ] && [ -d "$runtime_repo/objects" ]; then
+  step "reinstalling the cached runtime from $runtime_repo"
+  install_runtime >"$work/logs/runtime-install.log" 2>&1 ||
+    fail "flatpak install of the runtime failed" "$work/logs/runtime-install.log"
+  done_step
+else
+  [ "$(id -u)" -eq 0 ] || skip "no cached runtime in $cache and not root to debootstrap one"
+  mirror_reachable || skip "no cached runtime in $cache and no Debian mirror at $mirror"
+
+  step "building the runtime from Debian $branch packages (cache $cache)"
+  # Older keys are older recipes: drop them, each is about a gigabyte.
+  for old in "$cache_root"/*/; do
+    old=${old%/}
+    umount_below "$old"
+    rm -rf --one-file-system "$old"
+  done
+  mkdir -p "$cache"
+  roots=$cache/roots
+  log=$work/logs/runtime-build.log
+  : >"$log"
+
+  say "  debootstrap platform root (log: $log)"
+  debootstrap_platform "$roots/platform" >>"$log" 2>&1 || fail "debootstrap failed" "$log"
+  say "  [$((SECONDS - step_start)) s] Sdk root = platform + ${#sdk_packages[@]} packages"
+  cp -a "$roots/platform" "$roots/sdk"
+  add_sdk_packages "$roots/sdk" >>"$log" 2>&1 || fail "apt-get install in the Sdk root failed" "$log"
+  say "  [$((SECONDS - step_start)) s] exporting to $runtime_repo"
+  make_runtime "$roots/platform" "$platform_id" "$cache/runtime/platform"
+  make_runtime "$roots/sdk" "$sdk_id" "$cache/runtime/sdk"
+  ostree init --mode=archive-z2 --repo="$runtime_repo" >>"$log" 2>&1
+  for r in platform sdk; do
+    flatpak build-export --runtime --files=files --disable-fsync "$runtime_repo" \
+      "$cache/runtime/$r" "$branch" >>"$log" 2>&1 || fail "flatpak build-export $r failed" "$log"
+  done
+  umount_below "$roots"
+  rm -rf --one-file-system "$roots" "$cache/runtime"
+  say "  [$((SECONDS - step_start)) s] installing into $FLATPAK_USER_DIR"
+  install_runtime >>"$log" 2>&1 || fail "flatpak install of the runtime failed" "$log"
+  touch "$cache/ready"
+  done_step "$(du -sh "$cache" | cut -f1) in $cache"
+fi
+runtime_installed || fail "the runtime is not installed in $FLATPAK_USER_DIR"
+
+# --- 3. The test manifest: the shipped one on the Debian runtime ------------
+
+step "deriving the test manifest from $shipped_manifest"
+[ -f "$shipped_manifest" ] || fail "no $shipped_manifest"
+manifest=$work/$manifest_name
+"$python" - "$shipped_manifest" "$manifest" "$platform_id" "$sdk_id" "$branch" "$build_root" <<'EOF' ||
+import json, os, sys
+
+shipped, out, runtime, sdk, version, build_root = sys.argv[1:]
+with open(shipped) as f:
+    m = json.load(f)
+for k in ("runtime", "sdk", "runtime-version"):
+    if k not in m:
+        sys.exit(f"{shipped} has no {k}")
+m["runtime"], m["sdk"], m["runtime-version"] = runtime, sdk, version
+
+# The copy lives in the build tree, so a "dir" source's relative path would
+# point elsewhere: make it absolute, and never copy this build tree into the
+# flatpak build if it sits inside the source tree.
+base = os.path.dirname(os.path.abspath(shipped))
+for module in m.get("modules", []):
+    if not isinstance(module, dict):
+        continue
+    for source in module.get("sources", []):
+        if isinstance(source, dict) and source.get("type") == "dir":
+            source["path"] = os.path.normpath(os.path.join(base, source["path"]))
+            rel = os.path.relpath(build_root, source["path"])
+            if not rel.startswith(".."):
+                source["skip"] = source.get("skip", []) + [rel]
+with open(out, "w") as f:
+    json.dump(m, f, indent=2)
+EOF
+  fail "could not derive $manifest"
+done_step "runtime $platform_id, sdk $sdk_id, runtime-version $branch"
+
+# --- 4. flatpak-builder, offline --------------------------------------------
+
+step "flatpak-builder (offline) -> $work/repo"
+log=$work/logs/flatpak-builder.log
+app_repo=$work/repo
+(cd "$work" && flatpak-builder --user --force-clean --disable-download --disable-rofiles-fuse \
+   --state-dir="$work/state" --repo="$app_repo" "$work/app-dir" "$manifest") >"$log" 2>&1 ||
+  fail "flatpak-builder failed" "$log" 60
+# Keep only the newest commit: the repository lives in the build tree.
+flatpak build-update-repo --prune --prune-depth=0 "$app_repo" >>"$log" 2>&1 ||
+  fail "flatpak build-update-repo failed" "$log"
+done_step
+
+# --- 5. Install it from the local repository --------------------------------
+
+step "flatpak --user install from $app_repo"
+log=$work/logs/app-install.log
+{
+  flatpak --user remote-add --if-not-exists --no-gpg-verify cs-test-app "file://$app_repo" &&
+    flatpak --user remote-modify --url="file://$app_repo" cs-test-app &&
+    flatpak --user install -y --noninteractive --reinstall cs-test-app "app/$app_id/$arch/master"
+} >"$log" 2>&1 || fail "flatpak install of the app failed" "$log"
+built=$(ostree rev-parse --repo="$app_repo" "app/$app_id/$arch/master")
+installed=$(flatpak --user info -c "$app_id//master")
+[ "$built" = "$installed" ] ||
+  fail "installed commit $installed is not the one just built ($built)"
+permissions=$(flatpak --user info -M "$app_id//master")
+echo "$permissions" >"$work/logs/app-metadata.txt"
+filesystems=$(sed -n 's/^filesystems=//p' <<<"$permissions")
+[ "$filesystems" = "xdg-cache/thumbnails;" ] ||
+  fail "the app's file system access is '$filesystems', expected only xdg-cache/thumbnails"
+grep -q '^sockets=.*fallback-x11' <<<"$permissions" ||
+  fail "the app has no fallback-x11 socket: $(grep '^sockets=' <<<"$permissions")"
+done_step "commit ${installed:0:12}, filesystems=$filesystems"
+
+# --- 6. Run it in the sandbox under Xvfb -------------------------------------
+
+step "generating $n_images pictures in $images"
+rm -rf "$images"
+"$gen_images" "$images" "$n_images" || fail "$gen_images failed"
+n_files=$(find "$images" -maxdepth 1 -type f | wc -l)
+[ "$n_files" -eq "$n_images" ] || fail "$gen_images wrote $n_files files, not $n_images"
+done_step
+
+# A home of our own: the host's thumbnail cache is $HOME/.cache/thumbnails
+# (no XDG_CACHE_HOME), and nothing leaks in from the real session.
+home=$work/home
+umount_below "$home"
+rm -rf --one-file-system "$home" "$shot" "$work/logs/app.log" "$work/logs/app-status.txt"
+mkdir -p "$home" "$home/run"
+chmod 700 "$home/run"
+unset XDG_CACHE_HOME XDG_CONFIG_HOME XDG_DATA_HOME XDG_STATE_HOME WAYLAND_DISPLAY \
+      DBUS_SESSION_BUS_ADDRESS SESSION_MANAGER GTK_THEME GTK_DEBUG G_MESSAGES_DEBUG \
+      XDG_SESSION_TYPE XDG_CURRENT_DESKTOP DISPLAY
+export HOME=$home XDG_RUNTIME_DIR=$home/run
+export work images shot app_id import timeout_finished timeout_exit
+
+step "flatpak run $app_id $images (Xvfb ${screen_w}x${screen_h}, trace timeout ${timeout_finished} s)"
+exec 4>&1
+CS_FLATPAK_PROGRESS_FD=4 xvfb-run -a -s "-screen 0 ${screen_w}x${screen_h}x24" \
+  dbus-run-session -- bash "$0" --inner >"$work/logs/session.log" 2>&1 ||
+  fail "the run in the sandbox failed (app log: $work/logs/app.log)" "$work/logs/session.log" 20
+exec 4>&-
+done_step
+
+# --- 7. The checks ------------------------------------------------------------
+
+step "checking the run"
+status=$(cat "$work/logs/app-status.txt")
+[ "$status" = 0 ] || fail "Ctrl+Q: the app exited with status $status" "$work/logs/app.log"
+say "  ok: Ctrl+Q quits the sandboxed app with status 0"
+
+trace=$(sed -n 's/^contact-sheet-trace: finished [0-9]* ms: //p' "$work/logs/app.log" | tail -n 1)
+case $trace in
+  "$n_images thumbnails "*" 0 failed") say "  ok: trace says '$trace'" ;;
+  *) fail "trace says '$trace', expected $n_images thumbnails and 0 failed" "$work/logs/app.log" ;;
+esac
+
+# The window alone, not the black root around it.
+eval "$(grep -E '^(X|Y|WIDTH|HEIGHT)=' "$work/logs/window.txt")"
+window_shot=$work/logs/window.png
+/usr/bin/convert "$shot" -crop "${WIDTH}x${HEIGHT}+${X}+${Y}" +repage "$window_shot" ||
+  fail "could not crop the window ${WIDTH}x${HEIGHT}+${X}+${Y} out of $shot"
+read -r stddev colours < <("$identify" -format '%[fx:standard_deviation] %k\n' "$window_shot")
+say "  window ${WIDTH}x${HEIGHT}+${X}+${Y} '$(tail -n 1 "$work/logs/window.txt")': standard deviation $stddev, $colours colours"
+awk -v s="$stddev" -v m="$min_stddev" 'BEGIN { exit !(s >= m) }' ||
+  fail "the window looks blank: standard deviation $stddev < $min_stddev ($shot)"
+[ "$colours" -ge "$min_colours" ] ||
+  fail "the window shows no pictures: $colours colours < $min_colours ($shot)"
+say "  ok: screenshot is not blank ($shot)"
+
+host_thumbs=$home/.cache/thumbnails/normal
+private_cache=$home/.var/app/$app_id/cache
+"$python" "$check_thumbnails" "$host_thumbs" "$images" >"$work/logs/thumbnails.txt" 2>&1 ||
+  fail "the host's thumbnail cache $host_thumbs is not as expected" "$work/logs/thumbnails.txt" 30
+say "  ok: host cache: $(tail -n 1 "$work/logs/thumbnails.txt")"
+stray=$(find "$private_cache" -name '*.png' -path '*thumbnails*' 2>/dev/null | wc -l)
+[ "$stray" -eq 0 ] ||
+  fail "$stray thumbnails went to the app's private cache $private_cache/thumbnails"
+say "  ok: nothing in the app's private cache $private_cache/thumbnails"
+done_step
+
+# --- 8. The CLI in the sandbox, with a host XDG_CACHE_HOME ----------------------
+
+custom_cache=$home/custom-cache
+step "flatpak run --command=contact-sheet-cli with XDG_CACHE_HOME=$custom_cache"
+log=$work/logs/cli.log
+XDG_CACHE_HOME=$custom_cache flatpak run --command=contact-sheet-cli --filesystem="$images" \
+  "$app_id" "$images" >"$log" 2>&1 || fail "contact-sheet-cli in the sandbox failed" "$log"
+"$python" "$check_thumbnails" "$custom_cache/thumbnails/normal" "$images" \
+  >"$work/logs/thumbnails-cli.txt" 2>&1 ||
+  fail "\$HOST_XDG_CACHE_HOME/thumbnails is not as expected" "$work/logs/thumbnails-cli.txt" 30
+say "  ok: \$HOST_XDG_CACHE_HOME: $(tail -n 1 "$work/logs/thumbnails-cli.txt")"
+stray=$(find "$private_cache" -name '*.png' -path '*thumbnails*' 2>/dev/null | wc -l)
+[ "$stray" -eq 0 ] ||
+  fail "$stray thumbnails went to the app's private cache $private_cache/thumbnails"
+done_step
+
+say "PASS in $((SECONDS - t_start)) s (cache $cache, $(du -sh "$cache" | cut -f1))"
