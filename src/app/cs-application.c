@@ -125,7 +125,7 @@ about_action (GSimpleAction *action,
 {
   CsApplication *self = user_data;
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  const char *developers[] = { "The Contact Sheet developers", NULL };
+  const char *developers[] = { _("The Contact Sheet developers"), NULL };
 
   adw_show_about_window (window,
                          "application-name", _("Contact Sheet"),

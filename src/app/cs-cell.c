@@ -59,13 +59,6 @@ update_state (CsCell *self)
   gtk_image_set_from_icon_name (GTK_IMAGE (self->placeholder), icon);
 
   if (state == CS_ITEM_FAILED)
-    gtk_widget_set_tooltip_text (self->frame, cs_item_get_error_message (self->item));
-  else if (state == CS_ITEM_NOT_MADE)
-    gtk_widget_set_tooltip_text (self->frame, _("Not made: stopped before this image"));
-  else
-    gtk_widget_set_tooltip_text (self->frame, NULL);
-
-  if (state == CS_ITEM_FAILED)
     gtk_widget_add_css_class (GTK_WIDGET (self), "failed");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
@@ -78,6 +71,42 @@ update_state (CsCell *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, text ? text : "",
                                   -1);
+}
+
+/* Tooltips are made when asked for: setting one on every bind would cost a
+ * round trip to the display server per cell, thousands while a grid fills. */
+static gboolean
+on_query_tooltip (CsCell     *self,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip)
+{
+  g_autofree char *text = NULL;
+
+  if (self->item == NULL)
+    return FALSE;
+
+  switch (cs_item_get_state (self->item))
+    {
+    case CS_ITEM_FAILED:
+      text = g_strdup_printf ("%s\n%s", cs_item_get_name (self->item),
+                              cs_item_get_error_message (self->item));
+      break;
+    case CS_ITEM_NOT_MADE:
+      text = g_strdup_printf ("%s\n%s", cs_item_get_name (self->item),
+                              _("Not made: stopped before this image"));
+      break;
+    case CS_ITEM_PENDING:
+    case CS_ITEM_DONE:
+    default:
+      text = g_strdup (cs_item_get_name (self->item));
+      break;
+    }
+
+  gtk_tooltip_set_text (tooltip, text);
+
+  return TRUE;
 }
 
 static void
@@ -198,13 +227,15 @@ cs_cell_init (CsCell *self)
   self->bindings = g_binding_group_new ();
   g_binding_group_bind (self->bindings, "thumbnail", self->picture, "paintable", G_BINDING_SYNC_CREATE);
   g_binding_group_bind (self->bindings, "name", self->label, "label", G_BINDING_SYNC_CREATE);
-  g_binding_group_bind (self->bindings, "name", self->label, "tooltip-text", G_BINDING_SYNC_CREATE);
 
   self->signals = g_signal_group_new (CS_TYPE_ITEM);
   g_signal_group_connect_object (self->signals, "notify::state",
                                  G_CALLBACK (on_item_state_changed), self, 0);
   g_signal_group_connect_object (self->signals, "notify::error-message",
                                  G_CALLBACK (on_item_state_changed), self, 0);
+
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), NULL);
 
   cs_cell_set_pixel_size (self, 128);
   update_state (self);

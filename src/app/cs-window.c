@@ -21,6 +21,13 @@
 #include "cs-scan.h"
 #include "cs-thumbnailer.h"
 
+/* Images found by the scan join the grid at most this often. */
+#define FLUSH_INTERVAL_MS 250
+
+/* The status line changes at most this often: each change lays the window
+ * out again. */
+#define STATUS_INTERVAL_MS 100
+
 /* Files that change in a burst (a copy in progress) are redone once. */
 #define CHANGE_DELAY_MS 400
 
@@ -80,6 +87,8 @@ struct _CsWindow
   guint64               texture_bytes;
   GHashTable           *bound;          /* CsItem -> number of cells showing it */
   GHashTable           *loading;        /* CsItem whose thumbnail is being read */
+  GHashTable           *to_load;        /* CsItem bound without pixels, weak */
+  guint                 load_source;
   GCancellable         *load_cancellable;
 
   /* What is loaded, and the work on it */
@@ -100,6 +109,7 @@ struct _CsWindow
   guint                 n_failed;
   guint64               bytes_written;
   char                 *status_text;
+  guint                 status_source;
   GPtrArray            *failures;       /* CsItem */
   GtkWindow            *failures_window;
 
@@ -118,7 +128,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void update_status  (CsWindow *self);
+static void update_status      (CsWindow *self);
+static void update_status_now  (CsWindow *self);
 static void clear_textures (CsWindow *self);
 static void start_batch   (CsWindow *self,
                            GPtrArray *items,
@@ -209,8 +220,17 @@ add_item (CsWindow  *self,
   item = cs_item_new (file, info);
   g_hash_table_insert (self->items_by_uri, g_steal_pointer (&uri), item);
   g_ptr_array_add (self->pending_items, item);
+
+  /* The first images show at once; after that, new ones join the grid a few
+   * times a second: each splice re-sorts and rebinds what is on screen. */
   if (self->flush_source == 0)
-    self->flush_source = g_idle_add_full (G_PRIORITY_DEFAULT, flush_pending_items, self, NULL);
+    {
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->items)) == 0)
+        self->flush_source = g_idle_add_full (G_PRIORITY_DEFAULT, flush_pending_items, self, NULL);
+      else
+        self->flush_source = g_timeout_add_full (G_PRIORITY_DEFAULT, FLUSH_INTERVAL_MS,
+                                                 flush_pending_items, self, NULL);
+    }
 
   return item;
 }
@@ -346,6 +366,7 @@ clear_textures (CsWindow *self)
   self->load_cancellable = g_cancellable_new ();
 
   g_hash_table_remove_all (self->loading);
+  g_hash_table_remove_all (self->to_load);
   g_hash_table_remove_all (self->texture_links);
   g_queue_clear_full (&self->textures, (GDestroyNotify) texture_entry_free);
   self->texture_bytes = 0;
@@ -400,11 +421,10 @@ on_thumbnail_loaded (GObject      *object,
   remember_texture (self, data->item);
 }
 
-/* A cell shows @item: read its thumbnail back if its pixels were let go
- * (or never read: a thumbnail reused from the cache comes without). */
+/* Reads @item's thumbnail back if a cell still shows it without pixels. */
 static void
-maybe_load_texture (CsWindow *self,
-                    CsItem   *item)
+start_load (CsWindow *self,
+            CsItem   *item)
 {
   g_autoptr(GTask) task = NULL;
   LoadData *data;
@@ -424,9 +444,40 @@ maybe_load_texture (CsWindow *self,
   data->path = g_strdup (cs_item_get_thumbnail_path (item));
 
   task = g_task_new (NULL, self->load_cancellable, on_thumbnail_loaded, NULL);
-  g_task_set_source_tag (task, maybe_load_texture);
+  g_task_set_source_tag (task, start_load);
   g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
   g_task_run_in_thread (task, load_in_thread);
+}
+
+static gboolean
+load_bound_items (gpointer user_data)
+{
+  CsWindow *self = user_data;
+  GList *items = g_hash_table_get_keys (self->to_load);
+
+  g_hash_table_steal_all (self->to_load);
+  self->load_source = 0;
+  for (GList *l = items; l != NULL; l = l->next)
+    start_load (self, l->data);
+  g_list_free (items);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A cell shows @item: its thumbnail is read back if its pixels were let go
+ * (or never read: a thumbnail reused from the cache comes without). Not at
+ * once: while a folder is listed, sorting moves items through the cells on
+ * screen many times a second; what is still shown once that settles loads. */
+static void
+maybe_load_texture (CsWindow *self,
+                    CsItem   *item)
+{
+  if (cs_item_get_state (item) != CS_ITEM_DONE || cs_item_get_thumbnail (item) != NULL)
+    return;
+
+  g_hash_table_add (self->to_load, item);
+  if (self->load_source == 0)
+    self->load_source = g_timeout_add_full (G_PRIORITY_LOW, 30, load_bound_items, self, NULL);
 }
 
 /* Running state */
@@ -446,7 +497,8 @@ notify_running (CsWindow *self)
 
   gtk_widget_set_visible (self->stop_button, running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
-  update_status (self);
+  g_clear_handle_id (&self->status_source, g_source_remove);
+  update_status_now (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
@@ -460,7 +512,7 @@ format_count (char  *buffer,
 }
 
 static void
-update_status (CsWindow *self)
+update_status_now (CsWindow *self)
 {
   g_autofree char *bytes = g_format_size (self->bytes_written);
   g_autofree char *text = NULL;
@@ -519,6 +571,26 @@ update_status (CsWindow *self)
       gtk_label_set_text (self->status_label, self->status_text);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_TEXT]);
     }
+}
+
+static gboolean
+on_status_timeout (gpointer user_data)
+{
+  CsWindow *self = user_data;
+
+  self->status_source = 0;
+  update_status_now (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* While results pour in, the line is redrawn a few times a second; any
+ * other change (start, stop, finish) shows at once. */
+static void
+update_status (CsWindow *self)
+{
+  if (self->status_source == 0)
+    self->status_source = g_timeout_add (STATUS_INTERVAL_MS, on_status_timeout, self);
 }
 
 /* Batches */
@@ -705,7 +777,7 @@ cs_window_stop (CsWindow *self)
 
   self->stopped = TRUE;
   cancel_all (self);
-  update_status (self);
+  update_status_now (self);
 }
 
 /* Scanning */
@@ -1361,7 +1433,10 @@ unbind_cell (GtkSignalListItemFactory *factory,
   if (count > 1)
     g_hash_table_insert (self->bound, item, GUINT_TO_POINTER (count - 1));
   else if (count == 1)
-    g_hash_table_remove (self->bound, item);
+    {
+      g_hash_table_remove (self->bound, item);
+      g_hash_table_remove (self->to_load, item);
+    }
 }
 
 static void
@@ -1458,6 +1533,8 @@ cs_window_dispose (GObject *object)
 
   drop_all (self);
   g_clear_handle_id (&self->flush_source, g_source_remove);
+  g_clear_handle_id (&self->status_source, g_source_remove);
+  g_clear_handle_id (&self->load_source, g_source_remove);
   if (self->load_cancellable != NULL)
     {
       clear_textures (self);
@@ -1491,6 +1568,7 @@ cs_window_finalize (GObject *object)
   g_hash_table_unref (self->texture_links);
   g_hash_table_unref (self->bound);
   g_hash_table_unref (self->loading);
+  g_hash_table_unref (self->to_load);
   g_free (self->search_text);
   g_free (self->status_text);
 
@@ -1603,6 +1681,7 @@ cs_window_init (CsWindow *self)
   self->texture_links = g_hash_table_new (NULL, NULL);
   self->bound = g_hash_table_new (NULL, NULL);
   self->loading = g_hash_table_new (NULL, NULL);
+  self->to_load = g_hash_table_new (NULL, NULL);
   self->load_cancellable = g_cancellable_new ();
   g_queue_init (&self->textures);
   self->changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);

@@ -305,6 +305,7 @@ print_summary (Cli *cli)
   g_autofree char *thumbnails = NULL;
   g_autofree char *failures = NULL;
   g_autofree char *written = NULL;
+  g_autofree char *count = NULL;
 
   clear_progress (cli);
 
@@ -320,11 +321,12 @@ print_summary (Cli *cli)
   failures = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u failed", "%u failed", failed),
                               failed);
   /* The exact integer comes first so that scripts can read it. */
+  count = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
   written = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "%" G_GUINT64_FORMAT " byte written (%s)",
-                                          "%" G_GUINT64_FORMAT " bytes written (%s)",
-                                          bytes > 1000000 ? 1000000 : (gulong) bytes),
-                             bytes, size);
+                                          "%s byte written (%s)",
+                                          "%s bytes written (%s)",
+                                          (gulong) bytes),
+                             count, size);
 
   fprintf (stderr, "%s, %s, %s\n", thumbnails, failures, written);
 }

@@ -185,8 +185,10 @@ schedule_drain (Shared *shared)
   if (!g_atomic_int_compare_and_exchange (&shared->drain_scheduled, 0, 1))
     return;
 
+  /* Below GTK's layout and redraw priorities: however fast results come, a
+   * window still draws its frames between two slices. */
   source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_priority (source, G_PRIORITY_HIGH_IDLE + 30);
   g_source_set_callback (source, drain_results, shared_ref (shared),
                          (GDestroyNotify) shared_unref);
   g_source_set_static_name (source, "[contact-sheet] drain results");
