@@ -621,6 +621,53 @@ test_pixel_limit (Fixture       *f,
   assert_fails (thumbnailer, jpeg, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE);
 }
 
+/* A decoder that takes too long or maps too much memory costs that file
+ * only: the helper is killed and the next file gets a fresh one. */
+static void
+test_isolation (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *big = write_image (f, "big.png", 4000, 3000, "png");
+  g_autofree char *small = write_image (f, "small.jpg", 300, 200, "jpeg");
+  g_autoptr(CsThumbnailer) hasty = g_object_new (CS_TYPE_THUMBNAILER,
+                                                 "mode", CS_OUTPUT_BESIDE,
+                                                 "decode-timeout", 1,
+                                                 NULL);
+  g_autoptr(CsThumbnailer) frugal = g_object_new (CS_TYPE_THUMBNAILER,
+                                                  "mode", CS_OUTPUT_BESIDE,
+                                                  "memory-limit", (guint64) 24 * 1024 * 1024,
+                                                  NULL);
+  g_autoptr(CsThumbnailer) normal = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 128, NULL);
+  g_autoptr(CsResult) late = NULL;
+  g_autoptr(CsResult) hungry = NULL;
+  g_autoptr(CsResult) fine = NULL;
+  g_autoptr(CsResult) fine_again = NULL;
+  gint64 start;
+
+  if (g_getenv ("CONTACT_SHEET_DECODER") == NULL)
+    {
+      g_test_skip ("Decoding in-process: set CONTACT_SHEET_DECODER (meson test does)");
+      return;
+    }
+
+  start = g_get_monotonic_time ();
+  late = process_path (hasty, big);
+  g_assert_error (cs_result_get_error (late), CS_THUMB_ERROR, CS_THUMB_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+
+  fine = process_path (normal, small);
+  g_assert_no_error (cs_result_get_error (fine));
+
+  hungry = process_path (frugal, big);
+  g_test_message ("over the memory limit: %s",
+                  cs_result_get_error (hungry) ? cs_result_get_error (hungry)->message : "no error");
+  g_assert_nonnull (cs_result_get_error (hungry));
+  g_assert_false (g_file_test (cs_result_get_thumbnail_path (hungry), G_FILE_TEST_EXISTS));
+
+  fine_again = process_path (normal, small);
+  g_assert_no_error (cs_result_get_error (fine_again));
+}
+
 static void
 test_cancelled (Fixture       *f,
                 gconstpointer  data)
@@ -748,6 +795,7 @@ main (int   argc,
   ADD ("/thumbnailer/bad-input", test_bad_input);
   ADD ("/thumbnailer/pixel-limit", test_pixel_limit);
   ADD ("/thumbnailer/cancelled", test_cancelled);
+  ADD ("/thumbnailer/isolation", test_isolation);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);

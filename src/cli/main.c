@@ -343,6 +343,8 @@ main (int   argc,
   g_auto(GStrv) paths = NULL;
   gboolean recursive = FALSE, fail_fast = FALSE, quiet = FALSE;
   int jobs = 0;
+  double timeout_seconds = CS_DEFAULT_DECODE_TIMEOUT_MS / 1000.0;
+  int memory_mib = (int) (CS_DEFAULT_MEMORY_LIMIT / (1024 * 1024));
   CsFlavor flavor = CS_FLAVOR_NORMAL;
   guint pixels = 128;
   gboolean cache;
@@ -364,6 +366,10 @@ main (int   argc,
       N_("Stop at the first error (exit 1), cancel and drain the rest"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
       N_("No per-file lines on standard output"), NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout_seconds,
+      N_("Seconds a decoder may spend on one file (default 10; 0: no limit)"), N_("SECONDS") },
+    { "memory-limit", 0, 0, G_OPTION_ARG_INT, &memory_mib,
+      N_("Memory a decoder may use on one file, in MiB (default 512; 0: no limit)"), N_("MIB") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, N_("PATH…") },
     { NULL }
   };
@@ -392,21 +398,39 @@ main (int   argc,
   if (jobs < 0 || jobs > 1024)
     return usage_error (context, _("--jobs takes a number from 1 to 1024"));
 
+  if (timeout_seconds < 0 || timeout_seconds > 86400)
+    return usage_error (context, _("--timeout takes seconds from 0 to 86400"));
+
+  if (memory_mib < 0 || (memory_mib > 0 && memory_mib < 16))
+    return usage_error (context, _("--memory-limit takes at least 16 MiB, or 0 for no limit"));
+
   cache = output_arg == NULL || g_str_equal (output_arg, "cache");
   if (size_arg != NULL && !parse_size (size_arg, cache, &flavor, &pixels, &error))
     return usage_error (context, error->message);
 
-  if (cache)
-    thumbnailer = cs_thumbnailer_new_for_cache (flavor, NULL);
-  else if (g_str_equal (output_arg, "beside"))
-    thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, pixels, NULL);
-  else
-    {
-      g_autoptr(GFile) folder = g_file_new_for_commandline_arg (output_arg);
-      g_autofree char *folder_path = g_file_get_path (folder);
+  {
+    g_autofree char *folder_path = NULL;
+    CsOutputMode mode = CS_OUTPUT_CACHE;
 
-      thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_FOLDER, pixels, folder_path);
-    }
+    if (!cache && g_str_equal (output_arg, "beside"))
+      mode = CS_OUTPUT_BESIDE;
+    else if (!cache)
+      {
+        g_autoptr(GFile) folder = g_file_new_for_commandline_arg (output_arg);
+
+        mode = CS_OUTPUT_FOLDER;
+        folder_path = g_file_get_path (folder);
+      }
+
+    thumbnailer = g_object_new (CS_TYPE_THUMBNAILER,
+                                "mode", mode,
+                                "flavor", flavor,
+                                "size", pixels,
+                                "output-dir", folder_path,
+                                "decode-timeout", (guint) (timeout_seconds * 1000),
+                                "memory-limit", (guint64) memory_mib * 1024 * 1024,
+                                NULL);
+  }
 
   cli.loop = g_main_loop_new (NULL, FALSE);
   cli.cancellable = g_cancellable_new ();

@@ -21,9 +21,9 @@
 #include <unistd.h>
 
 #include "cs-cache.h"
+#include "cs-decoder.h"
 #include "cs-result-private.h"
 
-#define READ_CHUNK (64 * 1024)
 #define JPEG_QUALITY "85"
 /* zlib level 1 is several times faster than the default 6 and costs a few
  * percent of size at thumbnail dimensions. */
@@ -41,6 +41,8 @@ struct _CsThumbnailer
   guint64       max_pixels;
   gboolean      want_pixels;
   gboolean      retry_failed;
+  guint         decode_timeout;
+  guint64       memory_limit;
 };
 
 G_DEFINE_FINAL_TYPE (CsThumbnailer, cs_thumbnailer, G_TYPE_OBJECT)
@@ -55,6 +57,8 @@ enum {
   PROP_MAX_PIXELS,
   PROP_WANT_PIXELS,
   PROP_RETRY_FAILED,
+  PROP_DECODE_TIMEOUT,
+  PROP_MEMORY_LIMIT,
   N_PROPS
 };
 
@@ -288,6 +292,12 @@ cs_thumbnailer_get_property (GObject    *object,
     case PROP_RETRY_FAILED:
       g_value_set_boolean (value, self->retry_failed);
       break;
+    case PROP_DECODE_TIMEOUT:
+      g_value_set_uint (value, self->decode_timeout);
+      break;
+    case PROP_MEMORY_LIMIT:
+      g_value_set_uint64 (value, self->memory_limit);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -327,6 +337,12 @@ cs_thumbnailer_set_property (GObject      *object,
     case PROP_RETRY_FAILED:
       self->retry_failed = g_value_get_boolean (value);
       break;
+    case PROP_DECODE_TIMEOUT:
+      self->decode_timeout = g_value_get_uint (value);
+      break;
+    case PROP_MEMORY_LIMIT:
+      self->memory_limit = g_value_get_uint64 (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -364,6 +380,14 @@ cs_thumbnailer_class_init (CsThumbnailerClass *klass)
   /* A person asked to try again: pass over fail entries. */
   properties[PROP_RETRY_FAILED] =
     g_param_spec_boolean ("retry-failed", NULL, NULL, FALSE, flags);
+  /* Milliseconds a decoder may take on one file; 0 for no limit. */
+  properties[PROP_DECODE_TIMEOUT] =
+    g_param_spec_uint ("decode-timeout", NULL, NULL,
+                       0, G_MAXUINT, CS_DEFAULT_DECODE_TIMEOUT_MS, flags);
+  /* Bytes of address space a decoder may use; 0 for no limit. */
+  properties[PROP_MEMORY_LIMIT] =
+    g_param_spec_uint64 ("memory-limit", NULL, NULL,
+                         0, G_MAXUINT64, CS_DEFAULT_MEMORY_LIMIT, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -373,6 +397,8 @@ cs_thumbnailer_init (CsThumbnailer *self)
 {
   self->size = 128;
   self->max_pixels = CS_DEFAULT_MAX_PIXELS;
+  self->decode_timeout = CS_DEFAULT_DECODE_TIMEOUT_MS;
+  self->memory_limit = CS_DEFAULT_MEMORY_LIMIT;
 }
 
 /**
@@ -574,210 +600,6 @@ open_regular_file (const char   *path,
   return fd;
 }
 
-typedef struct
-{
-  guint     size;
-  guint64   max_pixels;
-  int       image_width;
-  int       image_height;
-  gboolean  too_large;
-} DecodeState;
-
-/* Called once the loader knows the image's dimensions, before it allocates
- * anything of that size: this is where the pixel limit and the reduced-size
- * decode (JPEG DCT scaling, SVG rendering size) happen. */
-static void
-on_size_prepared (GdkPixbufLoader *loader,
-                  int              width,
-                  int              height,
-                  gpointer         user_data)
-{
-  DecodeState *state = user_data;
-  int longest;
-
-  state->image_width = width;
-  state->image_height = height;
-
-  if (width <= 0 || height <= 0 ||
-      (guint64) width * (guint64) height > state->max_pixels)
-    {
-      state->too_large = TRUE;
-      /* A zero size makes the loaders stop before allocating. */
-      gdk_pixbuf_loader_set_size (loader, 0, 0);
-      return;
-    }
-
-  longest = MAX (width, height);
-  /* Raster images are never enlarged; drawings (SVG) are drawn at the size. */
-  if ((guint) longest <= state->size &&
-      !gdk_pixbuf_format_is_scalable (gdk_pixbuf_loader_get_format (loader)))
-    return;
-
-  if (width >= height)
-    gdk_pixbuf_loader_set_size (loader, state->size,
-                                MAX (1, (int) ((double) height * state->size / width + 0.5)));
-  else
-    gdk_pixbuf_loader_set_size (loader,
-                                MAX (1, (int) ((double) width * state->size / height + 0.5)),
-                                state->size);
-}
-
-static GdkPixbuf *
-decode (int            fd,
-        guint          size,
-        guint64        max_pixels,
-        char         **mime_type,
-        int           *image_width,
-        int           *image_height,
-        GCancellable  *cancellable,
-        GError       **error)
-{
-  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
-  g_autofree guint8 *buffer = g_malloc (READ_CHUNK);
-  g_autoptr(GError) local_error = NULL;
-  DecodeState state = { size, max_pixels, 0, 0, FALSE };
-  GdkPixbufFormat *format;
-  GdkPixbuf *pixbuf;
-  const char *orientation;
-  gboolean wrote_any = FALSE;
-
-  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &state);
-
-  for (;;)
-    {
-      gssize n;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        {
-          gdk_pixbuf_loader_close (loader, NULL);
-          return NULL;
-        }
-
-      n = read (fd, buffer, READ_CHUNK);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved_errno = errno;
-
-          gdk_pixbuf_loader_close (loader, NULL);
-          g_propagate_error (error, error_from_errno (saved_errno, _("Cannot read")));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-
-      wrote_any = TRUE;
-      if (!gdk_pixbuf_loader_write (loader, buffer, n, &local_error) || state.too_large)
-        break;
-    }
-
-  if (!wrote_any)
-    {
-      gdk_pixbuf_loader_close (loader, NULL);
-      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                           _("File is empty"));
-      return NULL;
-    }
-
-  /* The loader must always be closed; its verdict counts only when the data
-   * went in cleanly. */
-  if (local_error == NULL && !state.too_large)
-    {
-      /* Every byte was accepted, yet the image is incomplete: its data
-       * stops early. Say so; the loaders' own words here are cryptic. */
-      if (!gdk_pixbuf_loader_close (loader, &local_error) &&
-          !g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
-        {
-          g_clear_error (&local_error);
-          g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                               _("The image data is truncated or damaged"));
-          return NULL;
-        }
-    }
-  else
-    gdk_pixbuf_loader_close (loader, NULL);
-
-  if (state.too_large)
-    {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                   _("Image is too large (%d × %d pixels)"),
-                   state.image_width, state.image_height);
-      return NULL;
-    }
-
-  if (local_error != NULL)
-    {
-      if (g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
-        g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_UNSUPPORTED,
-                             _("Not an image, or a format no installed loader reads"));
-      else
-        g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                     _("Cannot decode the image: %s"), local_error->message);
-      return NULL;
-    }
-
-  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
-  if (pixbuf == NULL)
-    {
-      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                           _("Cannot decode the image: no pixels in the file"));
-      return NULL;
-    }
-
-  format = gdk_pixbuf_loader_get_format (loader);
-  if (format != NULL)
-    {
-      g_auto(GStrv) mimes = gdk_pixbuf_format_get_mime_types (format);
-
-      if (mimes != NULL && mimes[0] != NULL)
-        *mime_type = g_strdup (mimes[0]);
-    }
-
-  /* Report the size as seen, after EXIF orientations 5-8 swap the sides. */
-  orientation = gdk_pixbuf_get_option (pixbuf, "orientation");
-  if (orientation != NULL && orientation[0] >= '5' && orientation[0] <= '8')
-    {
-      *image_width = state.image_height;
-      *image_height = state.image_width;
-    }
-  else
-    {
-      *image_width = state.image_width;
-      *image_height = state.image_height;
-    }
-
-  return gdk_pixbuf_apply_embedded_orientation (pixbuf);
-}
-
-/* The loader hands back exactly the size asked for; this only runs when it
- * could not (some loaders ignore the hint), with a filter that averages
- * rather than samples. */
-static GdkPixbuf *
-fit_to_size (GdkPixbuf *pixbuf,
-             guint      size)
-{
-  int width = gdk_pixbuf_get_width (pixbuf);
-  int height = gdk_pixbuf_get_height (pixbuf);
-  int new_width, new_height;
-
-  if ((guint) MAX (width, height) <= size)
-    return g_object_ref (pixbuf);
-
-  if (width >= height)
-    {
-      new_width = size;
-      new_height = MAX (1, (int) ((double) height * size / width + 0.5));
-    }
-  else
-    {
-      new_height = size;
-      new_width = MAX (1, (int) ((double) width * size / height + 0.5));
-    }
-
-  return gdk_pixbuf_scale_simple (pixbuf, new_width, new_height, GDK_INTERP_BILINEAR);
-}
-
 static gboolean
 encode_and_write (GdkPixbuf    *pixbuf,
                   const char   *path,
@@ -853,12 +675,15 @@ encode_and_write (GdkPixbuf    *pixbuf,
   return TRUE;
 }
 
+/* What the file itself is to blame for, and will be again next time. */
 static gboolean
 should_record_failure (const GError *error)
 {
   return g_error_matches (error, CS_THUMB_ERROR, CS_THUMB_ERROR_UNSUPPORTED) ||
          g_error_matches (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT) ||
-         g_error_matches (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE);
+         g_error_matches (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE) ||
+         g_error_matches (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TIMEOUT) ||
+         g_error_matches (error, CS_THUMB_ERROR, CS_THUMB_ERROR_DECODER_DIED);
 }
 
 static void
@@ -885,7 +710,6 @@ process_file (CsThumbnailer *self,
   g_autofree char *basename = g_file_get_basename (source);
   g_autofree char *uri = NULL;
   g_autofree char *mime_type = NULL;
-  g_autoptr(GdkPixbuf) decoded = NULL;
   g_autoptr(GdkPixbuf) thumb = NULL;
   g_autoptr(GError) decode_error = NULL;
   const char *path = g_file_peek_path (source);
@@ -954,11 +778,16 @@ process_file (CsThumbnailer *self,
       g_assert (g_str_has_suffix (result->thumbnail_path, out_name));
     }
 
-  decoded = decode (fd, self->size, self->max_pixels, &mime_type,
-                    &image_width, &image_height, cancellable, &decode_error);
+  {
+    CsDecodeLimits limits = { self->size, self->max_pixels,
+                              self->decode_timeout, self->memory_limit };
+
+    thumb = cs_decoder_decode (fd, &limits, &mime_type, &image_width, &image_height,
+                               cancellable, &decode_error);
+  }
   close (fd);
 
-  if (decoded == NULL)
+  if (thumb == NULL)
     {
       if (self->mode == CS_OUTPUT_CACHE && should_record_failure (decode_error))
         {
@@ -971,8 +800,6 @@ process_file (CsThumbnailer *self,
       g_propagate_error (error, g_steal_pointer (&decode_error));
       return NULL;
     }
-
-  thumb = fit_to_size (decoded, self->size);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;

@@ -22,6 +22,8 @@ typedef enum
   CS_THUMB_ERROR_TOO_LARGE,     /* over the pixel limit */
   CS_THUMB_ERROR_IS_THUMBNAIL,  /* a *.thumb.* file: never thumbnailed */
   CS_THUMB_ERROR_FAILED_BEFORE, /* a fail entry in the cache says so */
+  CS_THUMB_ERROR_TIMEOUT,       /* the decoder took longer than allowed */
+  CS_THUMB_ERROR_DECODER_DIED,  /* the decoder crashed or ran out of memory */
 } CsThumbError;
 
 typedef enum
@@ -42,6 +44,9 @@ typedef enum
 
 /* The default pixel limit: width x height over this is refused before decoding. */
 #define CS_DEFAULT_MAX_PIXELS (G_GUINT64_CONSTANT (268435456))
+/* Per file: how long a decoder may take, and how much memory it may map. */
+#define CS_DEFAULT_DECODE_TIMEOUT_MS 10000
+#define CS_DEFAULT_MEMORY_LIMIT (G_GUINT64_CONSTANT (512) * 1024 * 1024)
 
 #define CS_TYPE_THUMBNAILER (cs_thumbnailer_get_type ())
 G_DECLARE_FINAL_TYPE (CsThumbnailer, cs_thumbnailer, CS, THUMBNAILER, GObject)

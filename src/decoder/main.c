@@ -1,0 +1,39 @@
+/* main.c: contact-sheet-decoder, the helper process that runs image decoders
+ *
+ * Started by a worker thread with its socket on descriptor 3; never started
+ * by people.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "contact-sheet-decoder"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "cs-decoder.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  struct stat st;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  signal (SIGPIPE, SIG_IGN);
+
+  if (fstat (3, &st) != 0 || !S_ISSOCK (st.st_mode))
+    {
+      fprintf (stderr, "%s\n", _("contact-sheet-decoder is started by Contact Sheet, not by hand."));
+      return 2;
+    }
+
+  return cs_decoder_serve (3);
+}

@@ -1,0 +1,262 @@
+/* cs-decode.c: bytes in, a thumbnail-sized, upright pixbuf out
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-decode"
+
+#include "config.h"
+
+#include "cs-decode.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <unistd.h>
+
+#include "cs-thumbnailer.h"
+
+#define READ_CHUNK (64 * 1024)
+
+static GError *
+error_from_errno (int         saved_errno,
+                  const char *what)
+{
+  return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                      "%s: %s", what, g_strerror (saved_errno));
+}
+
+typedef struct
+{
+  guint     size;
+  guint64   max_pixels;
+  int       image_width;
+  int       image_height;
+  gboolean  too_large;
+} DecodeState;
+
+/* Called once the loader knows the image's dimensions, before it allocates
+ * anything of that size: this is where the pixel limit and the reduced-size
+ * decode (JPEG DCT scaling, SVG rendering size) happen. */
+static void
+on_size_prepared (GdkPixbufLoader *loader,
+                  int              width,
+                  int              height,
+                  gpointer         user_data)
+{
+  DecodeState *state = user_data;
+  int longest;
+
+  state->image_width = width;
+  state->image_height = height;
+
+  if (width <= 0 || height <= 0 ||
+      (guint64) width * (guint64) height > state->max_pixels)
+    {
+      state->too_large = TRUE;
+      /* A zero size makes the loaders stop before allocating. */
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
+      return;
+    }
+
+  longest = MAX (width, height);
+  /* Raster images are never enlarged; drawings (SVG) are drawn at the size. */
+  if ((guint) longest <= state->size &&
+      !gdk_pixbuf_format_is_scalable (gdk_pixbuf_loader_get_format (loader)))
+    return;
+
+  if (width >= height)
+    gdk_pixbuf_loader_set_size (loader, state->size,
+                                MAX (1, (int) ((double) height * state->size / width + 0.5)));
+  else
+    gdk_pixbuf_loader_set_size (loader,
+                                MAX (1, (int) ((double) width * state->size / height + 0.5)),
+                                state->size);
+}
+
+static GdkPixbuf *
+decode_full (int            fd,
+        guint          size,
+        guint64        max_pixels,
+        char         **mime_type,
+        int           *image_width,
+        int           *image_height,
+        GCancellable  *cancellable,
+        GError       **error)
+{
+  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autofree guint8 *buffer = g_malloc (READ_CHUNK);
+  g_autoptr(GError) local_error = NULL;
+  DecodeState state = { size, max_pixels, 0, 0, FALSE };
+  GdkPixbufFormat *format;
+  GdkPixbuf *pixbuf;
+  const char *orientation;
+  gboolean wrote_any = FALSE;
+
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &state);
+
+  for (;;)
+    {
+      gssize n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          gdk_pixbuf_loader_close (loader, NULL);
+          return NULL;
+        }
+
+      n = read (fd, buffer, READ_CHUNK);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          gdk_pixbuf_loader_close (loader, NULL);
+          g_propagate_error (error, error_from_errno (saved_errno, _("Cannot read")));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+
+      wrote_any = TRUE;
+      if (!gdk_pixbuf_loader_write (loader, buffer, n, &local_error) || state.too_large)
+        break;
+    }
+
+  if (!wrote_any)
+    {
+      gdk_pixbuf_loader_close (loader, NULL);
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                           _("File is empty"));
+      return NULL;
+    }
+
+  /* The loader must always be closed; its verdict counts only when the data
+   * went in cleanly. */
+  if (local_error == NULL && !state.too_large)
+    {
+      /* Every byte was accepted, yet the image is incomplete: its data
+       * stops early. Say so; the loaders' own words here are cryptic. */
+      if (!gdk_pixbuf_loader_close (loader, &local_error) &&
+          !g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
+        {
+          g_clear_error (&local_error);
+          g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                               _("The image data is truncated or damaged"));
+          return NULL;
+        }
+    }
+  else
+    gdk_pixbuf_loader_close (loader, NULL);
+
+  if (state.too_large)
+    {
+      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
+                   _("Image is too large (%d × %d pixels)"),
+                   state.image_width, state.image_height);
+      return NULL;
+    }
+
+  if (local_error != NULL)
+    {
+      if (g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
+        g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_UNSUPPORTED,
+                             _("Not an image, or a format no installed loader reads"));
+      else
+        g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                     _("Cannot decode the image: %s"), local_error->message);
+      return NULL;
+    }
+
+  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
+  if (pixbuf == NULL)
+    {
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                           _("Cannot decode the image: no pixels in the file"));
+      return NULL;
+    }
+
+  format = gdk_pixbuf_loader_get_format (loader);
+  if (format != NULL)
+    {
+      g_auto(GStrv) mimes = gdk_pixbuf_format_get_mime_types (format);
+
+      if (mimes != NULL && mimes[0] != NULL)
+        *mime_type = g_strdup (mimes[0]);
+    }
+
+  /* Report the size as seen, after EXIF orientations 5-8 swap the sides. */
+  orientation = gdk_pixbuf_get_option (pixbuf, "orientation");
+  if (orientation != NULL && orientation[0] >= '5' && orientation[0] <= '8')
+    {
+      *image_width = state.image_height;
+      *image_height = state.image_width;
+    }
+  else
+    {
+      *image_width = state.image_width;
+      *image_height = state.image_height;
+    }
+
+  return gdk_pixbuf_apply_embedded_orientation (pixbuf);
+}
+
+/* The loader hands back exactly the size asked for; this only runs when it
+ * could not (some loaders ignore the hint), with a filter that averages
+ * rather than samples. */
+static GdkPixbuf *
+fit_to_size (GdkPixbuf *pixbuf,
+             guint      size)
+{
+  int width = gdk_pixbuf_get_width (pixbuf);
+  int height = gdk_pixbuf_get_height (pixbuf);
+  int new_width, new_height;
+
+  if ((guint) MAX (width, height) <= size)
+    return g_object_ref (pixbuf);
+
+  if (width >= height)
+    {
+      new_width = size;
+      new_height = MAX (1, (int) ((double) height * size / width + 0.5));
+    }
+  else
+    {
+      new_height = size;
+      new_width = MAX (1, (int) ((double) width * size / height + 0.5));
+    }
+
+  return gdk_pixbuf_scale_simple (pixbuf, new_width, new_height, GDK_INTERP_BILINEAR);
+}
+
+/**
+ * cs_decode_fd:
+ * @fd: a regular file, read from its current offset
+ * @size: the longest side of the result
+ * @mime_type: (out): the format found in the content
+ * @image_width: (out): the image's width as seen (after orientation)
+ * @image_height: (out): its height
+ *
+ * Decodes at reduced size where the format allows, refuses images over
+ * @max_pixels before allocating them, applies the EXIF orientation and
+ * scales with an averaging filter.
+ */
+GdkPixbuf *
+cs_decode_fd (int            fd,
+              guint          size,
+              guint64        max_pixels,
+              char         **mime_type,
+              int           *image_width,
+              int           *image_height,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GdkPixbuf) decoded = NULL;
+
+  decoded = decode_full (fd, size, max_pixels, mime_type, image_width, image_height,
+                         cancellable, error);
+  if (decoded == NULL)
+    return NULL;
+
+  return fit_to_size (decoded, size);
+}

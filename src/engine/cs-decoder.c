@@ -1,0 +1,556 @@
+/* cs-decoder.c: decoding in helper processes
+ *
+ * Image decoders are the part of a thumbnailer that meets hostile input. Each
+ * worker thread keeps one long-lived helper process (contact-sheet-decoder)
+ * and hands it file after file: the worker opens the file and checks it is a
+ * regular one, passes the descriptor over a socket, and waits, with a time
+ * limit, for the pixels of the finished thumbnail. The helper runs under an
+ * address-space limit. A helper that crashes, hangs or runs out of memory is
+ * killed and replaced; the file gets an error, the batch goes on.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-decoder"
+
+#include "config.h"
+
+#include "cs-decoder.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cs-decode.h"
+#include "cs-thumbnailer.h"
+
+/* The descriptor the helper finds its socket on. */
+#define HELPER_FD 3
+
+typedef struct
+{
+  GSubprocess *process;
+  int          socket;
+  guint64      memory_limit;
+} Helper;
+
+static void
+helper_free (gpointer data)
+{
+  Helper *helper = data;
+
+  if (helper == NULL)
+    return;
+
+  /* Closing the socket ends an idle helper; a busy one is killed. */
+  if (helper->socket >= 0)
+    close (helper->socket);
+  if (helper->process != NULL)
+    {
+      g_subprocess_force_exit (helper->process);
+      g_object_unref (helper->process);
+    }
+  g_free (helper);
+}
+
+static GPrivate thread_helper = G_PRIVATE_INIT (helper_free);
+
+/**
+ * cs_decoder_get_helper_path:
+ *
+ * Returns: (nullable): the helper program: $CONTACT_SHEET_DECODER (the
+ *   build tree sets it), else the installed one; %NULL if neither exists
+ */
+const char *
+cs_decoder_get_helper_path (void)
+{
+  static const char *path;
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      const char *env = g_getenv ("CONTACT_SHEET_DECODER");
+
+      if (env != NULL && env[0] != '\0')
+        path = g_strdup (env);
+      else if (g_file_test (LIBEXECDIR "/contact-sheet-decoder", G_FILE_TEST_IS_EXECUTABLE))
+        path = LIBEXECDIR "/contact-sheet-decoder";
+      else
+        path = NULL;
+
+      if (path == NULL)
+        g_debug ("No contact-sheet-decoder: decoding in-process");
+
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return path;
+}
+
+/* Runs in the helper between fork and exec. */
+static void
+limit_helper (gpointer user_data)
+{
+  guint64 *limit = user_data;
+  struct rlimit core = { 0, 0 };
+
+  /* Never outlive the app; never dump a core of someone's file. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  setrlimit (RLIMIT_CORE, &core);
+
+  if (*limit > 0)
+    {
+      struct rlimit as = { *limit, *limit };
+
+      setrlimit (RLIMIT_AS, &as);
+    }
+}
+
+static Helper *
+helper_start (guint64   memory_limit,
+              GError  **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  guint64 limit = memory_limit;
+  Helper *helper;
+  int sv[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot start the decoder: %s"), g_strerror (saved_errno));
+      return NULL;
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_take_fd (launcher, sv[1], HELPER_FD);
+  /* The child setup runs in the forked child, on its copy of this stack. */
+  g_subprocess_launcher_set_child_setup (launcher, limit_helper, &limit, NULL);
+
+  helper = g_new0 (Helper, 1);
+  helper->socket = sv[0];
+  helper->memory_limit = memory_limit;
+  helper->process = g_subprocess_launcher_spawn (launcher, error,
+                                                 cs_decoder_get_helper_path (), NULL);
+  if (helper->process == NULL)
+    {
+      helper_free (helper);
+      return NULL;
+    }
+
+  return helper;
+}
+
+static Helper *
+get_helper (const CsDecodeLimits  *limits,
+            GError               **error)
+{
+  Helper *helper = g_private_get (&thread_helper);
+
+  if (helper != NULL && helper->memory_limit == limits->memory_limit)
+    return helper;
+
+  helper = helper_start (limits->memory_limit, error);
+  g_private_replace (&thread_helper, helper);
+
+  return helper;
+}
+
+static void
+drop_helper (void)
+{
+  g_private_replace (&thread_helper, NULL);
+}
+
+static gboolean
+send_request (int                           socket_fd,
+              const CsDecoderRequestHeader *header,
+              int                           fd)
+{
+  struct iovec iov = { (void *) header, sizeof *header };
+  union {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } control;
+  struct msghdr msg = { 0 };
+  struct cmsghdr *cmsg;
+
+  memset (&control, 0, sizeof control);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.buf;
+  msg.msg_controllen = sizeof control.buf;
+  cmsg = CMSG_FIRSTHDR (&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cmsg), &fd, sizeof (int));
+
+  for (;;)
+    {
+      ssize_t n = sendmsg (socket_fd, &msg, MSG_NOSIGNAL);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      return n == (ssize_t) sizeof *header;
+    }
+}
+
+typedef enum
+{
+  WAIT_OK,
+  WAIT_TIMEOUT,
+  WAIT_CANCELLED,
+  WAIT_CLOSED,
+} WaitResult;
+
+/* Reads exactly @len bytes, within @deadline (monotonic µs, 0: none). */
+static WaitResult
+read_all (int           socket_fd,
+          void         *buf,
+          gsize         len,
+          gint64        deadline,
+          GCancellable *cancellable)
+{
+  guint8 *p = buf;
+  GPollFD fds[2];
+  guint n_fds = 1;
+
+  fds[0].fd = socket_fd;
+  fds[0].events = G_IO_IN;
+  if (g_cancellable_make_pollfd (cancellable, &fds[1]))
+    n_fds = 2;
+
+  while (len > 0)
+    {
+      int timeout = -1;
+      ssize_t n;
+
+      if (deadline > 0)
+        {
+          gint64 left = deadline - g_get_monotonic_time ();
+
+          if (left <= 0)
+            {
+              g_cancellable_release_fd (cancellable);
+              return WAIT_TIMEOUT;
+            }
+          timeout = (int) MIN (left / 1000 + 1, G_MAXINT);
+        }
+
+      fds[0].revents = 0;
+      if (n_fds == 2)
+        fds[1].revents = 0;
+      if (g_poll (fds, n_fds, timeout) < 0 && errno != EINTR)
+        break;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          g_cancellable_release_fd (cancellable);
+          return WAIT_CANCELLED;
+        }
+
+      if (fds[0].revents == 0)
+        continue;
+
+      n = read (socket_fd, p, len);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        continue;
+      if (n <= 0)
+        break;
+      p += n;
+      len -= n;
+    }
+
+  if (n_fds == 2)
+    g_cancellable_release_fd (cancellable);
+
+  return len == 0 ? WAIT_OK : WAIT_CLOSED;
+}
+
+static char *
+describe_death (Helper               *helper,
+                const CsDecodeLimits *limits)
+{
+  g_autofree char *memory = g_format_size (limits->memory_limit);
+
+  g_subprocess_wait (helper->process, NULL, NULL);
+
+  if (g_subprocess_get_if_signaled (helper->process))
+    return g_strdup_printf (_("The decoder crashed on this file (signal %d), or it needed more than %s of memory"),
+                            g_subprocess_get_term_sig (helper->process), memory);
+
+  return g_strdup_printf (_("The decoder stopped on this file, or it needed more than %s of memory"),
+                          memory);
+}
+
+static GdkPixbuf *
+decode_isolated (int                    fd,
+                 const CsDecodeLimits  *limits,
+                 char                 **mime_type,
+                 int                   *image_width,
+                 int                   *image_height,
+                 GCancellable          *cancellable,
+                 GError               **error)
+{
+  CsDecoderRequestHeader request = { CS_DECODER_MAGIC, limits->size, limits->max_pixels };
+  CsDecoderReplyHeader reply;
+  g_autofree char *mime = NULL;
+  g_autofree char *message = NULL;
+  g_autofree guint8 *pixels = NULL;
+  gint64 deadline = 0;
+  WaitResult result;
+  Helper *helper;
+
+  helper = get_helper (limits, error);
+  if (helper == NULL)
+    return NULL;
+
+  if (!send_request (helper->socket, &request, fd))
+    {
+      /* The helper went away between two files: start a new one, once. */
+      drop_helper ();
+      helper = get_helper (limits, error);
+      if (helper == NULL)
+        return NULL;
+      if (!send_request (helper->socket, &request, fd))
+        {
+          drop_helper ();
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
+                               _("Cannot reach the decoder"));
+          return NULL;
+        }
+    }
+
+  if (limits->timeout_ms > 0)
+    deadline = g_get_monotonic_time () + (gint64) limits->timeout_ms * 1000;
+
+  result = read_all (helper->socket, &reply, sizeof reply, deadline, cancellable);
+  if (result == WAIT_OK)
+    {
+      if (reply.magic != CS_DECODER_MAGIC || reply.mime_len > 1024 ||
+          reply.message_len > 65536 || reply.data_len > G_MAXINT32)
+        result = WAIT_CLOSED;
+    }
+  if (result == WAIT_OK)
+    {
+      mime = g_malloc0 (reply.mime_len + 1);
+      message = g_malloc0 (reply.message_len + 1);
+      pixels = g_malloc (MAX (reply.data_len, 1));
+      result = read_all (helper->socket, mime, reply.mime_len, deadline, cancellable);
+      if (result == WAIT_OK)
+        result = read_all (helper->socket, message, reply.message_len, deadline, cancellable);
+      if (result == WAIT_OK)
+        result = read_all (helper->socket, pixels, reply.data_len, deadline, cancellable);
+    }
+
+  switch (result)
+    {
+    case WAIT_OK:
+      break;
+
+    case WAIT_CANCELLED:
+      /* It may be deep in a large file: a new helper is cheaper. */
+      drop_helper ();
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
+      return NULL;
+
+    case WAIT_TIMEOUT:
+      drop_helper ();
+      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TIMEOUT,
+                   _("Decoding took longer than %u s; stopped"),
+                   (limits->timeout_ms + 999) / 1000);
+      return NULL;
+
+    case WAIT_CLOSED:
+    default:
+      {
+        g_autofree char *why = describe_death (helper, limits);
+
+        drop_helper ();
+        g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_DECODER_DIED, why);
+        return NULL;
+      }
+    }
+
+  if (reply.domain != 0)
+    {
+      GQuark domain = reply.domain == 1 ? CS_THUMB_ERROR : G_IO_ERROR;
+
+      g_set_error_literal (error, domain, reply.code, message);
+      return NULL;
+    }
+
+  if (reply.width <= 0 || reply.height <= 0 || reply.rowstride < reply.width * (reply.has_alpha ? 4 : 3) ||
+      (guint64) reply.rowstride * (reply.height - 1) + (guint64) reply.width * (reply.has_alpha ? 4 : 3) > reply.data_len)
+    {
+      drop_helper ();
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_DECODER_DIED,
+                           _("The decoder sent back something that is not a picture"));
+      return NULL;
+    }
+
+  *mime_type = g_steal_pointer (&mime);
+  *image_width = reply.image_width;
+  *image_height = reply.image_height;
+
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&pixels), reply.data_len);
+
+    return gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, reply.has_alpha, 8,
+                                      reply.width, reply.height, reply.rowstride);
+  }
+}
+
+/**
+ * cs_decoder_decode:
+ *
+ * cs_decode_fd() in this thread's helper process, within @limits. Without a
+ * helper program (an uninstalled build run without the environment variable)
+ * it decodes in-process.
+ */
+GdkPixbuf *
+cs_decoder_decode (int                    fd,
+                   const CsDecodeLimits  *limits,
+                   char                 **mime_type,
+                   int                   *image_width,
+                   int                   *image_height,
+                   GCancellable          *cancellable,
+                   GError               **error)
+{
+  g_return_val_if_fail (fd >= 0, NULL);
+  g_return_val_if_fail (limits != NULL, NULL);
+
+  if (cs_decoder_get_helper_path () == NULL)
+    return cs_decode_fd (fd, limits->size, limits->max_pixels, mime_type,
+                         image_width, image_height, cancellable, error);
+
+  return decode_isolated (fd, limits, mime_type, image_width, image_height, cancellable, error);
+}
+
+static gboolean
+write_all (int         fd,
+           const void *buf,
+           gsize       len)
+{
+  const guint8 *p = buf;
+
+  while (len > 0)
+    {
+      ssize_t n = send (fd, p, len, MSG_NOSIGNAL);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      p += n;
+      len -= n;
+    }
+
+  return TRUE;
+}
+
+static int
+receive_request (int                     socket_fd,
+                 CsDecoderRequestHeader *header)
+{
+  struct iovec iov = { header, sizeof *header };
+  union {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } control;
+  struct msghdr msg = { 0 };
+  struct cmsghdr *cmsg;
+  ssize_t n;
+  int fd = -1;
+
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.buf;
+  msg.msg_controllen = sizeof control.buf;
+
+  do
+    n = recvmsg (socket_fd, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+
+  if (n != (ssize_t) sizeof *header || header->magic != CS_DECODER_MAGIC)
+    return -1;
+
+  for (cmsg = CMSG_FIRSTHDR (&msg); cmsg != NULL; cmsg = CMSG_NXTHDR (&msg, cmsg))
+    if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+      memcpy (&fd, CMSG_DATA (cmsg), sizeof (int));
+
+  return fd;
+}
+
+/**
+ * cs_decoder_serve:
+ * @socket_fd: the socket to the worker
+ *
+ * The helper's main loop: one file in, one reply out, until the worker
+ * closes the socket.
+ *
+ * Returns: the exit status
+ */
+int
+cs_decoder_serve (int socket_fd)
+{
+  for (;;)
+    {
+      CsDecoderRequestHeader request;
+      CsDecoderReplyHeader reply = { CS_DECODER_MAGIC, 0 };
+      g_autoptr(GdkPixbuf) pixbuf = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *mime = NULL;
+      const char *message = "";
+      const guint8 *data = NULL;
+      int image_width = 0, image_height = 0;
+      int fd;
+
+      fd = receive_request (socket_fd, &request);
+      if (fd < 0)
+        return 0;
+
+      pixbuf = cs_decode_fd (fd, request.size, request.max_pixels, &mime,
+                             &image_width, &image_height, NULL, &error);
+      close (fd);
+
+      if (pixbuf != NULL)
+        {
+          reply.width = gdk_pixbuf_get_width (pixbuf);
+          reply.height = gdk_pixbuf_get_height (pixbuf);
+          reply.rowstride = gdk_pixbuf_get_rowstride (pixbuf);
+          reply.has_alpha = gdk_pixbuf_get_has_alpha (pixbuf);
+          reply.image_width = image_width;
+          reply.image_height = image_height;
+          reply.data_len = gdk_pixbuf_get_byte_length (pixbuf);
+          data = gdk_pixbuf_read_pixels (pixbuf);
+        }
+      else
+        {
+          reply.domain = error->domain == CS_THUMB_ERROR ? 1 : 2;
+          reply.code = error->domain == CS_THUMB_ERROR || error->domain == G_IO_ERROR
+                       ? error->code : G_IO_ERROR_FAILED;
+          message = error->message;
+        }
+
+      if (mime == NULL)
+        mime = g_strdup ("");
+      reply.mime_len = strlen (mime);
+      reply.message_len = strlen (message);
+
+      if (!write_all (socket_fd, &reply, sizeof reply) ||
+          !write_all (socket_fd, mime, reply.mime_len) ||
+          !write_all (socket_fd, message, reply.message_len) ||
+          (reply.data_len > 0 && !write_all (socket_fd, data, reply.data_len)))
+        return 1;
+    }
+}
