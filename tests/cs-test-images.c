@@ -115,6 +115,7 @@ cs_test_write_jpeg_exif (const char  *path,
                          int          width,
                          int          height,
                          guint        orientation,
+                         guint        pattern,
                          GError     **error)
 {
   static const guint8 exif_head[] = {
@@ -125,7 +126,7 @@ cs_test_write_jpeg_exif (const char  *path,
     0x01, 0x12, 0x00, 0x03, 0, 0, 0, 1,     /* Orientation, SHORT, 1 value */
   };
   static const guint8 exif_tail[] = { 0, 0, 0, 0, 0, 0 }; /* pad, no next IFD */
-  g_autoptr(GdkPixbuf) pixbuf = cs_test_make_pixbuf (width, height, 0, FALSE);
+  g_autoptr(GdkPixbuf) pixbuf = cs_test_make_pixbuf (width, height, pattern, FALSE);
   g_autofree char *jpeg = NULL;
   g_autoptr(GByteArray) out = g_byte_array_new ();
   guint8 value[2] = { 0, (guint8) orientation };
@@ -180,7 +181,8 @@ cs_test_write_sample_folder (const char *folder,
 
       if (i % 11 == 5)
         {
-          if (!cs_test_write_jpeg_exif (path, shapes[shape].w, shapes[shape].h, 6, error))
+          if (!cs_test_write_jpeg_exif (path, shapes[shape].w, shapes[shape].h, 6,
+                                        CS_TEST_NO_MARKER + i, error))
             return FALSE;
         }
       else if (!cs_test_write_image (path, shapes[shape].w, shapes[shape].h,

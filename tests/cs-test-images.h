@@ -25,6 +25,7 @@ gboolean   cs_test_write_jpeg_exif (const char  *path,
                                     int          width,
                                     int          height,
                                     guint        orientation,
+                                    guint        pattern,
                                     GError     **error);
 gboolean   cs_test_write_sample_folder (const char *folder,
                                         guint       count,

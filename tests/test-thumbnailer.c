@@ -191,7 +191,7 @@ test_exif_orientation (Fixture       *f,
 
   /* Stored 1600x1200 with the red corner top-left; orientation 6 turns it
    * clockwise: shown 1200x1600 with the red corner top-right. */
-  cs_test_write_jpeg_exif (path, 1600, 1200, 6, &error);
+  cs_test_write_jpeg_exif (path, 1600, 1200, 6, 0, &error);
   g_assert_no_error (error);
 
   result = process_path (thumbnailer, path);

@@ -946,6 +946,40 @@ begin_loading (CsWindow *self)
     gtk_window_destroy (self->failures_window);
 }
 
+/* "~/Pictures/Holiday" for folders in the home folder, as GNOME apps show
+ * them; the full path elsewhere. */
+static char *
+display_path (GFile *folder)
+{
+  g_autoptr(GFile) home = g_file_new_for_path (g_get_home_dir ());
+  g_autofree char *relative = g_file_get_relative_path (home, folder);
+
+  if (g_file_equal (home, folder))
+    return g_strdup ("~");
+  if (relative != NULL)
+    {
+      g_autofree char *display = g_filename_display_name (relative);
+
+      return g_strconcat ("~/", display, NULL);
+    }
+
+  return g_file_get_parse_name (folder);
+}
+
+/* Where the file chooser starts: the open folder, else Pictures, else home. */
+static GFile *
+chooser_start (CsWindow *self)
+{
+  const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
+
+  if (self->folder != NULL)
+    return g_object_ref (self->folder);
+  if (pictures != NULL && g_file_test (pictures, G_FILE_TEST_IS_DIR))
+    return g_file_new_for_path (pictures);
+
+  return g_file_new_for_path (g_get_home_dir ());
+}
+
 /**
  * cs_window_open_folder:
  *
@@ -971,7 +1005,7 @@ cs_window_open_folder (CsWindow *self,
   g_clear_pointer (&self->files, g_ptr_array_unref);
 
   name = g_file_get_basename (folder);
-  path = g_file_get_parse_name (folder);
+  path = display_path (folder);
   uri = g_file_get_uri (folder);
   {
     g_autofree char *display = g_filename_display_name (name);
@@ -981,7 +1015,7 @@ cs_window_open_folder (CsWindow *self,
     gtk_window_set_title (GTK_WINDOW (self), display);
   }
   g_settings_set_string (self->settings, "last-folder", uri);
-  cs_trace ("open %s", path);
+  cs_trace ("open %s", g_file_peek_path (folder) ? g_file_peek_path (folder) : uri);
 
   new_batch (self, FALSE);
   self->scanning = TRUE;
@@ -1097,22 +1131,22 @@ open_folder_action (GtkWidget  *widget,
 
 #if GTK_CHECK_VERSION (4, 10, 0)
   g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+  g_autoptr(GFile) start = chooser_start (self);
 
   gtk_file_dialog_set_title (dialog, _("Open Folder"));
   gtk_file_dialog_set_accept_label (dialog, _("_Open"));
-  if (self->folder != NULL)
-    gtk_file_dialog_set_initial_folder (dialog, self->folder);
+  gtk_file_dialog_set_initial_folder (dialog, start);
   gtk_file_dialog_select_folder (dialog, GTK_WINDOW (self), NULL, on_folder_chosen, g_object_ref (self));
 #else
   GtkFileChooserNative *dialog;
+  g_autoptr(GFile) start = chooser_start (self);
 
   /* The native chooser talks to the file chooser portal inside a flatpak. */
   dialog = gtk_file_chooser_native_new (_("Open Folder"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
                                         _("_Open"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  if (self->folder != NULL)
-    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), self->folder, NULL);
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), start, NULL);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_chooser_response), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 #endif

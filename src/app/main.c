@@ -21,6 +21,8 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* The X11 window class then names the desktop file, as on Wayland. */
+  g_set_prgname (APP_ID);
   g_set_application_name (_("Contact Sheet"));
   app = cs_application_new ();
 

@@ -13,6 +13,9 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+# Functions run by trap or by poll look unreachable to shellcheck.
+# shellcheck disable=SC2317
+
 set -u
 
 app_id=io.github.contactsheet.ContactSheet
@@ -47,7 +50,7 @@ identify=/usr/bin/identify
 # and session bus.
 
 if [ -z "${CS_E2E_INNER:-}" ]; then
-  for tool in xvfb-run xauth xdotool dbus-run-session gio glib-compile-schemas md5sum \
+  for tool in xvfb-run xauth xdotool dbus-run-session gio glib-compile-schemas md5sum pgrep \
               "$import" "$convert" "$identify"; do
     if ! command -v "$tool" >/dev/null 2>&1; then
       echo "1..0 # SKIP $tool is not installed"
@@ -177,9 +180,18 @@ xdo ()
   timeout 10 xdotool "$@"
 }
 
+# visible_window TITLE-REGEX: the first mapped window of the program whose
+# title matches.
 visible_window ()
 {
-  xdo search --onlyvisible --name "$1" 2>/dev/null | head -n 1
+  local id
+
+  for id in $(xdo search --onlyvisible --pid "$app_pid" 2>/dev/null); do
+    if xdo getwindowname "$id" 2>/dev/null | grep -Eq -- "$1"; then
+      echo "$id"
+      return
+    fi
+  done
 }
 
 has_visible_window ()
@@ -203,14 +215,27 @@ is_reaped ()
   [ -n "$(reaped "$1")" ]
 }
 
+# Trace lines count from the last mark_trace on.
+trace_mark=0
+
+mark_trace ()
+{
+  trace_mark=$(wc -l <"$app_log")
+}
+
+trace_since_mark ()
+{
+  tail -n "+$((trace_mark + 1))" "$app_log" 2>/dev/null
+}
+
 trace_line ()
 {
-  sed -n "s/^contact-sheet-trace: $1 //p" "$app_log" | tail -n 1
+  trace_since_mark | sed -n "s/^contact-sheet-trace: $1 //p" | tail -n 1
 }
 
 has_trace ()
 {
-  grep -q "^contact-sheet-trace: $1 " "$app_log"
+  trace_since_mark | grep -q "^contact-sheet-trace: $1 "
 }
 
 # capture PNG [SECONDS]: the whole screen, once two grabs in a row agree (a
@@ -237,27 +262,42 @@ capture ()
   return $result
 }
 
-# shoot_window PNG [SECONDS]: the main window's part of a settled screen,
-# and the whole screen as screenshot-root.png beside it.
+# shoot_window PNG MIN-COLOURS SECONDS: the main window's part of a settled
+# screen (the whole screen goes beside it, as screenshot-root.png), taken
+# again until it has MIN-COLOURS colours or SECONDS have passed. Sets
+# shot_colours.
 shoot_window ()
 {
-  local geometry x y w h
-  local root=$(dirname "$1")/screenshot-root.png
+  local out=$1 min=$2 deadline=$((SECONDS + $3))
+  local root geometry x y w h
 
+  root=$(dirname "$out")/screenshot-root.png
   geometry=$(xdo getwindowgeometry --shell "$window" 2>/dev/null)
   x=$(sed -n 's/^X=//p' <<<"$geometry") y=$(sed -n 's/^Y=//p' <<<"$geometry")
   w=$(sed -n 's/^WIDTH=//p' <<<"$geometry") h=$(sed -n 's/^HEIGHT=//p' <<<"$geometry")
+  shot_colours=0
   if [ -z "$w" ] || [ -z "$h" ]; then
     diag "no geometry for window $window"
     return 1
   fi
-  capture "$root" "${2:-5}" &&
-    "$convert" "$root" -crop "${w}x${h}+${x}+${y}" +repage \
-      -define png:exclude-chunks=date,time "$1"
+
+  while :; do
+    capture "$root" 3 &&
+      "$convert" "$root" -crop "${w}x${h}+${x}+${y}" +repage \
+        -define png:exclude-chunks=date,time "$out" || return 1
+    shot_colours=$("$identify" -format '%k' "$out" 2>/dev/null)
+    if [ "${shot_colours:-0}" -ge "$min" ]; then
+      return 0
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      return 1
+    fi
+  done
 }
 
-# An empty state or a grid of placeholders has a few hundred colours; the
-# sample pictures' gradients have thousands.
+# A window yet to be drawn has a colour or two, the empty state or a grid of
+# placeholders a few hundred, the sample pictures' gradients thousands.
+painted_colours=50
 grid_colours=2000
 
 export LC_ALL=C.UTF-8
@@ -292,9 +332,10 @@ diag "$(grep '^Exec=' "$desktop_file")"
 
 # 2. Pictures to open, and a fresh user: no Pictures folder, no settings.
 
-# A space in the name: the thumbnails' URIs must escape it.
-pictures="$work/Sample Pictures"
 home=$work/home
+# In the user's home, as pictures are; a space in the name, which the
+# thumbnails' URIs must escape.
+pictures="$home/Sample Pictures"
 mkdir -p "$home" "$work/cache" "$work/config" "$work/data" "$work/runtime" && chmod 700 "$work/runtime"
 "$gen_images" "$pictures" "$n_images" || bail "cs-gen-images $pictures $n_images failed"
 n_generated=$(find "$pictures" -maxdepth 1 -type f | wc -l)
@@ -340,42 +381,48 @@ else
   bail "the desktop file did not launch"
 fi
 
-if poll "$timeout_window" has_visible_window '^Contact Sheet$'; then
-  window=$(visible_window '^Contact Sheet$')
-  ok "a window titled \"Contact Sheet\" appears"
-else
-  not_ok "a window titled \"Contact Sheet\" appears" \
-    "no such window after ${timeout_window} s"
-  bail "no window"
-fi
-
-app_pid=$(xdo getwindowpid "$window" 2>/dev/null)
+# By the time `gio launch` has returned, the program has been handed over
+# to the reaper: its only child now.
+app_pid=$(pgrep -P "$reap_pid")
 app_exe=$(readlink "/proc/$app_pid/exe" 2>/dev/null)
 # GIO's desktop file launcher marks what it starts with its own pid.
 launcher_pid=$(tr '\0' '\n' <"/proc/$app_pid/environ" 2>/dev/null |
                sed -n 's/^GIO_LAUNCHED_DESKTOP_FILE_PID=//p')
-if [ -n "$app_pid" ] && [ "$app_exe" = "$stage_bin/contact-sheet" ] && [ "$launcher_pid" = "$app_pid" ]; then
-  ok "the window is the staged program, started by GIO's desktop file launcher"
+if [[ $app_pid =~ ^[0-9]+$ ]] && [ "$app_exe" = "$stage_bin/contact-sheet" ] &&
+   [ "$launcher_pid" = "$app_pid" ]; then
+  ok "it runs the staged program, as GIO's desktop file launcher started it"
 else
-  not_ok "the window is the staged program, started by GIO's desktop file launcher" \
-    "pid ${app_pid:-unknown}: executable '${app_exe}', GIO_LAUNCHED_DESKTOP_FILE_PID '${launcher_pid}'"
+  not_ok "it runs the staged program, as GIO's desktop file launcher started it" \
+    "pid '${app_pid}': executable '${app_exe}', GIO_LAUNCHED_DESKTOP_FILE_PID '${launcher_pid}'"
+  diag_file "$status_file"
   app_pid=
-  bail "the window is not ours"
+  bail "the launched program is not the staged one"
 fi
 
-shoot_window "$log_dir/screenshot-empty.png" 3 || diag "could not capture the empty window"
-colours=$("$identify" -format '%k' "$log_dir/screenshot-empty.png" 2>/dev/null)
-if has_trace open || [ "${colours:-0}" -gt "$grid_colours" ]; then
-  not_ok "with no Pictures folder and no last folder it starts empty" \
-    "opened: '$(trace_line open)'; ${colours:-no} colours in $log_dir/screenshot-empty.png"
+if poll "$timeout_window" has_visible_window .; then
+  window=$(visible_window .)
+  ok "its window appears"
 else
-  ok "with no Pictures folder and no last folder it starts empty"
+  not_ok "its window appears" "no window after ${timeout_window} s"
+  bail "no window"
+fi
+
+shoot_window "$log_dir/screenshot-empty.png" "$painted_colours" 15
+title=$(xdo getwindowname "$window" 2>/dev/null)
+if [ "$title" != "Contact Sheet" ] || has_trace open ||
+   [ "$shot_colours" -lt "$painted_colours" ] || [ "$shot_colours" -gt "$grid_colours" ]; then
+  not_ok "with no Pictures folder and no last folder it starts empty, titled \"Contact Sheet\"" \
+    "title '$title'; opened: '$(trace_line open)'" \
+    "$shot_colours colours in $log_dir/screenshot-empty.png"
+else
+  ok "with no Pictures folder and no last folder it starts empty, titled \"Contact Sheet\""
 fi
 
 # 4. Ctrl+O, then the real file chooser: Ctrl+L for its location entry, the
 # folder's path with a trailing slash, Return.
 
 xdo windowfocus --sync "$window" >/dev/null 2>&1 || bail "cannot focus the main window"
+mark_trace
 xdo key --clearmodifiers ctrl+o
 
 if poll "$timeout_dialog" has_visible_window '^Open Folder$'; then
@@ -480,21 +527,17 @@ fi
 
 xdo mousemove $((screen_w - 1)) $((screen_h - 1)) >/dev/null 2>&1
 window_png=$log_dir/screenshot-window.png
-if shoot_window "$window_png" 10; then
-  ok "screenshot of the window: $window_png"
-else
-  not_ok "screenshot of the window: $window_png"
-fi
-
-colours=$("$identify" -format '%k' "$window_png" 2>/dev/null)
-if [ "${colours:-0}" -gt "$grid_colours" ]; then
-  ok "the window shows the pictures ($colours colours)"
+if shoot_window "$window_png" $((grid_colours + 1)) 20; then
+  ok "the window shows the pictures ($shot_colours colours): $window_png"
   if [ "${CS_UPDATE_SCREENSHOTS:-}" = 1 ]; then
-    mkdir -p "$screenshot_dir" && cp "$window_png" "$screenshot_dir/window.png" &&
+    if mkdir -p "$screenshot_dir" && cp "$window_png" "$screenshot_dir/window.png"; then
       diag "updated $screenshot_dir/window.png"
+    else
+      not_ok "CS_UPDATE_SCREENSHOTS: copy to $screenshot_dir/window.png"
+    fi
   fi
 else
-  not_ok "the window shows the pictures" "${colours:-no} colours in $window_png"
+  not_ok "the window shows the pictures" "$shot_colours colours in $window_png"
 fi
 
 # 7. Ctrl+Q, a clean exit, a clean log.
