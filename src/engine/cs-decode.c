@@ -25,6 +25,27 @@ error_from_errno (int         saved_errno,
                       "%s: %s", what, g_strerror (saved_errno));
 }
 
+/* The longest side becomes @size, the aspect is kept, and no side is ever
+ * 0 pixels (a 4000x3 image still gives a 1 pixel tall thumbnail). */
+static void
+fit_dimensions (int   width,
+                int   height,
+                guint size,
+                int  *fit_width,
+                int  *fit_height)
+{
+  if (width >= height)
+    {
+      *fit_width = size;
+      *fit_height = MAX (1, (int) ((double) height * size / width + 0.5));
+    }
+  else
+    {
+      *fit_height = size;
+      *fit_width = MAX (1, (int) ((double) width * size / height + 0.5));
+    }
+}
+
 typedef struct
 {
   guint     size;
@@ -64,24 +85,19 @@ on_size_prepared (GdkPixbufLoader *loader,
       !gdk_pixbuf_format_is_scalable (gdk_pixbuf_loader_get_format (loader)))
     return;
 
-  if (width >= height)
-    gdk_pixbuf_loader_set_size (loader, state->size,
-                                MAX (1, (int) ((double) height * state->size / width + 0.5)));
-  else
-    gdk_pixbuf_loader_set_size (loader,
-                                MAX (1, (int) ((double) width * state->size / height + 0.5)),
-                                state->size);
+  fit_dimensions (width, height, state->size, &width, &height);
+  gdk_pixbuf_loader_set_size (loader, width, height);
 }
 
 static GdkPixbuf *
 decode_full (int            fd,
-        guint          size,
-        guint64        max_pixels,
-        char         **mime_type,
-        int           *image_width,
-        int           *image_height,
-        GCancellable  *cancellable,
-        GError       **error)
+             guint          size,
+             guint64        max_pixels,
+             char         **mime_type,
+             int           *image_width,
+             int           *image_height,
+             GCancellable  *cancellable,
+             GError       **error)
 {
   g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
   g_autofree guint8 *buffer = g_malloc (READ_CHUNK);
@@ -215,16 +231,7 @@ fit_to_size (GdkPixbuf *pixbuf,
   if ((guint) MAX (width, height) <= size)
     return g_object_ref (pixbuf);
 
-  if (width >= height)
-    {
-      new_width = size;
-      new_height = MAX (1, (int) ((double) height * size / width + 0.5));
-    }
-  else
-    {
-      new_height = size;
-      new_width = MAX (1, (int) ((double) width * size / height + 0.5));
-    }
+  fit_dimensions (width, height, size, &new_width, &new_height);
 
   return gdk_pixbuf_scale_simple (pixbuf, new_width, new_height, GDK_INTERP_BILINEAR);
 }
