@@ -658,6 +658,14 @@ test_isolation (Fixture       *f,
   fine = process_path (normal, small);
   g_assert_no_error (cs_result_get_error (fine));
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  /* No address-space limit under a sanitizer (see cs-decoder.c). */
+  (void) frugal;
+  (void) hungry;
+  (void) fine_again;
+  return;
+#endif
+
   hungry = process_path (frugal, big);
   g_test_message ("over the memory limit: %s",
                   cs_result_get_error (hungry) ? cs_result_get_error (hungry)->message : "no error");
