@@ -676,6 +676,52 @@ test_isolation (Fixture       *f,
   g_assert_no_error (cs_result_get_error (fine_again));
 }
 
+/* The helper that decoded for us gave up the network and new programs. */
+static void
+test_sandbox (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *path = write_image (f, "photo.jpg", 300, 200, "jpeg");
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 64, NULL);
+  g_autoptr(CsResult) result = NULL;
+  g_autoptr(GDir) proc = NULL;
+  g_autofree char *parent = g_strdup_printf ("PPid:\t%d\n", (int) getpid ());
+  const char *name;
+  guint helpers = 0;
+
+  if (g_getenv ("CONTACT_SHEET_DECODER") == NULL)
+    {
+      g_test_skip ("Decoding in-process: set CONTACT_SHEET_DECODER (meson test does)");
+      return;
+    }
+
+  result = process_path (thumbnailer, path);
+  g_assert_no_error (cs_result_get_error (result));
+
+  proc = g_dir_open ("/proc", 0, NULL);
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *status_path = g_build_filename ("/proc", name, "status", NULL);
+      g_autofree char *status = NULL;
+
+      if (!g_ascii_isdigit (name[0]) ||
+          !g_file_get_contents (status_path, &status, NULL, NULL) ||
+          strstr (status, parent) == NULL ||
+          !g_str_has_prefix (status, "Name:\tcontact-sheet-d"))
+        continue;
+
+      g_test_message ("helper %s", name);
+      g_assert_nonnull (strstr (status, "NoNewPrivs:\t1"));
+#if defined(__x86_64__) || defined(__aarch64__)
+      g_assert_nonnull (strstr (status, "Seccomp:\t2"));
+#endif
+      helpers++;
+    }
+
+  g_assert_cmpuint (helpers, >, 0);
+}
+
 static void
 test_cancelled (Fixture       *f,
                 gconstpointer  data)
@@ -804,6 +850,7 @@ main (int   argc,
   ADD ("/thumbnailer/pixel-limit", test_pixel_limit);
   ADD ("/thumbnailer/cancelled", test_cancelled);
   ADD ("/thumbnailer/isolation", test_isolation);
+  ADD ("/thumbnailer/sandbox", test_sandbox);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);

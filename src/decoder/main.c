@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "cs-decoder.h"
+#include "cs-sandbox.h"
 
 int
 main (int   argc,
@@ -34,6 +35,9 @@ main (int   argc,
       fprintf (stderr, "%s\n", _("contact-sheet-decoder is started by Contact Sheet, not by hand."));
       return 2;
     }
+
+  /* No network, no new programs, from here on. */
+  cs_sandbox_enter ();
 
   return cs_decoder_serve (3);
 }
