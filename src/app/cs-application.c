@@ -26,17 +26,25 @@ G_DEFINE_FINAL_TYPE (CsApplication, cs_application, ADW_TYPE_APPLICATION)
 
 /* CONTACT_SHEET_TRACE=1 prints timings and milestones on stderr, for the
  * benchmark harness and the end-to-end tests. */
+gboolean
+cs_trace_enabled (void)
+{
+  static int enabled = -1;
+
+  if (enabled < 0)
+    enabled = g_strcmp0 (g_getenv ("CONTACT_SHEET_TRACE"), "1") == 0;
+
+  return enabled;
+}
+
 void
 cs_trace (const char *format,
           ...)
 {
-  static int enabled = -1;
   g_autofree char *message = NULL;
   va_list args;
 
-  if (enabled < 0)
-    enabled = g_strcmp0 (g_getenv ("CONTACT_SHEET_TRACE"), "1") == 0;
-  if (!enabled)
+  if (!cs_trace_enabled ())
     return;
 
   va_start (args, format);

@@ -15,6 +15,7 @@ G_DECLARE_FINAL_TYPE (CsApplication, cs_application, CS, APPLICATION, AdwApplica
 CsApplication *cs_application_new          (void);
 GSettings     *cs_application_get_settings (CsApplication *self);
 
+gboolean       cs_trace_enabled            (void);
 void           cs_trace                    (const char    *format,
                                             ...) G_GNUC_PRINTF (1, 2);
 

@@ -22,7 +22,7 @@
 #include "cs-thumbnailer.h"
 
 /* Images found by the scan join the grid at most this often. */
-#define FLUSH_INTERVAL_MS 250
+#define FLUSH_INTERVAL_MS 1000
 
 /* The status line changes at most this often: each change lays the window
  * out again. */
@@ -115,6 +115,11 @@ struct _CsWindow
 
   gint64                open_time;
   gboolean              first_shown;
+
+  /* With CONTACT_SHEET_TRACE=1: how long the main loop was held up */
+  guint                 probe_source;
+  gint64                probe_last;
+  GArray               *probe_gaps;     /* gint64 µs beyond the period */
 };
 
 G_DEFINE_FINAL_TYPE (CsWindow, cs_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -593,6 +598,65 @@ update_status (CsWindow *self)
     self->status_source = g_timeout_add (STATUS_INTERVAL_MS, on_status_timeout, self);
 }
 
+/* Main-loop responsiveness, for the trace: a timer asks to run every few
+ * milliseconds; how late it runs is how long something held the loop. */
+#define PROBE_PERIOD_MS 4
+
+static gboolean
+on_probe (gpointer user_data)
+{
+  CsWindow *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 late = now - self->probe_last - PROBE_PERIOD_MS * 1000;
+
+  g_array_append_val (self->probe_gaps, late);
+  self->probe_last = now;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_probe (CsWindow *self)
+{
+  if (!cs_trace_enabled () || self->probe_source != 0)
+    return;
+
+  if (self->probe_gaps == NULL)
+    self->probe_gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_array_set_size (self->probe_gaps, 0);
+  self->probe_last = g_get_monotonic_time ();
+  self->probe_source = g_timeout_add_full (G_PRIORITY_HIGH, PROBE_PERIOD_MS, on_probe, self, NULL);
+}
+
+static int
+compare_gaps (gconstpointer a,
+              gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+stop_probe (CsWindow *self)
+{
+  GArray *gaps = self->probe_gaps;
+
+  if (self->probe_source == 0)
+    return;
+
+  g_clear_handle_id (&self->probe_source, g_source_remove);
+  if (gaps->len == 0)
+    return;
+
+  g_array_sort (gaps, compare_gaps);
+  cs_trace ("main-loop stalls over %u samples: max %.1f ms, p99 %.1f ms, median %.1f ms",
+            gaps->len,
+            MAX (0, g_array_index (gaps, gint64, gaps->len - 1)) / 1000.0,
+            MAX (0, g_array_index (gaps, gint64, (gaps->len - 1) * 99 / 100)) / 1000.0,
+            MAX (0, g_array_index (gaps, gint64, gaps->len / 2)) / 1000.0);
+}
+
 /* Batches */
 
 static CsThumbnailer *
@@ -682,8 +746,11 @@ on_batch_finished (CsBatch  *batch,
   notify_running (self);
 
   if (!cs_window_get_running (self))
-    cs_trace ("finished %.1f ms: %s",
-              (g_get_monotonic_time () - self->open_time) / 1000.0, self->status_text);
+    {
+      cs_trace ("finished %.1f ms: %s",
+                (g_get_monotonic_time () - self->open_time) / 1000.0, self->status_text);
+      stop_probe (self);
+    }
 }
 
 static CsBatch *
@@ -1016,6 +1083,7 @@ cs_window_open_folder (CsWindow *self,
   }
   g_settings_set_string (self->settings, "last-folder", uri);
   cs_trace ("open %s", g_file_peek_path (folder) ? g_file_peek_path (folder) : uri);
+  start_probe (self);
 
   new_batch (self, FALSE);
   self->scanning = TRUE;
@@ -1569,6 +1637,7 @@ cs_window_dispose (GObject *object)
   g_clear_handle_id (&self->flush_source, g_source_remove);
   g_clear_handle_id (&self->status_source, g_source_remove);
   g_clear_handle_id (&self->load_source, g_source_remove);
+  g_clear_handle_id (&self->probe_source, g_source_remove);
   if (self->load_cancellable != NULL)
     {
       clear_textures (self);
@@ -1605,6 +1674,7 @@ cs_window_finalize (GObject *object)
   g_hash_table_unref (self->to_load);
   g_free (self->search_text);
   g_free (self->status_text);
+  g_clear_pointer (&self->probe_gaps, g_array_unref);
 
   G_OBJECT_CLASS (cs_window_parent_class)->finalize (object);
 }
