@@ -23,16 +23,12 @@
 /* A thumbnail's text chunks are small; anything larger is not one of ours. */
 #define MAX_TEXT_CHUNK (64 * 1024)
 
-static gboolean
-is_writable_folder (const char *path)
-{
-  return g_mkdir_with_parents (path, 0700) == 0 && g_access (path, W_OK) == 0;
-}
-
 /* The thumbnails folder shared with the desktop. Inside a flatpak GLib's
  * cache folder is the app's private one: use the host's when the sandbox
- * lets us write it (--filesystem=xdg-cache/thumbnails), else the private one
- * (still correct, only not shared). */
+ * mounted it for us (--filesystem=xdg-cache/thumbnails), else the private
+ * one (still correct, only not shared). The folder must already be there:
+ * the sandbox's home is a throw-away file system where creating it would
+ * succeed, and every thumbnail written into it would be lost. */
 char *
 cs_cache_get_default_dir (void)
 {
@@ -46,7 +42,7 @@ cs_cache_get_default_dir (void)
       else
         dir = g_build_filename (g_get_home_dir (), ".cache", "thumbnails", NULL);
 
-      if (is_writable_folder (dir))
+      if (g_file_test (dir, G_FILE_TEST_IS_DIR) && g_access (dir, W_OK) == 0)
         return g_steal_pointer (&dir);
     }
 
