@@ -117,9 +117,18 @@ cs_application_open (GApplication  *application,
   CsApplication *self = CS_APPLICATION (application);
   CsWindow *window = get_window (self);
 
-  if (n_files == 1 &&
-      g_file_query_file_type (files[0], G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY)
+  GFileType type = g_file_query_file_type (files[0], G_FILE_QUERY_INFO_NONE, NULL);
+
+  if (n_files == 1 && type == G_FILE_TYPE_DIRECTORY)
     cs_window_open_folder (window, files[0]);
+  else if (n_files == 1 && type == G_FILE_TYPE_UNKNOWN)
+    {
+      /* A mistyped path: say so, rather than show one failed image. */
+      g_autofree char *name = g_file_get_parse_name (files[0]);
+      g_autofree char *message = g_strdup_printf (_("“%s” does not exist"), name);
+
+      cs_window_show_message (window, message);
+    }
   else
     cs_window_open_files (window, files, n_files);
 

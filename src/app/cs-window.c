@@ -136,6 +136,16 @@ static GParamSpec *properties[N_PROPS];
 static void update_status      (CsWindow *self);
 static void update_status_now  (CsWindow *self);
 static void clear_textures (CsWindow *self);
+
+/* Toast titles are Pango markup: file names and reasons are not. */
+static void
+toast (CsWindow   *self,
+       const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+}
 static void start_batch   (CsWindow *self,
                            GPtrArray *items,
                            gboolean   retry);
@@ -871,7 +881,7 @@ on_scan_problem (CsScan       *scan,
   g_autofree char *name = g_file_get_basename (file);
   g_autofree char *message = g_strdup_printf ("%s: %s", name, error->message);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  toast (self, message);
 }
 
 static void
@@ -902,7 +912,7 @@ on_scan_done (GObject      *object,
       g_autofree char *name = g_file_get_parse_name (cs_scan_get_root (scan));
       g_autofree char *message = g_strdup_printf (_("Cannot read %s: %s"), name, error->message);
 
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      toast (self, message);
     }
 
   if (g_list_model_get_n_items (G_LIST_MODEL (self->items)) == 0)
@@ -1351,7 +1361,7 @@ on_show_items_done (GObject      *object,
     {
       g_autofree char *message = g_strdup_printf (_("Cannot show the file: %s"), error->message);
 
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      toast (self, message);
     }
 }
 
@@ -1372,7 +1382,7 @@ show_in_files_action (GtkWidget  *widget,
   bus = g_application_get_dbus_connection (g_application_get_default ());
   if (bus == NULL)
     {
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("No file manager to show the file in")));
+      toast (self, _("No file manager to show the file in"));
       return;
     }
 
@@ -1402,7 +1412,7 @@ copy_path_action (GtkWidget  *widget,
 
   path = g_file_get_parse_name (cs_item_get_file (item));
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), path);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Path copied")));
+  toast (self, _("Path copied"));
 }
 
 /* The grid's cells */
@@ -1837,6 +1847,17 @@ CsWindow *
 cs_window_new (CsApplication *application)
 {
   return g_object_new (CS_TYPE_WINDOW, "application", application, NULL);
+}
+
+/* A transient message at the bottom of the window. */
+void
+cs_window_show_message (CsWindow   *self,
+                        const char *message)
+{
+  g_return_if_fail (CS_IS_WINDOW (self));
+  g_return_if_fail (message != NULL);
+
+  toast (self, message);
 }
 
 GFile *

@@ -21,6 +21,8 @@ void        cs_window_open_files       (CsWindow      *self,
                                         GFile        **files,
                                         guint          n_files);
 void        cs_window_stop             (CsWindow      *self);
+void        cs_window_show_message     (CsWindow      *self,
+                                        const char    *message);
 GFile      *cs_window_get_folder       (CsWindow      *self);
 GListModel *cs_window_get_items        (CsWindow      *self);
 gboolean    cs_window_get_running      (CsWindow      *self);
