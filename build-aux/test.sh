@@ -4,7 +4,7 @@
 # (e2e); then the unit tests again under AddressSanitizer, LeakSanitizer
 # and UBSan.
 set -euo pipefail
-EXTRA_PACKAGES=(xvfb xauth dbus dbus-bin dbus-x11 libgtk-4-bin xdotool imagemagick)
+EXTRA_PACKAGES=(xvfb xauth dbus dbus-bin dbus-x11 libgtk-4-bin xdotool imagemagick gdk-pixbuf-tests)
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 log "Tests"

@@ -199,12 +199,11 @@ on_search_changed (CsWindow       *self,
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
-static gboolean
-flush_pending_items (gpointer user_data)
+static void
+flush_pending_items (CsWindow *self)
 {
-  CsWindow *self = user_data;
-
-  self->flush_source = 0;
+  /* A flush due later is this one. */
+  g_clear_handle_id (&self->flush_source, g_source_remove);
 
   if (self->pending_items->len > 0)
     {
@@ -217,6 +216,15 @@ flush_pending_items (gpointer user_data)
 
   if (g_list_model_get_n_items (G_LIST_MODEL (self->items)) > 0)
     gtk_stack_set_visible_child_name (self->stack, "grid");
+}
+
+static gboolean
+on_flush_due (gpointer user_data)
+{
+  CsWindow *self = user_data;
+
+  self->flush_source = 0;
+  flush_pending_items (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -241,10 +249,10 @@ add_item (CsWindow  *self,
   if (self->flush_source == 0)
     {
       if (g_list_model_get_n_items (G_LIST_MODEL (self->items)) == 0)
-        self->flush_source = g_idle_add_full (G_PRIORITY_DEFAULT, flush_pending_items, self, NULL);
+        self->flush_source = g_idle_add_full (G_PRIORITY_DEFAULT, on_flush_due, self, NULL);
       else
         self->flush_source = g_timeout_add_full (G_PRIORITY_DEFAULT, FLUSH_INTERVAL_MS,
-                                                 flush_pending_items, self, NULL);
+                                                 on_flush_due, self, NULL);
     }
 
   return item;
@@ -1417,11 +1425,24 @@ copy_path_action (GtkWidget  *widget,
 
 /* The grid's cells */
 
+static gboolean
+unparent_popover (gpointer data)
+{
+  GtkWidget *popover = data;
+
+  /* Its cell may have gone (and taken it off) in the meantime. */
+  if (gtk_widget_get_parent (popover) != NULL)
+    gtk_widget_unparent (popover);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_popover_closed (GtkPopover *popover)
 {
   /* Unparent after the closing animation's last use of the parent. */
-  g_idle_add_once ((GSourceOnceFunc) gtk_widget_unparent, popover);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, unparent_popover,
+                   g_object_ref (popover), g_object_unref);
 }
 
 static void popup_item_menu (CsWindow  *self,

@@ -10,6 +10,7 @@
 #include "cs-decode.h"
 
 #include <errno.h>
+#include <string.h>
 #include <glib/gi18n-lib.h>
 #include <unistd.h>
 
@@ -89,6 +90,65 @@ on_size_prepared (GdkPixbufLoader *loader,
   gdk_pixbuf_loader_set_size (loader, width, height);
 }
 
+/* Keeps the first and the last bytes of the stream, for ends_early(). */
+static void
+remember_ends (const guint8 *data,
+               gsize         len,
+               guint8       *head,
+               gsize        *head_len,
+               guint8       *tail,
+               gsize        *tail_len)
+{
+  gsize take = MIN (len, 64 - *head_len);
+  gsize keep;
+
+  memcpy (head + *head_len, data, take);
+  *head_len += take;
+
+  if (len >= 16)
+    {
+      memcpy (tail, data + len - 16, 16);
+      *tail_len = 16;
+      return;
+    }
+
+  keep = MIN (*tail_len, 16 - len);
+  memmove (tail, tail + *tail_len - keep, keep);
+  memcpy (tail + keep, data, len);
+  *tail_len = keep + len;
+}
+
+static guint32
+read_le32 (const guint8 *p)
+{
+  return p[0] | (p[1] << 8) | (p[2] << 16) | ((guint32) p[3] << 24);
+}
+
+/* Some loaders hand back the rows they got from a file cut short, grey
+ * below, and call it a success. Where the format says where it ends, check
+ * that the file got there: a PNG closes with its IEND chunk, a BMP states
+ * its size. (A JPEG may carry data after its end, so it cannot be judged
+ * this way; a JPEG cut short shows grey where it stops, as elsewhere.) */
+static gboolean
+ends_early (GdkPixbufFormat *format,
+            const guint8    *head,
+            gsize            head_len,
+            const guint8    *tail,
+            gsize            tail_len,
+            goffset          total)
+{
+  static const guint8 iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+  g_autofree char *name = format ? gdk_pixbuf_format_get_name (format) : NULL;
+
+  if (g_strcmp0 (name, "png") == 0)
+    return tail_len < sizeof iend || memcmp (tail + tail_len - sizeof iend, iend, sizeof iend) != 0;
+
+  if (g_strcmp0 (name, "bmp") == 0 && head_len >= 6 && head[0] == 'B' && head[1] == 'M')
+    return total < (goffset) read_le32 (head + 2);
+
+  return FALSE;
+}
+
 static GdkPixbuf *
 decode_full (int            fd,
              guint          size,
@@ -107,6 +167,12 @@ decode_full (int            fd,
   GdkPixbuf *pixbuf;
   const char *orientation;
   gboolean wrote_any = FALSE;
+  gboolean wrote_all = TRUE;
+  guint8 tail[16];
+  gsize tail_len = 0;
+  goffset total = 0;
+  guint8 head[64];
+  gsize head_len = 0;
 
   g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &state);
 
@@ -135,8 +201,13 @@ decode_full (int            fd,
         break;
 
       wrote_any = TRUE;
+      remember_ends (buffer, n, head, &head_len, tail, &tail_len);
+      total += n;
       if (!gdk_pixbuf_loader_write (loader, buffer, n, &local_error) || state.too_large)
-        break;
+        {
+          wrote_all = FALSE;
+          break;
+        }
     }
 
   if (!wrote_any)
@@ -148,22 +219,24 @@ decode_full (int            fd,
     }
 
   /* The loader must always be closed; its verdict counts only when the data
-   * went in cleanly. */
+   * went in cleanly. Small files only reach the size check inside close(),
+   * so "too large" is looked at after it, before anything else. */
   if (local_error == NULL && !state.too_large)
+    gdk_pixbuf_loader_close (loader, &local_error);
+  else
+    gdk_pixbuf_loader_close (loader, NULL);
+
+  if (!state.too_large && local_error != NULL &&
+      !g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE) &&
+      wrote_all)
     {
       /* Every byte was accepted, yet the image is incomplete: its data
        * stops early. Say so; the loaders' own words here are cryptic. */
-      if (!gdk_pixbuf_loader_close (loader, &local_error) &&
-          !g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
-        {
-          g_clear_error (&local_error);
-          g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                               _("The image data is truncated or damaged"));
-          return NULL;
-        }
+      g_clear_error (&local_error);
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                           _("The image data is truncated or damaged"));
+      return NULL;
     }
-  else
-    gdk_pixbuf_loader_close (loader, NULL);
 
   if (state.too_large)
     {
@@ -181,6 +254,13 @@ decode_full (int            fd,
       else
         g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
                      _("Cannot decode the image: %s"), local_error->message);
+      return NULL;
+    }
+
+  if (ends_early (gdk_pixbuf_loader_get_format (loader), head, head_len, tail, tail_len, total))
+    {
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                           _("The image data is truncated or damaged"));
       return NULL;
     }
 

@@ -143,7 +143,10 @@ helper_start (guint64   memory_limit,
       return NULL;
     }
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  /* What a decoder prints about a bad file ("memory allocation failed") is
+   * not for the person: the error they get says it in one line. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_subprocess_launcher_take_fd (launcher, sv[1], HELPER_FD);
   /* The child setup runs in the forked child, on its copy of this stack. */
   g_subprocess_launcher_set_child_setup (launcher, limit_helper, &limit, NULL);

@@ -571,6 +571,10 @@ open_regular_file (const char   *path,
       if (saved_errno == ELOOP)
         g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS,
                              _("Too many levels of symbolic links"));
+      /* open() on a socket fails with ENXIO: say what it is instead. */
+      else if (saved_errno == ENXIO && g_stat (path, st) == 0 && !S_ISREG (st->st_mode))
+        g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_NOT_REGULAR,
+                             describe_file_type (st->st_mode));
       else
         g_propagate_error (error, error_from_errno (saved_errno, _("Cannot open")));
       return -1;
