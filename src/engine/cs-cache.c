@@ -17,6 +17,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "cs-util.h"
+
 #define FAIL_FOLDER "contact-sheet-" PACKAGE_VERSION
 #define ERROR_KEY "X-ContactSheet::Error"
 
@@ -319,8 +321,7 @@ cs_cache_write_fail_entry (const char  *cache_dir,
   if (!gdk_pixbuf_save_to_bufferv (pixel, &data, &len, "png", keys, values, error))
     return FALSE;
 
-  return g_file_set_contents_full (path, data, len,
-                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  return cs_write_file_atomically (path, data, len, 0600, error);
 }
 
 const char *

@@ -23,6 +23,7 @@
 #include "cs-cache.h"
 #include "cs-decoder.h"
 #include "cs-result-private.h"
+#include "cs-util.h"
 
 #define JPEG_QUALITY "85"
 /* zlib level 1 is several times faster than the default 6 and costs a few
@@ -670,8 +671,7 @@ encode_and_write (GdkPixbuf    *pixbuf,
 
   /* A temporary file in the same folder, renamed into place: a crash or a full
    * disk never leaves a half-written thumbnail under the real name. */
-  if (!g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT,
-                                 file_mode, error))
+  if (!cs_write_file_atomically (path, data, len, file_mode, error))
     return FALSE;
 
   *bytes_written = len;

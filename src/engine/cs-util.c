@@ -9,6 +9,11 @@
 
 #include "cs-util.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
 /* Makes @text fit on one line of a terminal or a label: control characters
  * (a newline in a file name, an escape sequence) are shown, not obeyed. */
 char *
@@ -54,4 +59,76 @@ cs_describe_file (GFile *file)
     display = g_file_get_uri (file);
 
   return cs_escape_line (display);
+}
+
+/**
+ * cs_write_file_atomically:
+ * @mode: the new file's permissions (before the umask)
+ *
+ * Writes @data to a temporary file in @path's folder and renames it over
+ * @path: whoever reads @path sees the old file or the whole new one, and a
+ * crash, a kill or a full disk leaves no half-written file under that name
+ * (the temporary one is removed on every error).
+ *
+ * Unlike g_file_set_contents_full() with %G_FILE_SET_CONTENTS_CONSISTENT it
+ * does not fsync(): thumbnails can always be made again, and a sync per
+ * thumbnail costs more than making it.
+ */
+gboolean
+cs_write_file_atomically (const char  *path,
+                          const void  *data,
+                          gsize        len,
+                          int          mode,
+                          GError     **error)
+{
+  g_autofree char *tmp = NULL;
+  const guint8 *p = data;
+  gsize left = len;
+  int saved_errno = 0;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  tmp = g_strconcat (path, ".XXXXXX", NULL);
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, mode);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      goto failed;
+    }
+
+  while (left > 0)
+    {
+      gssize n = write (fd, p, left);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          saved_errno = errno;
+          break;
+        }
+      p += n;
+      left -= n;
+    }
+
+  if (close (fd) != 0 && saved_errno == 0)
+    saved_errno = errno;
+
+  if (saved_errno == 0 && g_rename (tmp, path) != 0)
+    saved_errno = errno;
+
+  if (saved_errno == 0)
+    return TRUE;
+
+  g_unlink (tmp);
+
+failed:
+  {
+    g_autofree char *display = g_filename_display_name (path);
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                 "%s: %s", display, g_strerror (saved_errno));
+  }
+  return FALSE;
 }

@@ -11,5 +11,10 @@ G_BEGIN_DECLS
 
 char *cs_describe_file (GFile      *file);
 char *cs_escape_line   (const char *text);
+gboolean cs_write_file_atomically (const char  *path,
+                                   const void  *data,
+                                   gsize        len,
+                                   int          mode,
+                                   GError     **error);
 
 G_END_DECLS
