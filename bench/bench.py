@@ -1,0 +1,1029 @@
+#!/usr/bin/env python3
+"""The Contact Sheet benchmark harness: run through bench/run.sh.
+
+Builds (or reuses) a corpus of real wallpapers and generated pictures, runs
+contact-sheet-cli and its peers side by side (interleaved, several
+repetitions), measures the window under Xvfb, and prints a markdown table
+that is also written to a results file.  Targets are reported, never
+asserted: the exit status is 0 whenever every run could be made.
+
+Only the standard library; the external tools are installed by run.sh.
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+# Bump when the recipe of the corpus changes: a new folder is then made.
+CORPUS_VERSION = "2"
+
+WALLPAPER_PACKAGES = (
+    "mate-backgrounds",
+    "plasma-workspace-wallpapers",
+    "ukui-wallpapers",
+    "lomiri-wallpapers-20.04",
+    "gnome-backgrounds",
+)
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
+MIN_PIXELS = 1_000_000          # leaves out the 0.1 MP previews and screenshots
+CAMERA_COUNT = 24               # generated 6000x4000 camera-style JPEGs
+CAMERA_SIZE = (6000, 4000)
+CAMERA_ORIENTATIONS = (1, 6, 8, 3)
+CAMERA_MODELS = (("Canon", "Canon EOS 5D Mark IV"), ("NIKON CORPORATION", "NIKON D750"),
+                 ("SONY", "ILCE-7M3"), ("FUJIFILM", "X-T3"))
+SMALL_COUNT = 20                # distinct pictures behind the scale folders
+SMALL_SIDE = 640                # their longest side, in pixels
+SCALES = (100, 10_000, 100_000)
+PHOTO_FOLDER_SIZE = 10_000      # hard links to the real photos, for the window
+
+JOBS = 2                        # every contender: 2 parallel jobs
+THUMB = 128                     # the "normal" size of the freedesktop cache
+VIPS_BATCH = 8                  # files per vipsthumbnail process
+
+PEERS = ("gdk-pixbuf-thumbnailer", "vipsthumbnail", "ImageMagick convert")
+CLI_COLD_DIR = "contact-sheet-cli cold → empty folder"
+CLI_COLD_CACHE = "contact-sheet-cli cold → empty cache"
+CLI_WARM = "contact-sheet-cli warm (cache valid)"
+CLI_IN_PROCESS = "contact-sheet-cli cold → empty cache, decoding in-process"
+DJPEG = "djpeg -scale 1/8 (decode floor)"
+
+START = time.monotonic()
+
+
+def log(message):
+    elapsed = int(time.monotonic() - START)
+    print(f"[{elapsed // 60:02d}:{elapsed % 60:02d}] {message}", file=sys.stderr, flush=True)
+
+
+def run(argv, **kwargs):
+    """Runs a helper command (not a measured one), failing loudly."""
+    kwargs.setdefault("check", True)
+    return subprocess.run(argv, **kwargs)
+
+
+def output(argv, stderr=None):
+    return subprocess.run(argv, check=True, stdout=subprocess.PIPE, stderr=stderr, text=True).stdout
+
+
+def rmtree(path):
+    if os.path.lexists(path):
+        shutil.rmtree(path)
+
+
+def fresh_dir(path):
+    rmtree(path)
+    os.makedirs(path)
+    return path
+
+
+# ---------------------------------------------------------------- corpus
+
+def corpus_name(path):
+    """A short unique file name for a wallpaper, from its path."""
+    rel = path.split("/usr/share/", 1)[-1]
+    skip = {"backgrounds", "wallpapers", "contents", "images"}
+    parts = [p for p in rel.split("/") if p not in skip]
+    return "-".join(parts).replace(" ", "_")
+
+
+def identify(paths):
+    """(format, width, height) of each file, in one ImageMagick call."""
+    result = {}
+    chunk = 64
+    for i in range(0, len(paths), chunk):
+        part = paths[i:i + chunk]
+        text = output(["identify", "-ping", "-format", "%m %w %h\n"] + [p + "[0]" for p in part],
+                      stderr=subprocess.DEVNULL)
+        lines = text.splitlines()
+        if len(lines) != len(part):
+            # An unreadable file: fall back to one call each.
+            for p in part:
+                try:
+                    line = output(["identify", "-ping", "-format", "%m %w %h\n", p + "[0]"],
+                                  stderr=subprocess.DEVNULL).splitlines()[0]
+                    fmt, w, h = line.split()
+                    result[p] = (fmt, int(w), int(h))
+                except (subprocess.CalledProcessError, IndexError, ValueError):
+                    pass
+            continue
+        for p, line in zip(part, lines):
+            fmt, w, h = line.split()
+            result[p] = (fmt, int(w), int(h))
+    return result
+
+
+def wallpaper_files():
+    found = set()
+    for pkg in WALLPAPER_PACKAGES:
+        listing = output(["dpkg", "-L", pkg])
+        for line in listing.splitlines():
+            if line.lower().endswith(IMAGE_EXTENSIONS) and os.path.isfile(line):
+                found.add(os.path.realpath(line))
+    return sorted(found)
+
+
+def sha1(path):
+    h = hashlib.sha1()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def link_or_copy(src, dst):
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def make_camera_picture(src, dst, index, tmp):
+    """A 24 MP camera-style JPEG: upscaled generated picture with sensor-like
+    noise (so it compresses like a photo), 4:2:0, quality 92, and the EXIF a
+    camera writes: make, model, date, exposure, orientation and a 160x120
+    embedded thumbnail."""
+    w, h = CAMERA_SIZE
+    env = dict(os.environ, MAGICK_THREAD_LIMIT="1")
+    run(["/usr/bin/convert", src, "-resize", f"{w}x{h}^", "-gravity", "center",
+         "-extent", f"{w}x{h}", "-attenuate", "0.6", "+noise", "Gaussian",
+         "-sampling-factor", "2x2", "-quality", "92", dst], env=env)
+    thumb = os.path.join(tmp, f"exif-thumb-{index}.jpg")
+    run(["/usr/bin/convert", dst, "-thumbnail", "160x120", "-quality", "80", thumb], env=env)
+    make, model = CAMERA_MODELS[index % len(CAMERA_MODELS)]
+    orientation = CAMERA_ORIENTATIONS[index % len(CAMERA_ORIENTATIONS)]
+    run(["exiftool", "-q", "-overwrite_original",
+         f"-Make={make}", f"-Model={model}",
+         f"-DateTimeOriginal=2024:06:{1 + index:02d} 12:{index:02d}:00",
+         f"-CreateDate=2024:06:{1 + index:02d} 12:{index:02d}:00",
+         "-ExposureTime=1/250", "-FNumber=5.6", "-ISO=200", "-FocalLength=50",
+         f"-Orientation#={orientation}", f"-ThumbnailImage<={thumb}", dst])
+    os.unlink(thumb)
+
+
+def build_corpus(cache_root, gen_images):
+    """Makes the corpus once; later runs reuse it (it is keyed by CORPUS_VERSION)."""
+    root = os.path.join(cache_root, f"corpus-v{CORPUS_VERSION}")
+    manifest_path = os.path.join(root, "manifest.json")
+    if os.path.exists(manifest_path):
+        with open(manifest_path) as f:
+            manifest = json.load(f)
+        log(f"corpus: reusing {root}")
+        return root, manifest
+
+    log(f"corpus: making {root} (once; later runs reuse it)")
+    tmp = fresh_dir(root + ".partial")
+    manifest = {"version": CORPUS_VERSION, "sets": {}}
+
+    # Real photos and artwork from Debian's wallpaper packages.
+    files = wallpaper_files()
+    info = identify(files)
+    seen = set()
+    chosen = []
+    for path in files:
+        if path not in info:
+            continue
+        fmt, w, h = info[path]
+        if w * h < MIN_PIXELS:
+            continue
+        digest = sha1(path)
+        if digest in seen:
+            continue
+        seen.add(digest)
+        chosen.append((path, fmt, w, h))
+    names = set()
+    for sub in ("jpeg", "mixed"):
+        os.makedirs(os.path.join(tmp, sub))
+    entries = {"jpeg": [], "mixed": []}
+    for path, fmt, w, h in chosen:
+        name = corpus_name(path)
+        while name in names:
+            name = "x" + name
+        names.add(name)
+        mixed = os.path.join(tmp, "mixed", name)
+        shutil.copyfile(path, mixed)
+        entry = {"name": name, "format": fmt, "width": w, "height": h,
+                 "bytes": os.path.getsize(path), "source": path}
+        entries["mixed"].append(entry)
+        if fmt == "JPEG":
+            link_or_copy(mixed, os.path.join(tmp, "jpeg", name))
+            entries["jpeg"].append(entry)
+
+    # Camera-style 24 MP JPEGs with EXIF, from generated pictures.
+    src = fresh_dir(os.path.join(tmp, "camera-src"))
+    run([gen_images, src, str(CAMERA_COUNT)], stdout=subprocess.DEVNULL)
+    sources = sorted(os.listdir(src))[:CAMERA_COUNT]
+    cam = fresh_dir(os.path.join(tmp, "camera"))
+    log(f"corpus: making {len(sources)} camera-style {CAMERA_SIZE[0]}x{CAMERA_SIZE[1]} JPEGs")
+    jobs = []
+    with ThreadPoolExecutor(max_workers=JOBS) as pool:
+        for i, name in enumerate(sources):
+            dst = os.path.join(cam, f"IMG_{1001 + i:04d}.JPG")
+            jobs.append(pool.submit(make_camera_picture, os.path.join(src, name), dst, i, tmp))
+        for job in jobs:
+            job.result()
+    rmtree(src)
+    entries["camera"] = []
+    for i, name in enumerate(sorted(os.listdir(cam))):
+        entries["camera"].append({"name": name, "format": "JPEG", "width": CAMERA_SIZE[0],
+                                  "height": CAMERA_SIZE[1],
+                                  "bytes": os.path.getsize(os.path.join(cam, name)),
+                                  "orientation": CAMERA_ORIENTATIONS[i % len(CAMERA_ORIENTATIONS)]})
+
+    # Small generated pictures, hard-linked many times over for the scale runs.
+    src = fresh_dir(os.path.join(tmp, "small-src"))
+    run([gen_images, src, str(SMALL_COUNT)], stdout=subprocess.DEVNULL)
+    small = fresh_dir(os.path.join(tmp, "small"))
+    for name in sorted(os.listdir(src)):
+        args = ["/usr/bin/convert", os.path.join(src, name), "-resize", f"{SMALL_SIDE}x{SMALL_SIDE}>"]
+        if name.lower().endswith((".jpg", ".jpeg")):
+            args += ["-quality", "85"]
+        run(args + [os.path.join(small, name)])
+    rmtree(src)
+    small_names = sorted(os.listdir(small))
+    small_info = identify([os.path.join(small, n) for n in small_names])
+    manifest["small"] = [{"name": n, "format": small_info[os.path.join(small, n)][0],
+                          "width": small_info[os.path.join(small, n)][1],
+                          "height": small_info[os.path.join(small, n)][2],
+                          "bytes": os.path.getsize(os.path.join(small, n))} for n in small_names]
+    for count in SCALES:
+        folder = fresh_dir(os.path.join(tmp, f"scale-{count}"))
+        log(f"corpus: {count} hard links in {os.path.basename(folder)}")
+        for i in range(count):
+            name = small_names[i % len(small_names)]
+            os.link(os.path.join(small, name), os.path.join(folder, f"{i:06d}-{name}"))
+
+    # The real photos, hard-linked to 10,000 names, for the window.
+    photos = fresh_dir(os.path.join(tmp, f"photos-{PHOTO_FOLDER_SIZE}"))
+    mixed_names = [e["name"] for e in entries["mixed"]]
+    for i in range(PHOTO_FOLDER_SIZE):
+        name = mixed_names[i % len(mixed_names)]
+        os.link(os.path.join(tmp, "mixed", name), os.path.join(photos, f"{i:05d}-{name}"))
+
+    manifest["sets"] = entries
+    with open(os.path.join(tmp, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+    rmtree(root)
+    os.rename(tmp, root)
+    for old in os.listdir(cache_root):       # corpora of older recipes
+        if old.startswith("corpus-v") and old != os.path.basename(root):
+            rmtree(os.path.join(cache_root, old))
+    return root, manifest
+
+
+# ---------------------------------------------------------------- measuring
+
+def descendants(pid):
+    """Every live descendant of pid (through /proc/PID/task/*/children)."""
+    found = []
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tasks:
+            try:
+                with open(f"/proc/{p}/task/{t}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+            except OSError:
+                continue
+            found.extend(kids)
+            stack.extend(kids)
+    return found
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def load1():
+    """The 1-minute load average: other work on the machine skews wall times."""
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * PAGE // 1024
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+class TreeSampler(threading.Thread):
+    """Samples the summed RSS of every process under a pid every 50 ms: what
+    the xargs contenders hold at once, which GNU time's %M cannot tell."""
+
+    def __init__(self, pid, interval=0.05):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak = 0
+        self.stopping = threading.Event()
+
+    def run(self):
+        while not self.stopping.is_set():
+            total = sum(rss_kib(p) for p in descendants(self.pid))
+            self.peak = max(self.peak, total)
+            self.stopping.wait(self.interval)
+
+    def stop(self):
+        self.stopping.set()
+        self.join()
+
+
+def measure(argv, *, cwd, env, prefix, timeout=3600):
+    """Runs argv under GNU time: wall (monotonic clock), user+sys of the whole
+    tree, the largest single process's peak RSS (%M) and the sampled sum."""
+    timefile = prefix + ".time"
+    load = load1()
+    cmd = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", timefile, "--"] + argv
+    timed_out = False
+    with open(prefix + ".out", "wb") as out, open(prefix + ".err", "wb") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        try:
+            rc = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            rc = proc.wait()
+            timed_out = True
+        wall = time.perf_counter() - t0
+        sampler.stop()
+    with open(timefile) as f:
+        fields = f.read().strip().splitlines()[-1].split()
+    user, sys_, maxrss = float(fields[1]), float(fields[2]), int(fields[3])
+    return {"wall": wall, "user": user, "sys": sys_, "cpu": user + sys_,
+            "rss_kib": maxrss, "tree_rss_kib": sampler.peak, "rc": rc, "timed_out": timed_out,
+            "load1": load}
+
+
+SUMMARY = re.compile(r"(\d+) thumbnails? \((\d+) reused\), (\d+) failed, (\d+) bytes written")
+
+
+def cli_summary(prefix):
+    with open(prefix + ".err", errors="replace") as f:
+        lines = [line for line in f.read().splitlines() if line.strip()]
+    for line in reversed(lines):
+        m = SUMMARY.search(line)
+        if m:
+            made, reused, failed, written = (int(g) for g in m.groups())
+            return {"done": made, "reused": reused, "failed": failed, "bytes": written}
+    return {"done": 0, "reused": 0, "failed": 0, "bytes": 0, "error": lines[-1] if lines else "no output"}
+
+
+def count_files(folder):
+    total = 0
+    for _, _, files in os.walk(folder):
+        total += len(files)
+    return total
+
+
+def base_env(work):
+    env = dict(os.environ)
+    for var in ("XDG_CACHE_HOME", "CONTACT_SHEET_TRACE", "GSK_RENDERER"):
+        env.pop(var, None)
+    env.update({
+        "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "LANGUAGE": "",
+        # Two processes already fill the two cores: no extra threads inside each.
+        "VIPS_CONCURRENCY": "1", "MAGICK_THREAD_LIMIT": "1", "OMP_NUM_THREADS": "1",
+        "XDG_CONFIG_HOME": os.path.join(work, "xdg-config"),
+        "XDG_DATA_HOME": os.path.join(work, "xdg-data"),
+    })
+    return env
+
+
+# ---------------------------------------------------------------- contenders
+
+class Contender:
+    def __init__(self, name, kind, setup):
+        self.name = name
+        self.kind = kind        # ours | warm | peer | floor
+        self.setup = setup      # (run_dir) -> (argv, cwd, env, check)
+
+
+def set_contenders(set_name, folder, names, jpeg_names, bins, work, env):
+    lists = fresh_dir(os.path.join(work, "lists", set_name))
+    all_list = os.path.join(lists, "all.txt")
+    jpeg_list = os.path.join(lists, "jpeg.txt")
+    with open(all_list, "w") as f:
+        f.write("".join(n + "\n" for n in names))
+    with open(jpeg_list, "w") as f:
+        f.write("".join(n + "\n" for n in jpeg_names))
+    cli = bins["cli"]
+    warm_cache = os.path.join(work, f"warm-cache-{set_name}")
+    n = len(names)
+
+    def cold_dir(run_dir):
+        out = fresh_dir(os.path.join(run_dir, "out"))
+        argv = [cli, "-s", str(THUMB), "-o", out, "-j", str(JOBS), "-q", folder]
+
+        def check(prefix):
+            s = cli_summary(prefix)
+            return {"made": count_files(out), "failed": s["failed"], "bytes": s["bytes"]}
+        return argv, folder, env, check
+
+    def cold_cache(run_dir):
+        cache = fresh_dir(os.path.join(run_dir, "cache"))
+        argv = [cli, "-j", str(JOBS), "-q", folder]
+
+        def check(prefix):
+            s = cli_summary(prefix)
+            return {"made": count_files(os.path.join(cache, "thumbnails")), "failed": s["failed"],
+                    "bytes": s["bytes"]}
+        return argv, folder, dict(env, XDG_CACHE_HOME=cache), check
+
+    def cold_in_process(run_dir):
+        argv, cwd, cenv, check = cold_cache(run_dir)
+        cenv = dict(cenv)
+        cenv.pop("CONTACT_SHEET_DECODER", None)
+        return argv, cwd, cenv, check
+
+    def warm(run_dir):
+        argv = [cli, "-j", str(JOBS), "-q", folder]
+
+        def check(prefix):
+            s = cli_summary(prefix)
+            return {"made": s["reused"], "failed": s["failed"], "bytes": s["bytes"],
+                    "rewritten": s["done"] - s["reused"]}
+        return argv, folder, dict(env, XDG_CACHE_HOME=warm_cache), check
+
+    def xargs(list_file, per_call, command):
+        return ["xargs", "-a", list_file, "-d", "\n", "-P", str(JOBS)] + per_call + command
+
+    def peer(per_call, command, list_file=all_list):
+        def setup(run_dir):
+            out = fresh_dir(os.path.join(run_dir, "out"))
+            argv = xargs(list_file, per_call, [c.replace("OUT", out) for c in command])
+
+            def check(prefix):
+                made = count_files(out)
+                expected = n if list_file == all_list else len(jpeg_names)
+                return {"made": made, "failed": expected - made}
+            return argv, folder, env, check
+        return setup
+
+    def djpeg(run_dir):
+        argv = xargs(jpeg_list, ["-n", "1"], ["djpeg", "-scale", "1/8", "-outfile", "/dev/null"])
+
+        def check(prefix):
+            return {"made": len(jpeg_names), "failed": 0}
+        return argv, folder, env, check
+
+    contenders = [
+        Contender(CLI_COLD_DIR, "ours", cold_dir),
+        Contender(CLI_COLD_CACHE, "ours", cold_cache),
+        Contender(CLI_IN_PROCESS, "ours", cold_in_process),
+        Contender(CLI_WARM, "warm", warm),
+        Contender("gdk-pixbuf-thumbnailer", "peer",
+                  peer(["-I", "{}"], ["gdk-pixbuf-thumbnailer", "-s", str(THUMB), "{}", "OUT/{}.png"])),
+        Contender("vipsthumbnail", "peer",
+                  peer(["-n", str(VIPS_BATCH)], ["vipsthumbnail", "-s", str(THUMB), "-o", "OUT/%s.jpg"])),
+        Contender("ImageMagick convert", "peer",
+                  peer(["-I", "{}"], ["/usr/bin/convert", "-define", f"jpeg:size={2 * THUMB}x{2 * THUMB}", "{}",
+                                      "-thumbnail", f"{THUMB}x{THUMB}", "OUT/{}.jpg"])),
+    ]
+    if jpeg_names:
+        contenders.append(Contender(DJPEG, "floor", djpeg))
+    return contenders, warm_cache
+
+
+def bench_set(set_name, folder, entries, bins, work, env, reps):
+    names = [e["name"] for e in entries]
+    jpeg_names = [e["name"] for e in entries if e["format"] == "JPEG"]
+    contenders, warm_cache = set_contenders(set_name, folder, names, jpeg_names, bins, work, env)
+
+    # Untimed: the files into the page cache, the warm cache filled for the
+    # warm runs, and every contender once on one file (its libraries loaded).
+    for name in names:
+        with open(os.path.join(folder, name), "rb") as f:
+            while f.read(1 << 20):
+                pass
+    fresh_dir(warm_cache)
+    subprocess.run([bins["cli"], "-j", str(JOBS), "-q", folder], env=dict(env, XDG_CACHE_HOME=warm_cache),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    one = fresh_dir(os.path.join(work, "warmup-set"))
+    first = jpeg_names[0] if jpeg_names else names[0]
+    link_or_copy(os.path.join(folder, first), os.path.join(one, first))
+    warmups, _ = set_contenders("warmup", one, [first], [first] if jpeg_names else [], bins, work, env)
+    for c in warmups:
+        run_dir = fresh_dir(os.path.join(work, "warmup"))
+        argv, cwd, cenv, _ = c.setup(run_dir)
+        subprocess.run(argv, cwd=cwd, env=cenv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=False, timeout=600)
+    for d in ("warmup", "warmup-set", "warm-cache-warmup"):
+        rmtree(os.path.join(work, d))
+
+    results = {c.name: [] for c in contenders}
+    logs = fresh_dir(os.path.join(work, "logs", set_name))
+    for rep in range(reps):
+        shift = rep % len(contenders)
+        order = contenders[shift:] + contenders[:shift]
+        for c in order:
+            run_dir = fresh_dir(os.path.join(work, "run"))
+            argv, cwd, cenv, check = c.setup(run_dir)
+            prefix = os.path.join(logs, f"{re.sub(r'[^A-Za-z0-9]+', '_', c.name)}-{rep + 1}")
+            r = measure(argv, cwd=cwd, env=cenv, prefix=prefix)
+            r.update(check(prefix))
+            results[c.name].append(r)
+            log(f"{set_name} {rep + 1}/{reps}: {c.name}: {r['wall']:.2f} s wall, {r['cpu']:.2f} s CPU, "
+                f"{r['rss_kib'] / 1024:.0f} MiB, {r['made']}/{len(jpeg_names) if c.kind == 'floor' else len(names)}")
+            rmtree(run_dir)
+    rmtree(warm_cache)
+    return {"files": len(names), "jpeg_files": len(jpeg_names),
+            "bytes": sum(e["bytes"] for e in entries),
+            "formats": {f: sum(1 for e in entries if e["format"] == f) for f in sorted({e["format"] for e in entries})},
+            "megapixels": [min(e["width"] * e["height"] for e in entries) / 1e6,
+                           max(e["width"] * e["height"] for e in entries) / 1e6],
+            "contenders": [{"name": c.name, "kind": c.kind, "runs": results[c.name]} for c in contenders]}
+
+
+def bench_cli_scale(corpus, bins, work, env, scales, reps_for):
+    rows = []
+    logs = fresh_dir(os.path.join(work, "logs", "cli-scale"))
+    for count in scales:
+        folder = os.path.join(corpus, f"scale-{count}")
+        for rep in range(reps_for(count)):
+            cache = fresh_dir(os.path.join(work, "scale-cache"))
+            cenv = dict(env, XDG_CACHE_HOME=cache)
+            for label in ("cold", "warm"):
+                prefix = os.path.join(logs, f"{count}-{label}-{rep + 1}")
+                r = measure([bins["cli"], "-j", str(JOBS), "-q", folder], cwd=folder, env=cenv, prefix=prefix)
+                r.update(cli_summary(prefix))
+                r.update({"files": count, "run": label})
+                rows.append(r)
+                log(f"cli {count} files {label} {rep + 1}: {r['wall']:.2f} s, {r['cpu']:.2f} s CPU, "
+                    f"{r['rss_kib'] / 1024:.0f} MiB, {r['done']} done ({r['reused']} reused), {r['failed']} failed")
+            rmtree(cache)
+    return rows
+
+
+# ---------------------------------------------------------------- the window
+
+TRACE = re.compile(r"contact-sheet-trace: (open|first-thumbnail|finished) ?([0-9.]+)? ?(?:ms)?:? ?(.*)$")
+
+
+def proc_cpu_seconds(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def proc_status_kib(pid, key):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def run_window(app, folder, env, *, until, timeout, settle, prefix):
+    """Opens the window on folder under a fresh Xvfb and session bus; stops
+    it `settle` seconds after the trace says `until` (first-thumbnail or
+    finished), or at the time-out; returns the trace figures and the window
+    process's peak RSS (VmHWM) and CPU time."""
+    argv = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--", app, folder]
+    events = {}
+    seen = threading.Event()
+    logf = open(prefix + ".log", "w")
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True, text=True,
+                            errors="replace", bufsize=1)
+
+    def reader():
+        for line in proc.stdout:
+            logf.write(line)
+            m = TRACE.search(line)
+            if m:
+                what, ms, rest = m.groups()
+                events[what] = {"ms": float(ms) if ms else None, "text": rest.strip(),
+                                "at": time.monotonic()}
+                if what == until or what == "finished":
+                    seen.set()
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+
+    t0 = time.monotonic()
+    load = load1()
+    pid = None
+    hwm = 0
+    cpu = None
+    while time.monotonic() - t0 < timeout and proc.poll() is None:
+        if pid is None:
+            for p in descendants(proc.pid):
+                try:
+                    with open(f"/proc/{p}/comm") as f:
+                        if f.read().strip() == os.path.basename(app)[:15]:
+                            pid = p
+                            break
+                except OSError:
+                    pass
+        if pid is not None:
+            hwm = max(hwm, proc_status_kib(pid, "VmHWM") or 0)
+            cpu = proc_cpu_seconds(pid) or cpu
+        if seen.wait(0.2):
+            break
+    timed_out = not seen.is_set()
+    if not timed_out:
+        time.sleep(settle)
+    if pid is not None:
+        hwm = max(hwm, proc_status_kib(pid, "VmHWM") or 0)
+        cpu = proc_cpu_seconds(pid) or cpu
+        rss_now = proc_status_kib(pid, "VmRSS")
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    else:
+        rss_now = None
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    thread.join(timeout=5)
+    logf.close()
+    first = events.get("first-thumbnail", {}).get("ms")
+    finished = events.get("finished", {})
+    return {"first_ms": first, "finished_ms": finished.get("ms"), "status": finished.get("text"),
+            "hwm_kib": hwm, "rss_end_kib": rss_now, "cpu": cpu, "timed_out": timed_out,
+            "elapsed": time.monotonic() - t0, "found_pid": pid is not None, "load1": load}
+
+
+def bench_window(corpus, bins, work, env, args):
+    wenv = dict(env, CONTACT_SHEET_TRACE="1", GSETTINGS_BACKEND="memory",
+                GSETTINGS_SCHEMA_DIR=bins["schemas"])
+    logs = fresh_dir(os.path.join(work, "logs", "window"))
+    rows = []
+
+    def one(renderer, label, folder_name, cache, until, timeout, rep):
+        folder = os.path.join(corpus, folder_name)
+        renv = dict(wenv, XDG_CACHE_HOME=cache)
+        if renderer != "default":
+            renv["GSK_RENDERER"] = renderer
+        prefix = os.path.join(logs, f"{folder_name}-{renderer}-{label}-{rep}")
+        r = run_window(bins["app"], folder, renv, until=until, timeout=timeout,
+                       settle=args.settle if until == "finished" else 0.5, prefix=prefix)
+        files = PHOTO_FOLDER_SIZE if folder_name.startswith("photos") else int(folder_name.split("-")[1])
+        r.update({"folder": folder_name, "files": files, "run": label, "until": until, "renderer": renderer})
+        rows.append(r)
+        log(f"window {folder_name} {renderer} {label} {rep}: first-thumbnail {r['first_ms']} ms, "
+            f"finished {r['finished_ms']} ms, peak RSS {r['hwm_kib'] / 1024:.0f} MiB"
+            f"{' (timed out)' if r['timed_out'] else ''}")
+        return r
+
+    for renderer in args.renderers:
+        reps = args.window_reps if renderer == args.renderers[0] else 1
+        # 100 and 10,000 small pictures: cold (empty cache), then warm, to the end.
+        for count in (100, 10_000):
+            if count not in args.scales:
+                continue
+            for rep in range(1, reps + 1):
+                cache = fresh_dir(os.path.join(work, "window-cache"))
+                one(renderer, "cold", f"scale-{count}", cache, "finished", args.window_timeout, rep)
+                one(renderer, "warm", f"scale-{count}", cache, "finished", args.window_timeout, rep)
+                rmtree(cache)
+        # 10,000 names of real photos (2-24 MP): cold, stopped after the first thumbnail.
+        for rep in range(1, reps + 1):
+            cache = fresh_dir(os.path.join(work, "window-cache"))
+            one(renderer, "cold", f"photos-{PHOTO_FOLDER_SIZE}", cache, "first-thumbnail", 120, rep)
+            rmtree(cache)
+    # 100,000 small pictures: cold, once, within the time-out, first renderer only.
+    if 100_000 in args.scales:
+        cache = fresh_dir(os.path.join(work, "window-cache"))
+        one(args.renderers[0], "cold", "scale-100000", cache, "finished", args.window_timeout_100k, 1)
+        rmtree(cache)
+    return rows
+
+
+# ---------------------------------------------------------------- report
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def mib(kib):
+    return None if kib is None else kib / 1024
+
+
+def fmt(value, spec=".2f", none="–"):
+    return none if value is None else format(value, spec)
+
+
+def machine_info(build_dir):
+    def sh(cmd):
+        try:
+            return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return ""
+    model = ""
+    for line in sh("lscpu").splitlines():
+        if line.startswith("Model name:"):
+            model = line.split(":", 1)[1].strip()
+    mem = ""
+    for line in sh("free -h").splitlines():
+        if line.startswith("Mem:"):
+            mem = line.split()[1]
+    commit = sh(f"git -C {REPO} rev-parse --short HEAD")
+    dirty = sh(f"git -C {REPO} status --porcelain --untracked-files=no -- src")
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": sh("nproc"), "cpu": model, "memory": mem, "kernel": sh("uname -r"),
+        "os": sh(". /etc/os-release && echo $PRETTY_NAME"),
+        "commit": commit + (" + uncommitted changes in src/" if dirty else ""),
+        "versions": {
+            "gdk-pixbuf": sh("dpkg-query -W -f='${Version}' libgdk-pixbuf-2.0-0"),
+            "libvips": sh("vips --version"),
+            "ImageMagick": sh("/usr/bin/convert -version | head -1 | awk '{print $3}'"),
+            "libjpeg-turbo": sh("dpkg-query -W -f='${Version}' libjpeg62-turbo"),
+            "GTK": sh("dpkg-query -W -f='${Version}' libgtk-4-1"),
+        },
+        "load_start": sh("cat /proc/loadavg | cut -d' ' -f1-3"),
+    }
+
+
+def summarize_set(data):
+    rows = []
+    for c in data["contenders"]:
+        runs = c["runs"]
+        rows.append({
+            "name": c["name"], "kind": c["kind"],
+            "wall": median([r["wall"] for r in runs]), "wall_min": min(r["wall"] for r in runs),
+            "wall_max": max(r["wall"] for r in runs),
+            "cpu": median([r["cpu"] for r in runs]),
+            "rss": mib(max(r["rss_kib"] for r in runs)),
+            "tree_rss": mib(max(r["tree_rss_kib"] for r in runs)),
+            "made": min(r["made"] for r in runs), "failed": max(r.get("failed", 0) for r in runs),
+            "expected": data["jpeg_files"] if c["kind"] == "floor" else data["files"],
+            "rewritten": max(r.get("rewritten", 0) for r in runs),
+            "reps": len(runs),
+        })
+    peers = [r for r in rows if r["kind"] == "peer"]
+    fastest = min(peers, key=lambda r: r["wall"])
+    leanest = min(peers, key=lambda r: r["cpu"])
+    cold_cache = next(r for r in rows if r["name"] == CLI_COLD_CACHE)
+    fastest_min = min(r["wall_min"] for r in peers)
+    for r in rows:
+        r["x_wall"] = r["wall"] / fastest["wall"]
+        r["x_wall_min"] = r["wall_min"] / fastest_min
+        r["x_cpu"] = r["cpu"] / leanest["cpu"] if leanest["cpu"] > 0 else None
+    return rows, fastest, leanest, cold_cache
+
+
+RENDERER_NAMES = {"default": "GTK's default (GL, Mesa software)", "cairo": "GSK_RENDERER=cairo"}
+
+SET_TITLES = {
+    "jpeg": "JPEG set",
+    "mixed": "Mixed set (JPEG + PNG + WebP)",
+    "camera": "Camera set (generated 24 MP JPEGs with EXIF)",
+}
+
+
+def report(results):
+    m = results["machine"]
+    out = []
+    out.append(f"## Results: {m['date']}")
+    out.append("")
+    out.append(f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory']} memory, {m['os']}, kernel {m['kernel']}; "
+               f"load average at start {m['load_start']}, at end {m.get('load_end', '?')}. "
+               f"Contact Sheet {m['commit']}; gdk-pixbuf {m['versions']['gdk-pixbuf']}, {m['versions']['libvips']}, "
+               f"ImageMagick {m['versions']['ImageMagick']}, libjpeg-turbo {m['versions']['libjpeg-turbo']}, "
+               f"GTK {m['versions']['GTK']}. Every contender runs {JOBS} jobs at once; {THUMB} px thumbnails; "
+               f"medians of {results['reps']} interleaved repetitions. Whole run: {results['elapsed_min']:.1f} min.")
+    out.append("")
+    targets = []
+    for set_name, data in results["sets"].items():
+        rows, fastest, leanest, cold_cache = summarize_set(data)
+        fm = ", ".join(f"{v} {k}" for k, v in data["formats"].items())
+        out.append(f"### {SET_TITLES.get(set_name, set_name)}: {data['files']} files ({fm}), "
+                   f"{data['bytes'] / 1e6:.0f} MB, {data['megapixels'][0]:.1f}–{data['megapixels'][1]:.1f} MP")
+        out.append("")
+        loads = [r.get("load1", 0) for c in data["contenders"] for r in c["runs"]]
+        out.append(f"1-minute load average before the runs: {min(loads):.1f}–{max(loads):.1f} "
+                   f"(median {statistics.median(loads):.1f}) on {m['nproc']} cores.")
+        out.append("")
+        out.append("| contender | wall s (min–max) | CPU s | peak RSS MiB (sum) | × fastest peer (on minima) "
+                   "| CPU × leanest peer | ok |")
+        out.append("|---|---|---|---|---|---|---|")
+        for r in rows:
+            ok = f"{r['made']}/{r['expected']}"
+            if r["failed"]:
+                ok += f", {r['failed']} failed"
+            if r["rewritten"]:
+                ok += f", {r['rewritten']} rewritten"
+            star = " *" if r["name"] == fastest["name"] else ""
+            out.append(f"| {r['name']}{star} | {r['wall']:.2f} ({r['wall_min']:.2f}–{r['wall_max']:.2f}) | "
+                       f"{r['cpu']:.2f} | {r['rss']:.0f} ({fmt(r['tree_rss'] or None, '.0f')}) | "
+                       f"{r['x_wall']:.2f} ({r['x_wall_min']:.2f}) | "
+                       f"{fmt(r['x_cpu'])} | {ok} |")
+        warm = next(r for r in rows if r["name"] == CLI_WARM)
+        out.append("")
+        out.append(f"\\* fastest peer. Warm ÷ cold (cache): {warm['wall'] / cold_cache['wall']:.3f}."
+                   + (" djpeg decodes the JPEG files only." if set_name == "mixed" else ""))
+        out.append("")
+        if set_name in ("jpeg", "mixed"):
+            for r in rows:
+                if r["kind"] == "ours":
+                    targets.append((f"{set_name}: {r['name']} ≤ 0.77 × fastest peer ({fastest['name']})",
+                                    f"{r['x_wall']:.2f}× (on minima {r['x_wall_min']:.2f}×; CPU {r['x_cpu']:.2f}×)",
+                                    r["x_wall"] <= 0.77))
+            targets.append((f"{set_name}: warm ≤ 0.05 × cold (cache)",
+                            f"{warm['wall'] / cold_cache['wall']:.3f}×", warm["wall"] / cold_cache["wall"] <= 0.05))
+
+    if results.get("cli_scale"):
+        out.append("### contact-sheet-cli at scale (hard links to "
+                   f"{SMALL_COUNT} generated pictures ≤ {SMALL_SIDE} px, cold = empty cache, then warm)")
+        out.append("")
+        out.append("| files | run | wall s | CPU s | peak RSS MiB | files/s | done (reused), failed | load |")
+        out.append("|---|---|---|---|---|---|---|---|")
+        groups = {}
+        for r in results["cli_scale"]:
+            groups.setdefault((r["files"], r["run"]), []).append(r)
+        for (files, run_), rs in groups.items():
+            wall = median([r["wall"] for r in rs])
+            out.append(f"| {files:,} | {run_} | {wall:.2f} | {median([r['cpu'] for r in rs]):.2f} | "
+                       f"{mib(max(r['rss_kib'] for r in rs)):.0f} | {files / wall:,.0f} | "
+                       f"{rs[-1]['done']} ({rs[-1]['reused']}), {rs[-1]['failed']} | "
+                       f"{fmt(median([r.get('load1') for r in rs]), '.1f')} |")
+        peak = max(mib(r["rss_kib"]) for r in results["cli_scale"])
+        span = sorted({r["files"] for r in results["cli_scale"]})
+        targets.append((f"CLI peak RSS ≤ 150 MiB, {span[0]:,} to {span[-1]:,} files",
+                        f"{peak:.0f} MiB", peak <= 150))
+        out.append("")
+
+    if results.get("window"):
+        out.append("### The window (Xvfb 1280×800; cold = empty cache, warm = the same cache again)")
+        out.append("")
+        out.append("| folder | renderer | run | runs | first thumbnail ms | finished ms | window peak RSS MiB "
+                   "| window CPU s | load |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
+        groups = {}
+        for r in results["window"]:
+            groups.setdefault((r["folder"], r["renderer"], r["run"]), []).append(r)
+        for (folder, renderer, run_), rs in groups.items():
+            finished = median([r["finished_ms"] for r in rs])
+            note = ""
+            if any(r["timed_out"] for r in rs):
+                note = f" (not finished in {max(r['elapsed'] for r in rs):.0f} s)"
+            elif rs[0]["until"] == "first-thumbnail":
+                note = " (stopped after the first)"
+            out.append(f"| {folder} | {RENDERER_NAMES.get(renderer, renderer)} | {run_} | {len(rs)} | "
+                       f"{fmt(median([r['first_ms'] for r in rs]), '.0f')} | {fmt(finished, '.0f')}{note} | "
+                       f"{max(mib(r['hwm_kib']) for r in rs):.0f} | {fmt(median([r['cpu'] for r in rs]))} | "
+                       f"{fmt(median([r.get('load1') for r in rs]), '.1f')} |")
+        out.append("")
+        out.append("Folders: scale-N = N hard links to " f"{SMALL_COUNT} generated pictures of at most {SMALL_SIDE} px; "
+                   f"photos-{PHOTO_FOLDER_SIZE} = {PHOTO_FOLDER_SIZE:,} hard links to the mixed set (real 1–24 MP "
+                   "JPEG/PNG/WebP). Peak RSS is the window process's VmHWM, read "
+                   "after the trace says finished and the window has idled a moment.")
+        out.append("")
+        for renderer in dict.fromkeys(r["renderer"] for r in results["window"]):
+            name = RENDERER_NAMES.get(renderer, renderer)
+            full = [r for r in results["window"] if r["until"] == "finished" and r["renderer"] == renderer]
+            if full:
+                peak = max(mib(r["hwm_kib"]) for r in full)
+                span = sorted({r["files"] for r in full})
+                targets.append((f"window peak RSS ≤ 250 MiB, {span[0]:,} to {span[-1]:,} files ({name})",
+                                f"{peak:.0f} MiB", peak <= 250))
+            for run_, limit in (("warm", 300), ("cold", 1000)):
+                rs = [r for r in results["window"] if r["folder"] == "scale-10000" and r["run"] == run_
+                      and r["renderer"] == renderer]
+                first = median([r["first_ms"] for r in rs])
+                if rs:
+                    targets.append((f"window first thumbnail, 10,000 files, {run_} ≤ {limit} ms ({name})",
+                                    f"{fmt(first, '.0f')} ms", first is not None and first <= limit))
+            rs = [r for r in results["window"] if r["folder"].startswith("photos") and r["renderer"] == renderer]
+            if rs:
+                first = median([r["first_ms"] for r in rs])
+                targets.append((f"window first thumbnail, 10,000 real photos, cold ≤ 1000 ms ({name})",
+                                f"{fmt(first, '.0f')} ms", first is not None and first <= 1000))
+
+    if targets:
+        out.append("### Targets (measured, not asserted)")
+        out.append("")
+        out.append("| target | measured | met |")
+        out.append("|---|---|---|")
+        for what, value, met in targets:
+            out.append(f"| {what} | {value} | {'yes' if met else 'no'} |")
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- main
+
+def snapshot_binaries(build_dir, work):
+    """Copies the programs, so that a rebuild during the run changes nothing."""
+    bindir = fresh_dir(os.path.join(work, "bin"))
+    schemas = fresh_dir(os.path.join(bindir, "schemas"))
+    bins = {}
+    for key, rel in (("cli", "src/cli/contact-sheet-cli"), ("app", "src/app/contact-sheet"),
+                     ("gen", "tests/cs-gen-images"),
+                     ("decoder", "src/decoder/contact-sheet-decoder")):
+        src = os.path.join(build_dir, rel)
+        if not os.access(src, os.X_OK):
+            sys.exit(f"bench: {src} is missing: build first (bench/run.sh does)")
+        dst = os.path.join(bindir, os.path.basename(rel))
+        shutil.copy2(src, dst)
+        bins[key] = dst
+    compiled = os.path.join(build_dir, "data", "gschemas.compiled")
+    if os.path.exists(compiled):
+        shutil.copy2(compiled, schemas)
+    bins["schemas"] = schemas
+    return bins
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--build-dir", default=os.path.join(REPO, "build"))
+    parser.add_argument("--cache-dir", default=os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "contact-sheet-bench"),
+        help="where the corpus and the scratch folders go")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions of each set (default 3)")
+    parser.add_argument("--sets", default="jpeg,camera,mixed")
+    parser.add_argument("--scales", default=",".join(str(s) for s in SCALES),
+                        help="folder sizes for the scale runs (of 100,10000,100000)")
+    parser.add_argument("--window-reps", type=int, default=2)
+    parser.add_argument("--window-timeout", type=float, default=180, help="seconds for one window run")
+    parser.add_argument("--window-timeout-100k", type=float, default=300)
+    parser.add_argument("--settle", type=float, default=2.0,
+                        help="seconds the window stays open after it finished, before its peak RSS is read")
+    parser.add_argument("--renderers", default="default,cairo",
+                        help="GSK_RENDERER values for the window runs; the first gets every run, "
+                             "the others one repetition and no 100,000-file run (default: default,cairo)")
+    parser.add_argument("--no-window", action="store_true")
+    parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="1 repetition, no 100,000-file runs")
+    parser.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    args = parser.parse_args()
+    if args.quick:
+        args.reps = 1
+        args.window_reps = 1
+        args.scales = "100,10000"
+    args.scales = [int(s) for s in args.scales.split(",") if s]
+    args.renderers = [r for r in args.renderers.split(",") if r]
+
+    cache_root = os.path.abspath(args.cache_dir)
+    work = fresh_dir(os.path.join(cache_root, "work"))
+    machine = machine_info(args.build_dir)
+    bins = snapshot_binaries(os.path.abspath(args.build_dir), work)
+    corpus, manifest = build_corpus(cache_root, bins["gen"])
+    env = base_env(work)
+    # Decoders run in their helper processes, as installed; one contender
+    # leaves the variable out to measure what that isolation costs.
+    env["CONTACT_SHEET_DECODER"] = bins["decoder"]
+    for d in ("xdg-config", "xdg-data"):
+        os.makedirs(os.path.join(work, d), exist_ok=True)
+
+    results = {"machine": machine, "reps": args.reps, "sets": {}}
+    for set_name in [s for s in args.sets.split(",") if s]:
+        entries = manifest["sets"][set_name]
+        log(f"set {set_name}: {len(entries)} files, {args.reps} repetitions")
+        results["sets"][set_name] = bench_set(set_name, os.path.join(corpus, set_name), entries, bins,
+                                              work, env, args.reps)
+    if not args.no_scale:
+        def reps_for(count):
+            return 1 if args.reps == 1 or count >= 10_000 else 3
+        results["cli_scale"] = bench_cli_scale(corpus, bins, work, env, args.scales, reps_for)
+    if not args.no_window:
+        results["window"] = bench_window(corpus, bins, work, env, args)
+
+    machine["load_end"] = subprocess.run("cut -d' ' -f1-3 /proc/loadavg", shell=True, capture_output=True,
+                                         text=True).stdout.strip()
+    results["elapsed_min"] = (time.monotonic() - START) / 60
+    text = report(results)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        f.write(text)
+    with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
+        json.dump(results, f, indent=1, default=str)
+    rmtree(os.path.join(work, "run"))
+    print(text)
+    log(f"written to {args.out} (and .json); logs in {work}/logs")
+
+
+if __name__ == "__main__":
+    main()
