@@ -20,8 +20,6 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define _GNU_SOURCE   /* dladdr() */
-
 #include "config.h"
 
 #include "cs-fuzz.h"
@@ -88,16 +86,22 @@ clean_up (void)
   g_clear_pointer (&output_dir, g_free);
 }
 
-/* tmpfs when there is one: an input is written for every run. */
+/* tmpfs when there is one: an input is written for every run. Inside
+ * CS_FUZZ_TMPDIR if set: a process that crashes leaves its folder behind,
+ * and run-fuzz.py removes them all at the end. */
 static char *
 make_work_dir (void)
 {
   g_autoptr(GError) error = NULL;
+  const char *parent = g_getenv ("CS_FUZZ_TMPDIR");
   char *dir;
 
-  if (access ("/dev/shm", W_OK) == 0)
+  if (parent == NULL && access ("/dev/shm", W_OK) == 0)
+    parent = "/dev/shm";
+
+  if (parent != NULL)
     {
-      dir = g_strdup ("/dev/shm/cs-fuzz-XXXXXX");
+      dir = g_build_filename (parent, "cs-fuzz-XXXXXX", NULL);
       if (g_mkdtemp (dir) != NULL)
         return dir;
       g_free (dir);
@@ -150,8 +154,13 @@ critical_is_ours (void)
     return TRUE;
 
   for (int k = 0; k < n; k++)
-    if (dladdr (frames[k], &info[k]) == 0)
-      info[k].dli_fbase = NULL, info[k].dli_fname = "";
+    {
+      if (dladdr (frames[k], &info[k]) == 0)
+        {
+          info[k].dli_fbase = NULL;
+          info[k].dli_fname = "";
+        }
+    }
 
 #define IN_SELF(k) (info[k].dli_fbase == self.dli_fbase)
 #define IN_GLIB(k) (strstr (info[k].dli_fname, "libglib-2.0.so") != NULL)

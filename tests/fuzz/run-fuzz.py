@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 # Fewer executions than this means the harness is broken, not the input.
 MIN_EXECS = 1000
@@ -134,6 +135,18 @@ def run(cmd, log_path, timeout, env=None):
 
 
 def main():
+    # Each fuzzing process makes a folder for its inputs; one that crashes
+    # leaves it behind. They all go in here, removed at the end.
+    shm = '/dev/shm' if os.access('/dev/shm', os.W_OK) else None
+    tmp = tempfile.mkdtemp(prefix='cs-fuzz-run-', dir=shm)
+    os.environ['CS_FUZZ_TMPDIR'] = tmp
+    try:
+        return fuzz()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def fuzz():
     parser = argparse.ArgumentParser()
     parser.add_argument('--fuzzer', required=True)
     parser.add_argument('--seeds', required=True)

@@ -2,7 +2,7 @@
  *
  * Formats GdkPixbuf can write are written by it; the others are a few bytes
  * made by hand here. Every seed is then read back with GdkPixbuf, so a seed
- * that no installed loader accepts fails the build instead of quietly
+ * that its installed loader rejects fails the build instead of quietly
  * starving the fuzzer of that format. Nothing is downloaded.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
