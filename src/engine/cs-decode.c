@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "cs-thumbnailer.h"
+#if HAVE_LIBJPEG
+#include "cs-jpeg.h"
+#endif
 
 #define READ_CHUNK (64 * 1024)
 
@@ -339,6 +342,30 @@ cs_decode_fd (int            fd,
               GError       **error)
 {
   g_autoptr(GdkPixbuf) decoded = NULL;
+
+#if HAVE_LIBJPEG
+  {
+    static const guint8 soi[3] = { 0xFF, 0xD8, 0xFF };
+    guint8 magic[3];
+    off_t offset = lseek (fd, 0, SEEK_CUR);
+
+    if (offset >= 0 && pread (fd, magic, sizeof magic, offset) == sizeof magic &&
+        memcmp (magic, soi, sizeof soi) == 0)
+      {
+        gboolean handled;
+
+        decoded = cs_jpeg_decode (fd, size, max_pixels, &handled, image_width, image_height,
+                                  cancellable, error);
+        if (handled)
+          {
+            if (decoded == NULL)
+              return NULL;
+            *mime_type = g_strdup ("image/jpeg");
+            return fit_to_size (decoded, size);
+          }
+      }
+  }
+#endif
 
   decoded = decode_full (fd, size, max_pixels, mime_type, image_width, image_height,
                          cancellable, error);

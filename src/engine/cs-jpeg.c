@@ -1,0 +1,611 @@
+/* cs-jpeg.c: JPEG thumbnails straight from libjpeg-turbo
+ *
+ * GdkPixbuf's loader already asks libjpeg for a reduced size, but it keeps
+ * the accurate integer IDCT, decodes progressive files scan by scan, reads
+ * every byte of a camera file whose EXIF already holds a preview, and (in
+ * GNOME 50 runtimes, through glycin) ignores the size hint altogether.
+ * Photos are most of what people thumbnail, so they get a path of their own:
+ *
+ *  - an embedded EXIF preview, when it is at least the thumbnail's size and
+ *    has the picture's shape (no letterbox bars, not a stale crop): only the
+ *    file's first kilobytes are read;
+ *  - otherwise the smallest DCT scale (1/8, 1/4, 1/2) that still gives at
+ *    least the thumbnail's size, with the fast IDCT and plain upsampling;
+ *  - for a progressive file at 1/8, only the scans that complete the DC
+ *    coefficients (all a 1/8 decode uses), usually the first tenth of it.
+ *
+ * Anything it does not handle (CMYK, a library too old) goes back to
+ * GdkPixbuf untouched.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-jpeg"
+
+#include "config.h"
+
+#include "cs-jpeg.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gi18n-lib.h>
+#include <jpeglib.h>
+
+#include "cs-thumbnailer.h"
+
+#define READ_CHUNK (64 * 1024)
+#define APP1 (JPEG_APP0 + 1)
+
+typedef struct
+{
+  struct jpeg_error_mgr pub;
+  jmp_buf               jump;
+  char                  message[JMSG_LENGTH_MAX];
+} ErrorManager;
+
+typedef struct
+{
+  struct jpeg_source_mgr pub;
+  int                    fd;
+  GCancellable          *cancellable;
+  gboolean               ended_early;
+  int                    read_errno;
+  JOCTET                 buffer[READ_CHUNK];
+} FdSource;
+
+static const JOCTET fake_eoi[2] = { 0xFF, JPEG_EOI };
+
+static void
+on_error_exit (j_common_ptr cinfo)
+{
+  ErrorManager *err = (ErrorManager *) cinfo->err;
+
+  err->pub.format_message (cinfo, err->message);
+  longjmp (err->jump, 1);
+}
+
+/* Warnings ("extraneous bytes before marker" and the like) are common in
+ * real photos and harmless; running out of data is caught by the source. */
+static void
+on_emit_message (j_common_ptr cinfo G_GNUC_UNUSED,
+                 int          msg_level G_GNUC_UNUSED)
+{
+}
+
+static void
+source_init (j_decompress_ptr cinfo G_GNUC_UNUSED)
+{
+}
+
+static boolean
+source_fill (j_decompress_ptr cinfo)
+{
+  FdSource *src = (FdSource *) cinfo->src;
+  ssize_t n;
+
+  do
+    n = g_cancellable_is_cancelled (src->cancellable) ? 0 : read (src->fd, src->buffer, READ_CHUNK);
+  while (n < 0 && errno == EINTR);
+
+  if (n <= 0)
+    {
+      /* The data stops before the image does (or reading failed, or the
+       * job was cancelled): end the stream so that libjpeg winds down, and
+       * remember it, so the result is an error rather than a grey band. */
+      if (n < 0)
+        src->read_errno = errno;
+      src->ended_early = TRUE;
+      src->pub.next_input_byte = fake_eoi;
+      src->pub.bytes_in_buffer = sizeof fake_eoi;
+      return TRUE;
+    }
+
+  src->pub.next_input_byte = src->buffer;
+  src->pub.bytes_in_buffer = n;
+  return TRUE;
+}
+
+static void
+source_skip (j_decompress_ptr cinfo,
+             long             count)
+{
+  FdSource *src = (FdSource *) cinfo->src;
+
+  while (count > 0)
+    {
+      if ((size_t) count <= src->pub.bytes_in_buffer)
+        {
+          src->pub.next_input_byte += count;
+          src->pub.bytes_in_buffer -= count;
+          return;
+        }
+      count -= src->pub.bytes_in_buffer;
+      src->pub.bytes_in_buffer = 0;
+      source_fill (cinfo);
+      if (src->ended_early)
+        return;
+    }
+}
+
+static void
+source_term (j_decompress_ptr cinfo G_GNUC_UNUSED)
+{
+}
+
+/* --- EXIF: the orientation and the embedded preview ---------------------- */
+
+typedef struct
+{
+  const guint8 *tiff;
+  gsize         len;
+  gboolean      big_endian;
+} Tiff;
+
+static guint
+tiff_u16 (const Tiff *t,
+          gsize       at)
+{
+  const guint8 *p = t->tiff + at;
+
+  return t->big_endian ? (guint) (p[0] << 8 | p[1]) : (guint) (p[1] << 8 | p[0]);
+}
+
+static guint32
+tiff_u32 (const Tiff *t,
+          gsize       at)
+{
+  const guint8 *p = t->tiff + at;
+
+  return t->big_endian
+    ? (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3]
+    : (guint32) p[3] << 24 | (guint32) p[2] << 16 | (guint32) p[1] << 8 | p[0];
+}
+
+/* Looks @tag up in the IFD at @ifd; SHORT and LONG values both fit in the
+ * entry itself. Every offset is checked against the segment's end. */
+static gboolean
+tiff_find (const Tiff *t,
+           guint32     ifd,
+           guint       tag,
+           guint32    *value)
+{
+  guint count, i;
+
+  if (ifd < 8 || (gsize) ifd + 2 > t->len)
+    return FALSE;
+
+  count = tiff_u16 (t, ifd);
+  for (i = 0; i < count; i++)
+    {
+      gsize entry = (gsize) ifd + 2 + (gsize) i * 12;
+
+      if (entry + 12 > t->len)
+        return FALSE;
+      if (tiff_u16 (t, entry) != tag)
+        continue;
+
+      switch (tiff_u16 (t, entry + 2))
+        {
+        case 3: /* SHORT */
+          *value = tiff_u16 (t, entry + 8);
+          return TRUE;
+        case 4: /* LONG */
+          *value = tiff_u32 (t, entry + 8);
+          return TRUE;
+        default:
+          return FALSE;
+        }
+    }
+
+  return FALSE;
+}
+
+typedef struct
+{
+  guint         orientation;    /* 1-8; 1 when absent or nonsense */
+  const guint8 *preview;        /* the embedded JPEG preview, or NULL */
+  gsize         preview_len;
+} ExifInfo;
+
+static void
+read_exif (j_decompress_ptr  cinfo,
+           ExifInfo         *info)
+{
+  jpeg_saved_marker_ptr marker;
+
+  info->orientation = 1;
+  info->preview = NULL;
+  info->preview_len = 0;
+
+  for (marker = cinfo->marker_list; marker != NULL; marker = marker->next)
+    {
+      Tiff t;
+      guint32 ifd0, ifd1, value, offset, length;
+
+      if (marker->marker != APP1 || marker->data_length < 6 + 8 ||
+          memcmp (marker->data, "Exif\0\0", 6) != 0)
+        continue;
+
+      t.tiff = marker->data + 6;
+      t.len = marker->data_length - 6;
+      if (memcmp (t.tiff, "MM\0\x2a", 4) == 0)
+        t.big_endian = TRUE;
+      else if (memcmp (t.tiff, "II\x2a\0", 4) == 0)
+        t.big_endian = FALSE;
+      else
+        continue;
+
+      ifd0 = tiff_u32 (&t, 4);
+      if (tiff_find (&t, ifd0, 0x0112, &value) && value >= 1 && value <= 8)
+        info->orientation = value;
+
+      /* IFD1, the thumbnail's, follows IFD0's entries. */
+      if (ifd0 < 8 || (gsize) ifd0 + 2 > t.len)
+        return;
+      value = (guint32) ifd0 + 2 + tiff_u16 (&t, ifd0) * 12;
+      if ((gsize) value + 4 > t.len)
+        return;
+      ifd1 = tiff_u32 (&t, value);
+      if (ifd1 != 0 &&
+          tiff_find (&t, ifd1, 0x0201, &offset) &&
+          tiff_find (&t, ifd1, 0x0202, &length) &&
+          length > 0 && offset < t.len && length <= t.len - offset)
+        {
+          info->preview = t.tiff + offset;
+          info->preview_len = length;
+        }
+      return;
+    }
+}
+
+/* --- decoding ----------------------------------------------------------- */
+
+/* The smallest of 1/8, 1/4, 1/2 and 1 that keeps the longest side at least
+ * @size (the averaging scale-down afterwards keeps it sharp). */
+static int
+choose_scale_num (j_decompress_ptr cinfo,
+                  guint            size)
+{
+  guint longest = MAX (cinfo->image_width, cinfo->image_height);
+  int num;
+
+  for (num = 1; num < 8; num *= 2)
+    if ((guint64) longest * num / 8 >= size)
+      break;
+
+  return num;
+}
+
+/* TRUE once every component's DC coefficient is known to within its last
+ * bit. Progressive files send the DC first, all but that bit, and refine it
+ * only after most of the AC data; at 1/8 a missing last bit moves a pixel
+ * by at most the DC quantizer over 8 (1-2 levels of 255), which nobody can
+ * see in a thumbnail, while waiting for it means reading half the file. */
+static gboolean
+dc_known (j_decompress_ptr cinfo)
+{
+  int ci;
+
+  for (ci = 0; ci < cinfo->num_components; ci++)
+    if (cinfo->coef_bits[ci][0] < 0 || cinfo->coef_bits[ci][0] > 1)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* One libjpeg decompressor. Everything a longjmp could disturb lives here,
+ * on the heap, and each function that can take the jump sets its own
+ * setjmp and touches nothing else. */
+typedef struct
+{
+  struct jpeg_decompress_struct cinfo;
+  ErrorManager                  err;
+  GdkPixbuf                    *pixbuf;
+} Decoder;
+
+static Decoder *
+decoder_new (void)
+{
+  Decoder *d = g_new0 (Decoder, 1);
+
+  d->cinfo.err = jpeg_std_error (&d->err.pub);
+  d->err.pub.error_exit = on_error_exit;
+  d->err.pub.emit_message = on_emit_message;
+  jpeg_create_decompress (&d->cinfo);
+  return d;
+}
+
+static void
+decoder_free (Decoder *d)
+{
+  g_clear_object (&d->pixbuf);
+  jpeg_destroy_decompress (&d->cinfo);
+  g_free (d);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Decoder, decoder_free)
+
+static gboolean
+is_rgb_convertible (j_decompress_ptr cinfo)
+{
+  return cinfo->jpeg_color_space == JCS_YCbCr ||
+         cinfo->jpeg_color_space == JCS_GRAYSCALE ||
+         cinfo->jpeg_color_space == JCS_RGB;
+}
+
+/* Header and markers; FALSE when libjpeg gave up on them. */
+static gboolean
+read_header (Decoder *d)
+{
+  if (setjmp (d->err.jump))
+    return FALSE;
+
+  jpeg_save_markers (&d->cinfo, APP1, 0xFFFF);
+  jpeg_read_header (&d->cinfo, TRUE);
+  return TRUE;
+}
+
+/* The output rows go straight into the pixbuf. */
+static gboolean
+read_rows (Decoder      *d,
+           GCancellable *cancellable)
+{
+  j_decompress_ptr cinfo = &d->cinfo;
+  guint8 *pixels;
+  gsize rowstride;
+
+  d->pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8,
+                              cinfo->output_width, cinfo->output_height);
+  if (d->pixbuf == NULL)
+    return FALSE;
+
+  pixels = gdk_pixbuf_get_pixels (d->pixbuf);
+  rowstride = gdk_pixbuf_get_rowstride (d->pixbuf);
+
+  while (cinfo->output_scanline < cinfo->output_height)
+    {
+      JSAMPROW rows[4];
+      guint n = MIN (G_N_ELEMENTS (rows), cinfo->output_height - cinfo->output_scanline);
+      guint i;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        return FALSE;
+
+      for (i = 0; i < n; i++)
+        rows[i] = pixels + (cinfo->output_scanline + i) * rowstride;
+      jpeg_read_scanlines (cinfo, rows, n);
+    }
+
+  return TRUE;
+}
+
+static void
+configure_output (j_decompress_ptr cinfo,
+                  guint            size)
+{
+  cinfo->scale_num = choose_scale_num (cinfo, size);
+  cinfo->scale_denom = 8;
+  cinfo->dct_method = JDCT_IFAST;
+  cinfo->do_fancy_upsampling = FALSE;
+  cinfo->do_block_smoothing = FALSE;
+  cinfo->out_color_space = JCS_RGB;
+}
+
+/* The picture itself, into d->pixbuf; FALSE when libjpeg gave up, the rows
+ * could not be allocated or the job was cancelled. @src says whether the
+ * data ran out. */
+static gboolean
+read_image (Decoder        *d,
+            const FdSource *src,
+            guint           size,
+            GCancellable   *cancellable)
+{
+  j_decompress_ptr cinfo = &d->cinfo;
+
+  if (setjmp (d->err.jump))
+    return FALSE;
+
+  configure_output (cinfo, size);
+
+  if (cinfo->scale_num == 1 && cinfo->progressive_mode)
+    {
+      int status;
+
+      /* Only the DC coefficients matter at 1/8: stop reading once the
+       * scans that carry them are in. */
+      cinfo->buffered_image = TRUE;
+      jpeg_start_decompress (cinfo);
+      do
+        status = jpeg_consume_input (cinfo);
+      while (status != JPEG_REACHED_EOI && !src->ended_early &&
+             !(status == JPEG_SCAN_COMPLETED && dc_known (cinfo)));
+
+      if (src->ended_early && !dc_known (cinfo))
+        return FALSE;
+
+      jpeg_start_output (cinfo, cinfo->input_scan_number);
+      if (!read_rows (d, cancellable))
+        return FALSE;
+      jpeg_finish_output (cinfo);
+      return TRUE;
+    }
+
+  jpeg_start_decompress (cinfo);
+  if (!read_rows (d, cancellable))
+    return FALSE;
+  jpeg_finish_decompress (cinfo);
+  return !src->ended_early;
+}
+
+/* The EXIF preview, into d->pixbuf, if it is good enough to stand for the
+ * picture: at least @size on its longest side, smaller than the picture and
+ * of its shape to within a pixel (no letterbox bars, no stale crop). Any
+ * trouble with it just means that the picture itself gets decoded. */
+static gboolean
+read_preview (Decoder        *d,
+              const ExifInfo *exif,
+              guint           width,
+              guint           height,
+              guint           size,
+              GCancellable   *cancellable)
+{
+  j_decompress_ptr cinfo = &d->cinfo;
+  guint pw, ph;
+
+  if (setjmp (d->err.jump))
+    return FALSE;
+
+  jpeg_mem_src (cinfo, exif->preview, exif->preview_len);
+  if (jpeg_read_header (cinfo, TRUE) != JPEG_HEADER_OK || !is_rgb_convertible (cinfo))
+    return FALSE;
+
+  pw = cinfo->image_width;
+  ph = cinfo->image_height;
+  if (MAX (pw, ph) < size || MAX (pw, ph) >= MAX (width, height) ||
+      ABS ((gint64) pw * height - (gint64) ph * width) > (gint64) MAX (width, height))
+    return FALSE;
+
+  configure_output (cinfo, size);
+  jpeg_start_decompress (cinfo);
+  if (!read_rows (d, cancellable))
+    return FALSE;
+  jpeg_finish_decompress (cinfo);
+  return TRUE;
+}
+
+/* Says why a decode gave nothing, in the words the rest of the engine uses.
+ * @detail is libjpeg's own message, when it stopped with one. */
+static void
+set_failure (const FdSource  *src,
+             const char      *detail,
+             GCancellable    *cancellable,
+             GError         **error)
+{
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return;
+
+  if (src->read_errno != 0)
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (src->read_errno),
+                 "%s: %s", _("Cannot read"), g_strerror (src->read_errno));
+  else if (src->ended_early)
+    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                         _("The image data is truncated or damaged"));
+  else if (detail != NULL && detail[0] != '\0')
+    g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                 _("Cannot decode the image: %s"), detail);
+  else
+    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
+                         _("Not enough memory to decode the image"));
+}
+
+static GdkPixbuf *
+orient (GdkPixbuf *pixbuf,
+        guint      orientation)
+{
+  g_autoptr(GdkPixbuf) owned = pixbuf;
+  char text[2] = { '0' + orientation, '\0' };
+
+  if (orientation <= 1)
+    return g_steal_pointer (&owned);
+
+  gdk_pixbuf_set_option (owned, "orientation", text);
+  return gdk_pixbuf_apply_embedded_orientation (owned);
+}
+
+/**
+ * cs_jpeg_decode:
+ * @fd: a JPEG file, read from its current offset
+ * @size: the longest side wanted; the result is at least this big unless
+ *   the image is smaller
+ * @handled: (out): %FALSE when the file is left to GdkPixbuf (@fd is then
+ *   back at its offset)
+ * @image_width: (out): the image's width as seen (after orientation)
+ * @image_height: (out): its height
+ *
+ * Returns: (transfer full) (nullable): an upright pixbuf, or %NULL with
+ *   @error set, or %NULL and *@handled %FALSE
+ */
+GdkPixbuf *
+cs_jpeg_decode (int            fd,
+                guint          size,
+                guint64        max_pixels,
+                gboolean      *handled,
+                int           *image_width,
+                int           *image_height,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(Decoder) d = decoder_new ();
+  g_autofree FdSource *src = g_new0 (FdSource, 1);
+  g_autoptr(GdkPixbuf) result = NULL;
+  j_decompress_ptr cinfo = &d->cinfo;
+  off_t start_offset = lseek (fd, 0, SEEK_CUR);
+  ExifInfo exif;
+  gboolean swap;
+
+  *handled = TRUE;
+
+  src->fd = fd;
+  src->cancellable = cancellable;
+  src->pub.init_source = source_init;
+  src->pub.fill_input_buffer = source_fill;
+  src->pub.skip_input_data = source_skip;
+  src->pub.resync_to_restart = jpeg_resync_to_restart;
+  src->pub.term_source = source_term;
+  cinfo->src = &src->pub;
+
+  if (!read_header (d))
+    {
+      set_failure (src, d->err.message, cancellable, error);
+      return NULL;
+    }
+
+  if (!is_rgb_convertible (cinfo))
+    {
+      if (lseek (fd, start_offset, SEEK_SET) != start_offset)
+        {
+          src->read_errno = errno;
+          set_failure (src, NULL, cancellable, error);
+          return NULL;
+        }
+      *handled = FALSE;
+      return NULL;
+    }
+
+  if ((guint64) cinfo->image_width * cinfo->image_height > max_pixels)
+    {
+      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
+                   _("Image is too large (%u × %u pixels)"),
+                   cinfo->image_width, cinfo->image_height);
+      return NULL;
+    }
+
+  read_exif (cinfo, &exif);
+  swap = exif.orientation >= 5;
+  *image_width = swap ? cinfo->image_height : cinfo->image_width;
+  *image_height = swap ? cinfo->image_width : cinfo->image_height;
+
+  if (exif.preview != NULL && MAX (cinfo->image_width, cinfo->image_height) > size)
+    {
+      g_autoptr(Decoder) preview = decoder_new ();
+
+      if (read_preview (preview, &exif, cinfo->image_width, cinfo->image_height, size,
+                        cancellable))
+        result = g_steal_pointer (&preview->pixbuf);
+    }
+
+  if (result == NULL)
+    {
+      if (!read_image (d, src, size, cancellable))
+        {
+          set_failure (src, d->err.message, cancellable, error);
+          return NULL;
+        }
+      result = g_steal_pointer (&d->pixbuf);
+    }
+
+  return orient (g_steal_pointer (&result), exif.orientation);
+}
