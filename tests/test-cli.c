@@ -39,6 +39,7 @@ typedef struct
 {
   int    status;
   char  *out;
+  gsize  out_len;   /* all of stdout, NUL bytes included */
   char  *err;
   char **out_lines;
   char **err_lines;
@@ -369,13 +370,22 @@ spawn_cli (Fixture            *f,
   return process;
 }
 
+/* Every byte, NUL bytes too, and a NUL after the last. */
 static char *
-bytes_to_string (GBytes *bytes)
+bytes_to_string (GBytes *bytes,
+                 gsize  *len_out)
 {
   gsize len = 0;
   const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
+  char *text = g_malloc (len + 1);
 
-  return g_strndup (data ? data : "", len);
+  if (len > 0)
+    memcpy (text, data, len);
+  text[len] = '\0';
+  if (len_out != NULL)
+    *len_out = len;
+
+  return text;
 }
 
 static char **
@@ -430,8 +440,8 @@ communicate (GSubprocess *process,
   deadline_stop (&deadline);
 
   g_assert_no_error (c.error);
-  run->out = bytes_to_string (c.out);
-  run->err = bytes_to_string (c.err);
+  run->out = bytes_to_string (c.out, &run->out_len);
+  run->err = bytes_to_string (c.err, NULL);
   run->out_lines = split_lines (run->out);
   run->err_lines = split_lines (run->err);
   g_clear_pointer (&c.out, g_bytes_unref);
@@ -873,6 +883,47 @@ test_quiet (Fixture       *f,
   g_assert_cmpuint (summary.done, ==, sources->len);
   for (guint i = 0; i < expected->len; i++)
     g_assert_true (g_file_test (g_ptr_array_index (expected, i), G_FILE_TEST_IS_REGULAR));
+}
+
+/* A name with a newline in it is still one line on standard output (the
+ * newline printed as \n); with --null each path ends with a NUL byte and
+ * comes out as it is, for xargs -0. */
+static void
+test_odd_names (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *odd = g_build_filename (f->images, "two\nlines.png", NULL);
+  g_autofree char *plain = g_build_filename (f->images, "plain.png", NULL);
+  g_autofree char *odd_thumb = g_build_filename (f->images, "two\nlines.thumb.png", NULL);
+  g_autofree char *plain_thumb = g_build_filename (f->images, "plain.thumb.png", NULL);
+  g_autofree char *escaped = g_build_filename (f->images, "two\\nlines.thumb.png", NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) run = { 0 };
+  g_autoptr(GPtrArray) printed = g_ptr_array_new ();
+  const char *p;
+
+  cs_test_write_image (odd, 120, 80, "png", 1, &error);
+  g_assert_no_error (error);
+  cs_test_write_image (plain, 120, 80, "png", 2, &error);
+  g_assert_no_error (error);
+
+  run_cli (f, NULL, &run, "-j", "1", "-o", "beside", f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (g_strv_length (run.out_lines), ==, 2);
+  g_assert_true (g_strv_contains ((const char * const *) run.out_lines, escaped));
+  g_assert_true (g_strv_contains ((const char * const *) run.out_lines, plain_thumb));
+  g_assert_true (g_file_test (odd_thumb, G_FILE_TEST_IS_REGULAR));
+
+  run_cli (f, NULL, &run, "-j", "1", "-z", "-o", "beside", f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (run.out_len, >, 0);
+  g_assert_cmpint (run.out[run.out_len - 1], ==, '\0');
+  for (p = run.out; p < run.out + run.out_len; p += strlen (p) + 1)
+    g_ptr_array_add (printed, (char *) p);
+  g_ptr_array_add (printed, NULL);
+  g_assert_cmpuint (printed->len, ==, 3);
+  g_assert_true (g_strv_contains ((const char * const *) printed->pdata, odd_thumb));
+  g_assert_true (g_strv_contains ((const char * const *) printed->pdata, plain_thumb));
 }
 
 static void
@@ -1566,6 +1617,8 @@ main (int   argc,
               fixture_setup, test_stdin, fixture_teardown);
   g_test_add ("/cli/quiet", Fixture, NULL,
               fixture_setup, test_quiet, fixture_teardown);
+  g_test_add ("/cli/odd-names", Fixture, NULL,
+              fixture_setup, test_odd_names, fixture_teardown);
   g_test_add ("/cli/recursive", Fixture, NULL,
               fixture_setup, test_recursive, fixture_teardown);
 

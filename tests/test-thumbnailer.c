@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <string.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -258,6 +259,16 @@ static const struct {
   { "icon.xpm",
     "/* XPM */\nstatic char *x[] = {\"4 2 2 1\", \". c #ff0000\", \"# c #0000ff\", \"..##\", \"##..\"};\n" },
   { "plain.ppm", "P3\n4 2\n255\n255 0 0  0 255 0  0 0 255  255 255 255\n0 0 0  9 9 9  90 90 90  200 0 200\n" },
+  /* No signature: known by its name only. */
+  { "cursor.xbm", "#define c_width 8\n#define c_height 4\nstatic char c_bits[] = {\n"
+                  "  0xff, 0x81, 0x81, 0xff };\n" },
+};
+
+/* A 2x2 uncompressed true-colour TGA, top-left origin: no signature either. */
+static const guint8 tiny_tga[] = {
+  0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 2, 0, 24, 0x20,
+  0, 0, 255,  0, 255, 0,
+  255, 0, 0,  255, 255, 255,
 };
 
 /* A 2x1 GIF, by hand: gdk-pixbuf cannot write GIF. */
@@ -333,8 +344,20 @@ test_formats (Fixture       *f,
     tried++;
   }
 
-  /* png, jpeg, bmp, tiff at least, plus svg, xpm, ppm, gif. */
-  g_assert_cmpuint (tried, >=, 8);
+  {
+    g_autofree char *tga = g_build_filename (f->dir, "tiny.tga", NULL);
+    g_autoptr(CsResult) result = NULL;
+
+    g_file_set_contents (tga, (const char *) tiny_tga, sizeof tiny_tga, NULL);
+    result = process_path (thumbnailer, tga);
+    g_assert_no_error (cs_result_get_error (result));
+    g_assert_cmpint (cs_result_get_width (result), ==, 2);
+    g_assert_cmpint (cs_result_get_height (result), ==, 2);
+    tried++;
+  }
+
+  /* png, jpeg, bmp, tiff at least, plus svg, xpm, ppm, xbm, gif, tga. */
+  g_assert_cmpuint (tried, >=, 10);
 }
 
 static void
@@ -670,6 +693,11 @@ test_isolation (Fixture       *f,
   g_test_message ("over the memory limit: %s",
                   cs_result_get_error (hungry) ? cs_result_get_error (hungry)->message : "no error");
   g_assert_nonnull (cs_result_get_error (hungry));
+  /* The limit in the units it was given in (MiB), not in MB. */
+  if (g_error_matches (cs_result_get_error (hungry), CS_THUMB_ERROR, CS_THUMB_ERROR_DECODER_DIED))
+    g_assert_nonnull (strstr (cs_result_get_error (hungry)->message, "24.0\u00a0MiB"));
+  else
+    g_assert_error (cs_result_get_error (hungry), CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE);
   g_assert_false (g_file_test (cs_result_get_thumbnail_path (hungry), G_FILE_TEST_EXISTS));
 
   fine_again = process_path (normal, small);

@@ -34,6 +34,7 @@ typedef struct
   guint             problems;
   gboolean          recursive;
   gboolean          quiet;
+  gboolean          null_separated;
   gboolean          progress;
   gboolean          progress_shown;
   gint64            progress_time;
@@ -98,8 +99,22 @@ on_item_done (CsBatch  *batch,
     report_problem (cli, cs_result_get_file (result), error);
   else if (!cli->quiet)
     {
+      const char *path = cs_result_get_thumbnail_path (result);
+
       clear_progress (cli);
-      fprintf (stdout, "%s\n", cs_result_get_thumbnail_path (result));
+      /* One line per thumbnail: a newline in a name must not start another
+       * (it is printed as \n); with --null the path goes out as it is. */
+      if (cli->null_separated)
+        {
+          fputs (path, stdout);
+          fputc ('\0', stdout);
+        }
+      else
+        {
+          g_autofree char *line = cs_escape_line (path);
+
+          fprintf (stdout, "%s\n", line);
+        }
       fflush (stdout);
     }
 
@@ -341,7 +356,7 @@ main (int   argc,
   g_autofree char *size_arg = NULL;
   g_autofree char *output_arg = NULL;
   g_auto(GStrv) paths = NULL;
-  gboolean recursive = FALSE, fail_fast = FALSE, quiet = FALSE;
+  gboolean recursive = FALSE, fail_fast = FALSE, quiet = FALSE, null_separated = FALSE;
   int jobs = 0;
   double timeout_seconds = CS_DEFAULT_DECODE_TIMEOUT_MS / 1000.0;
   int memory_mib = (int) (CS_DEFAULT_MEMORY_LIMIT / (1024 * 1024));
@@ -366,6 +381,9 @@ main (int   argc,
       N_("Stop at the first error (exit 1), cancel and drain the rest"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
       N_("No per-file lines on standard output"), NULL },
+    { "null", 'z', 0, G_OPTION_ARG_NONE, &null_separated,
+      N_("End each path on standard output with a NUL byte instead of a newline, unescaped (for xargs -0)"),
+      NULL },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout_seconds,
       N_("Seconds a decoder may spend on one file (default 10; 0: no limit)"), N_("SECONDS") },
     { "memory-limit", 0, 0, G_OPTION_ARG_INT, &memory_mib,
@@ -436,6 +454,7 @@ main (int   argc,
   cli.cancellable = g_cancellable_new ();
   cli.recursive = recursive;
   cli.quiet = quiet;
+  cli.null_separated = null_separated;
   cli.progress = isatty (STDERR_FILENO);
   cli.batch = cs_batch_new (thumbnailer, jobs);
   cs_batch_set_policy (cli.batch, fail_fast ? CS_BATCH_FAIL_FAST : CS_BATCH_KEEP_GOING);

@@ -152,8 +152,41 @@ ends_early (GdkPixbufFormat *format,
   return FALSE;
 }
 
+/* GIO recognises formats by their content, and so does GdkPixbuf's loader
+ * when it is given no type; XBM and TGA files have no signature to see, and
+ * only their name tells them apart. The name's type is used for those two
+ * only, and only when the content looks like no image at all, so that a
+ * file's name never overrules what its bytes are. */
+static GdkPixbufLoader *
+new_loader (int         fd,
+            const char *type_hint)
+{
+  static const char * const nameless[] = { "image/x-xbitmap", "image/x-tga", NULL };
+  g_autofree char *content_type = NULL;
+  GdkPixbufLoader *loader;
+  guint8 head[4096];
+  off_t offset;
+  ssize_t n;
+
+  if (type_hint == NULL || !g_strv_contains (nameless, type_hint))
+    return gdk_pixbuf_loader_new ();
+
+  offset = lseek (fd, 0, SEEK_CUR);
+  n = offset < 0 ? -1 : pread (fd, head, sizeof head, offset);
+  if (n <= 0)
+    return gdk_pixbuf_loader_new ();
+
+  content_type = g_content_type_guess (NULL, head, n, NULL);
+  if (g_str_has_prefix (content_type, "image/"))
+    return gdk_pixbuf_loader_new ();
+
+  loader = gdk_pixbuf_loader_new_with_mime_type (type_hint, NULL);
+  return loader != NULL ? loader : gdk_pixbuf_loader_new ();
+}
+
 static GdkPixbuf *
 decode_full (int            fd,
+             const char    *type_hint,
              guint          size,
              guint64        max_pixels,
              char         **mime_type,
@@ -162,7 +195,7 @@ decode_full (int            fd,
              GCancellable  *cancellable,
              GError       **error)
 {
-  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr(GdkPixbufLoader) loader = new_loader (fd, type_hint);
   g_autofree guint8 *buffer = g_malloc (READ_CHUNK);
   g_autoptr(GError) local_error = NULL;
   DecodeState state = { size, max_pixels, 0, 0, FALSE };
@@ -254,6 +287,10 @@ decode_full (int            fd,
       if (g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
         g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_UNSUPPORTED,
                              _("Not an image, or a format no installed loader reads"));
+      else if (g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_INSUFFICIENT_MEMORY))
+        g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
+                     _("Image is too large to decode within the memory limit (%d × %d pixels)"),
+                     state.image_width, state.image_height);
       else
         g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
                      _("Cannot decode the image: %s"), local_error->message);
@@ -322,6 +359,7 @@ fit_to_size (GdkPixbuf *pixbuf,
 /**
  * cs_decode_fd:
  * @fd: a regular file, read from its current offset
+ * @type_hint: (nullable): the type the file's name suggests; see new_loader()
  * @size: the longest side of the result
  * @mime_type: (out): the format found in the content
  * @image_width: (out): the image's width as seen (after orientation)
@@ -333,6 +371,7 @@ fit_to_size (GdkPixbuf *pixbuf,
  */
 GdkPixbuf *
 cs_decode_fd (int            fd,
+              const char    *type_hint,
               guint          size,
               guint64        max_pixels,
               char         **mime_type,
@@ -367,7 +406,7 @@ cs_decode_fd (int            fd,
   }
 #endif
 
-  decoded = decode_full (fd, size, max_pixels, mime_type, image_width, image_height,
+  decoded = decode_full (fd, type_hint, size, max_pixels, mime_type, image_width, image_height,
                          cancellable, error);
   if (decoded == NULL)
     return NULL;

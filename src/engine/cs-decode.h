@@ -15,6 +15,7 @@
 G_BEGIN_DECLS
 
 GdkPixbuf *cs_decode_fd (int            fd,
+                         const char    *type_hint,
                          guint          size,
                          guint64        max_pixels,
                          char         **mime_type,

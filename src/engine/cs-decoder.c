@@ -296,7 +296,7 @@ static char *
 describe_death (Helper               *helper,
                 const CsDecodeLimits *limits)
 {
-  g_autofree char *memory = g_format_size (limits->memory_limit);
+  g_autofree char *memory = g_format_size_full (limits->memory_limit, G_FORMAT_SIZE_IEC_UNITS);
 
   g_subprocess_wait (helper->process, NULL, NULL);
 
@@ -310,6 +310,7 @@ describe_death (Helper               *helper,
 
 static GdkPixbuf *
 decode_isolated (int                    fd,
+                 const char            *type_hint,
                  const CsDecodeLimits  *limits,
                  char                 **mime_type,
                  int                   *image_width,
@@ -317,7 +318,7 @@ decode_isolated (int                    fd,
                  GCancellable          *cancellable,
                  GError               **error)
 {
-  CsDecoderRequestHeader request = { CS_DECODER_MAGIC, limits->size, limits->max_pixels };
+  CsDecoderRequestHeader request = { CS_DECODER_MAGIC, limits->size, limits->max_pixels, "" };
   CsDecoderReplyHeader reply;
   g_autofree char *mime = NULL;
   g_autofree char *message = NULL;
@@ -325,6 +326,9 @@ decode_isolated (int                    fd,
   gint64 deadline = 0;
   WaitResult result;
   Helper *helper;
+
+  if (type_hint != NULL)
+    g_strlcpy (request.type_hint, type_hint, sizeof request.type_hint);
 
   helper = get_helper (limits, error);
   if (helper == NULL)
@@ -435,6 +439,7 @@ decode_isolated (int                    fd,
  */
 GdkPixbuf *
 cs_decoder_decode (int                    fd,
+                   const char            *type_hint,
                    const CsDecodeLimits  *limits,
                    char                 **mime_type,
                    int                   *image_width,
@@ -446,10 +451,10 @@ cs_decoder_decode (int                    fd,
   g_return_val_if_fail (limits != NULL, NULL);
 
   if (cs_decoder_get_helper_path () == NULL)
-    return cs_decode_fd (fd, limits->size, limits->max_pixels, mime_type,
+    return cs_decode_fd (fd, type_hint, limits->size, limits->max_pixels, mime_type,
                          image_width, image_height, cancellable, error);
 
-  return decode_isolated (fd, limits, mime_type, image_width, image_height, cancellable, error);
+  return decode_isolated (fd, type_hint, limits, mime_type, image_width, image_height, cancellable, error);
 }
 
 static gboolean
@@ -535,7 +540,10 @@ cs_decoder_serve (int socket_fd)
       if (fd < 0)
         return 0;
 
-      pixbuf = cs_decode_fd (fd, request.size, request.max_pixels, &mime,
+      /* The hint is text from the other side: make sure it ends. */
+      request.type_hint[sizeof request.type_hint - 1] = '\0';
+      pixbuf = cs_decode_fd (fd, request.type_hint[0] ? request.type_hint : NULL,
+                             request.size, request.max_pixels, &mime,
                              &image_width, &image_height, NULL, &error);
       close (fd);
 

@@ -29,6 +29,7 @@ typedef struct
   guint32 magic;
   guint32 size;
   guint64 max_pixels;
+  char    type_hint[64];   /* the type the name suggests, or "" */
 } CsDecoderRequestHeader;
 
 typedef struct
@@ -52,6 +53,7 @@ typedef struct
 
 const char *cs_decoder_get_helper_path (void);
 GdkPixbuf  *cs_decoder_decode          (int                    fd,
+                                        const char            *type_hint,
                                         const CsDecodeLimits  *limits,
                                         char                 **mime_type,
                                         int                   *image_width,

@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <jpeglib.h>
+#include <jerror.h>
 
 #include "cs-thumbnailer.h"
 
@@ -480,12 +481,21 @@ read_preview (Decoder        *d,
  * @detail is libjpeg's own message, when it stopped with one. */
 static void
 set_failure (const FdSource  *src,
+             const Decoder   *d,
              const char      *detail,
              GCancellable    *cancellable,
              GError         **error)
 {
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return;
+
+  if (detail != NULL && d->err.pub.msg_code == JERR_OUT_OF_MEMORY)
+    {
+      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
+                   _("Image is too large to decode within the memory limit (%d × %d pixels)"),
+                   (int) d->cinfo.image_width, (int) d->cinfo.image_height);
+      return;
+    }
 
   if (src->read_errno != 0)
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (src->read_errno),
@@ -559,7 +569,7 @@ cs_jpeg_decode (int            fd,
 
   if (!read_header (d))
     {
-      set_failure (src, d->err.message, cancellable, error);
+      set_failure (src, d, d->err.message, cancellable, error);
       return NULL;
     }
 
@@ -568,7 +578,7 @@ cs_jpeg_decode (int            fd,
       if (lseek (fd, start_offset, SEEK_SET) != start_offset)
         {
           src->read_errno = errno;
-          set_failure (src, NULL, cancellable, error);
+          set_failure (src, d, NULL, cancellable, error);
           return NULL;
         }
       *handled = FALSE;
@@ -578,8 +588,8 @@ cs_jpeg_decode (int            fd,
   if ((guint64) cinfo->image_width * cinfo->image_height > max_pixels)
     {
       g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                   _("Image is too large (%u × %u pixels)"),
-                   cinfo->image_width, cinfo->image_height);
+                   _("Image is too large (%d × %d pixels)"),
+                   (int) cinfo->image_width, (int) cinfo->image_height);
       return NULL;
     }
 
@@ -601,7 +611,7 @@ cs_jpeg_decode (int            fd,
     {
       if (!read_image (d, src, size, cancellable))
         {
-          set_failure (src, d->err.message, cancellable, error);
+          set_failure (src, d, d->err.message, cancellable, error);
           return NULL;
         }
       result = g_steal_pointer (&d->pixbuf);

@@ -783,10 +783,11 @@ process_file (CsThumbnailer *self,
     }
 
   {
+    g_autofree char *type_hint = g_content_type_guess (basename, NULL, 0, NULL);
     CsDecodeLimits limits = { self->size, self->max_pixels,
                               self->decode_timeout, self->memory_limit };
 
-    thumb = cs_decoder_decode (fd, &limits, &mime_type, &image_width, &image_height,
+    thumb = cs_decoder_decode (fd, type_hint, &limits, &mime_type, &image_width, &image_height,
                                cancellable, &decode_error);
   }
   close (fd);

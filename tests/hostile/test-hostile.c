@@ -55,6 +55,31 @@
 #define FIXTURES "/usr/libexec/installed-tests/gdk-pixbuf/test-images"
 #define FAIL_FOLDER "contact-sheet-" PACKAGE_VERSION
 
+
+/* How the CLI prints a path on stdout, one per line: control characters
+ * (a newline in a name above all) escaped, as its --help promises. */
+static char *
+as_printed (const char *path)
+{
+  GString *line = g_string_new (NULL);
+
+  for (const guchar *p = (const guchar *) path; *p != '\0'; p++)
+    {
+      if (*p == '\n')
+        g_string_append (line, "\\n");
+      else if (*p == '\t')
+        g_string_append (line, "\\t");
+      else if (*p == '\r')
+        g_string_append (line, "\\r");
+      else if (*p < 0x20 || *p == 0x7f)
+        g_string_append_printf (line, "\\x%02x", *p);
+      else
+        g_string_append_c (line, *p);
+    }
+
+  return g_string_free (line, FALSE);
+}
+
 static struct
 {
   const char *cli;
@@ -558,7 +583,8 @@ check_single (const CsRun     *run,
 
   if (run->status == 0)
     {
-      g_autofree char *expected_out = g_strconcat (thumbnail ? thumbnail : "", "\n", NULL);
+      g_autofree char *line = as_printed (thumbnail ? thumbnail : "");
+      g_autofree char *expected_out = g_strconcat (line, "\n", NULL);
       g_autoptr(GdkPixbuf) pixbuf = NULL;
 
       if (expect == CS_HOSTILE_FAIL)
@@ -914,7 +940,8 @@ check_batch (const CsRun *run,
       g_autofree char *thumb_name = beside_name (entry->name);
       g_autofree char *thumbnail = cache_home ? cache_thumbnail (cache_home, path)
                                               : g_build_filename (T.corpus_dir, thumb_name, NULL);
-      g_autofree char *printed = g_strconcat ("\n", thumbnail, "\n", NULL);
+      g_autofree char *thumbnail_line = as_printed (thumbnail);
+      g_autofree char *printed = g_strconcat ("\n", thumbnail_line, "\n", NULL);
       guint lines = cs_run_count_prefix (run, prefix);
       gboolean reported = strstr (out->str, printed) != NULL;
 
