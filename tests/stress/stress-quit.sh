@@ -3,7 +3,8 @@
 #
 # Each run starts contact-sheet on a folder that takes long to thumbnail,
 # waits for its first thumbnail (CONTACT_SHEET_TRACE=1), presses Ctrl+Q and
-# requires it to exit with status 0 within a second of the key, with no
+# requires it to exit with status 0 within 2 s of the key (the promise
+# the CLI makes for Ctrl+C; a hang detector, not a speed target), with no
 # warning or critical on stderr. At the end no decoder helper may be left.
 # Output is TAP; needs an X display (the 'display' suite runs under
 # xvfb-run) and xdotool. About a second a run: 50 runs unless told
@@ -101,12 +102,12 @@ run_once ()
 
   pressed=$(now_ms)
   xdo key --clearmodifiers ctrl+q
-  while kill -0 "$pid" 2>/dev/null && [ $(($(now_ms) - pressed)) -lt 1000 ]; do
+  while kill -0 "$pid" 2>/dev/null && [ $(($(now_ms) - pressed)) -lt 2000 ]; do
     sleep 0.01
   done
   elapsed=$(($(now_ms) - pressed))
   if kill -0 "$pid" 2>/dev/null; then
-    problem="still running 1 s after Ctrl+Q"
+    problem="still running 2 s after Ctrl+Q"
     return
   fi
   wait "$pid"
