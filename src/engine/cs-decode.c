@@ -356,6 +356,29 @@ fit_to_size (GdkPixbuf *pixbuf,
   return gdk_pixbuf_scale_simple (pixbuf, new_width, new_height, GDK_INTERP_BILINEAR);
 }
 
+#if HAVE_LIBJPEG
+/* The libjpeg path decodes at 1/8, 1/4 or 1/2 or takes the EXIF preview,
+ * whose sides are rounded versions of the picture's: the thumbnail's sides
+ * come from the picture itself, as they would from a full decode. */
+static GdkPixbuf *
+fit_to_image (GdkPixbuf *pixbuf,
+              int        image_width,
+              int        image_height,
+              guint      size)
+{
+  int width, height;
+
+  if ((guint) MAX (image_width, image_height) <= size)
+    return fit_to_size (pixbuf, size);
+
+  fit_dimensions (image_width, image_height, size, &width, &height);
+  if (width == gdk_pixbuf_get_width (pixbuf) && height == gdk_pixbuf_get_height (pixbuf))
+    return g_object_ref (pixbuf);
+
+  return gdk_pixbuf_scale_simple (pixbuf, width, height, GDK_INTERP_BILINEAR);
+}
+#endif
+
 /**
  * cs_decode_fd:
  * @fd: a regular file, read from its current offset
@@ -400,7 +423,7 @@ cs_decode_fd (int            fd,
             if (decoded == NULL)
               return NULL;
             *mime_type = g_strdup ("image/jpeg");
-            return fit_to_size (decoded, size);
+            return fit_to_image (decoded, *image_width, *image_height, size);
           }
       }
   }

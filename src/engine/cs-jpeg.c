@@ -53,6 +53,7 @@ typedef struct
   int                    fd;
   GCancellable          *cancellable;
   gboolean               ended_early;
+  JDIMENSION             ended_at_row;   /* output_scanline when it did */
   int                    read_errno;
   JOCTET                 buffer[READ_CHUNK];
 } FdSource;
@@ -69,11 +70,14 @@ on_error_exit (j_common_ptr cinfo)
 }
 
 /* Warnings ("extraneous bytes before marker" and the like) are common in
- * real photos and harmless; running out of data is caught by the source. */
+ * real photos and harmless, so they are only counted (an EXIF preview with
+ * any is not used); running out of data is caught by the source. */
 static void
-on_emit_message (j_common_ptr cinfo G_GNUC_UNUSED,
-                 int          msg_level G_GNUC_UNUSED)
+on_emit_message (j_common_ptr cinfo,
+                 int          msg_level)
 {
+  if (msg_level < 0)
+    cinfo->err->num_warnings++;
 }
 
 static void
@@ -98,6 +102,8 @@ source_fill (j_decompress_ptr cinfo)
        * remember it, so the result is an error rather than a grey band. */
       if (n < 0)
         src->read_errno = errno;
+      if (!src->ended_early)
+        src->ended_at_row = cinfo->output_scanline;
       src->ended_early = TRUE;
       src->pub.next_input_byte = fake_eoi;
       src->pub.bytes_in_buffer = sizeof fake_eoi;
@@ -395,6 +401,22 @@ configure_output (j_decompress_ptr cinfo,
   cinfo->out_color_space = JCS_RGB;
 }
 
+/* Some writers leave out the end marker, or a copy loses just the last
+ * bytes: the data then runs out while the decoder reads ahead through the
+ * last rows, with every pixel in. Within the last two MCU rows counts as
+ * whole (at most a sliver of grey at the bottom, less than a row of the
+ * thumbnail); anything earlier is a file cut short. */
+static gboolean
+ends_at_last_rows (j_decompress_ptr  cinfo,
+                   const FdSource   *src)
+{
+  JDIMENSION rows = cinfo->total_iMCU_rows > 0
+                    ? (cinfo->output_height + cinfo->total_iMCU_rows - 1) / cinfo->total_iMCU_rows
+                    : cinfo->output_height;
+
+  return (guint64) src->ended_at_row + 2 * (guint64) rows >= cinfo->output_height;
+}
+
 /* The picture itself, into d->pixbuf; FALSE when libjpeg gave up, the rows
  * could not be allocated or the job was cancelled. @src says whether the
  * data ran out. */
@@ -413,18 +435,22 @@ read_image (Decoder        *d,
 
   if (cinfo->scale_num == 1 && cinfo->progressive_mode)
     {
+      gboolean dc_in = FALSE;
       int status;
 
       /* Only the DC coefficients matter at 1/8: stop reading once the
-       * scans that carry them are in. */
+       * scans that carry them are in. (libjpeg notes a scan's bits when
+       * it starts, so only a completed scan counts.) */
       cinfo->buffered_image = TRUE;
       jpeg_start_decompress (cinfo);
       do
-        status = jpeg_consume_input (cinfo);
-      while (status != JPEG_REACHED_EOI && !src->ended_early &&
-             !(status == JPEG_SCAN_COMPLETED && dc_known (cinfo)));
+        {
+          status = jpeg_consume_input (cinfo);
+          dc_in = status == JPEG_SCAN_COMPLETED && dc_known (cinfo);
+        }
+      while (status != JPEG_REACHED_EOI && !src->ended_early && !dc_in);
 
-      if (src->ended_early && !dc_known (cinfo))
+      if (src->ended_early && !dc_in)
         return FALSE;
 
       jpeg_start_output (cinfo, cinfo->input_scan_number);
@@ -438,7 +464,7 @@ read_image (Decoder        *d,
   if (!read_rows (d, cancellable))
     return FALSE;
   jpeg_finish_decompress (cinfo);
-  return !src->ended_early;
+  return !src->ended_early || ends_at_last_rows (cinfo, src);
 }
 
 /* The EXIF preview, into d->pixbuf, if it is good enough to stand for the
@@ -474,7 +500,8 @@ read_preview (Decoder        *d,
   if (!read_rows (d, cancellable))
     return FALSE;
   jpeg_finish_decompress (cinfo);
-  return TRUE;
+  /* A preview cut short or damaged only warns; the picture is better. */
+  return d->err.pub.num_warnings == 0;
 }
 
 /* Says why a decode gave nothing, in the words the rest of the engine uses.

@@ -12,7 +12,11 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#if HAVE_LIBJPEG
+#include <jpeglib.h>
+#endif
 
 #include "cs-test-images.h"
 
@@ -162,6 +166,126 @@ append_le32 (GByteArray *out,
   g_byte_array_append (out, bytes, 4);
 }
 
+static void
+append_le16 (GByteArray *out,
+             guint       value)
+{
+  guint8 bytes[2] = { value, value >> 8 };
+
+  g_byte_array_append (out, bytes, 2);
+}
+
+/* One IFD entry of one SHORT (3) or LONG (4) value, little-endian. */
+static void
+append_ifd_entry (GByteArray *out,
+                  guint       tag,
+                  guint       type,
+                  guint32     value)
+{
+  append_le16 (out, tag);
+  append_le16 (out, type);
+  append_le32 (out, 1);
+  if (type == 3)
+    {
+      append_le16 (out, value);
+      append_le16 (out, 0);
+    }
+  else
+    append_le32 (out, value);
+}
+
+/* A camera's JPEG: little-endian EXIF with Orientation 6 and, in IFD1, a
+ * preview of the picture's shape. The preview is at least the harness's 64
+ * pixels and smaller than the picture, so cs-jpeg.c decodes it instead. */
+static void
+write_exif_preview (const char *folder)
+{
+  g_autoptr(GdkPixbuf) picture = cs_test_make_pixbuf (96, 72, 1, FALSE);
+  g_autoptr(GdkPixbuf) small = cs_test_make_pixbuf (64, 48, 1, FALSE);
+  g_autoptr(GByteArray) tiff = g_byte_array_new ();
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *jpeg = NULL;
+  g_autofree char *preview = NULL;
+  guint8 app1[4] = { 0xff, 0xe1, 0, 0 };
+  gsize jpeg_len, preview_len;
+
+  if (!gdk_pixbuf_save_to_buffer (picture, &jpeg, &jpeg_len, "jpeg", &error, NULL) ||
+      !gdk_pixbuf_save_to_buffer (small, &preview, &preview_len, "jpeg", &error, NULL))
+    g_error ("%s", error->message);
+
+  g_byte_array_append (tiff, (const guint8 *) "II*\0", 4);
+  append_le32 (tiff, 8);                                /* IFD0 */
+  append_le16 (tiff, 1);
+  append_ifd_entry (tiff, 0x0112, 3, 6);                /* Orientation */
+  append_le32 (tiff, 8 + 2 + 12 + 4);                   /* IFD1 */
+  append_le16 (tiff, 3);
+  append_ifd_entry (tiff, 0x0103, 3, 6);                /* Compression: JPEG */
+  append_ifd_entry (tiff, 0x0201, 4, 26 + 2 + 36 + 4);  /* JPEGInterchangeFormat */
+  append_ifd_entry (tiff, 0x0202, 4, preview_len);      /* ...Length */
+  append_le32 (tiff, 0);
+  g_byte_array_append (tiff, (const guint8 *) preview, preview_len);
+
+  app1[2] = (2 + 6 + tiff->len) >> 8;
+  app1[3] = (2 + 6 + tiff->len) & 0xff;
+
+  g_byte_array_append (out, (const guint8 *) jpeg, 2);  /* SOI */
+  g_byte_array_append (out, app1, sizeof app1);
+  g_byte_array_append (out, (const guint8 *) "Exif\0\0", 6);
+  g_byte_array_append (out, tiff->data, tiff->len);
+  g_byte_array_append (out, (const guint8 *) jpeg + 2, jpeg_len - 2);
+
+  write_bytes (folder, "preview.jpg", out->data, out->len);
+}
+
+#if HAVE_LIBJPEG
+static void
+on_jpeg_error (j_common_ptr cinfo)
+{
+  char message[JMSG_LENGTH_MAX];
+
+  cinfo->err->format_message (cinfo, message);
+  g_error ("libjpeg: %s", message);
+}
+
+/* A progressive JPEG (GdkPixbuf writes none), 512 pixels wide: at the
+ * harness's 64 pixels, cs-jpeg.c reads only the scans with the DC. */
+static void
+write_progressive (const char *folder)
+{
+  g_autoptr(GdkPixbuf) pixbuf = cs_test_make_pixbuf (512, 24, 0, FALSE);
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr err;
+  unsigned char *out = NULL;
+  unsigned long out_len = 0;
+
+  cinfo.err = jpeg_std_error (&err);
+  err.error_exit = on_jpeg_error;
+  jpeg_create_compress (&cinfo);
+  jpeg_mem_dest (&cinfo, &out, &out_len);
+  cinfo.image_width = gdk_pixbuf_get_width (pixbuf);
+  cinfo.image_height = gdk_pixbuf_get_height (pixbuf);
+  cinfo.input_components = 3;
+  cinfo.in_color_space = JCS_RGB;
+  jpeg_set_defaults (&cinfo);
+  jpeg_set_quality (&cinfo, 50, TRUE);
+  jpeg_simple_progression (&cinfo);
+  jpeg_start_compress (&cinfo, TRUE);
+  while (cinfo.next_scanline < cinfo.image_height)
+    {
+      JSAMPROW row = gdk_pixbuf_get_pixels (pixbuf) +
+                     (gsize) cinfo.next_scanline * gdk_pixbuf_get_rowstride (pixbuf);
+
+      jpeg_write_scanlines (&cinfo, &row, 1);
+    }
+  jpeg_finish_compress (&cinfo);
+  jpeg_destroy_compress (&cinfo);
+
+  write_bytes (folder, "progressive.jpg", out, out_len);
+  free (out);
+}
+#endif
+
 /* An animated cursor: a RIFF "ACON" holding two frames, each an ICO. */
 static void
 write_ani (const char *folder)
@@ -304,6 +428,10 @@ main (int   argc,
   write_pnm (folder);
   write_ani (folder);
   write_huge_png (folder);
+  write_exif_preview (folder);
+#if HAVE_LIBJPEG
+  write_progressive (folder);
+#endif
 
   check_seeds (folder);
 
