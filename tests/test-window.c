@@ -408,6 +408,99 @@ test_filter_and_sort (Fixture       *f,
   }
 }
 
+static gboolean
+has_n_items (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_list_model_get_n_items (cs_window_get_items (f->window)) == 16 &&
+         !cs_window_get_running (f->window);
+}
+
+/* The items as the grid shows them, one name after another. */
+static char *
+item_names (CsWindow *window)
+{
+  GListModel *items = cs_window_get_items (window);
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (items, i);
+
+      g_string_append_printf (names, "%s%s", i ? " " : "", cs_item_get_name (item));
+    }
+
+  return g_string_free (names, FALSE);
+}
+
+/* Images that appear later are merged in where they sort, not appended. */
+static void
+test_merge_sorted (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *folder = make_folder (f, "merge", 12, 200);
+  g_autofree char *names = NULL;
+
+  open_path (f, folder);
+  cs_test_wait_until (is_idle, f->window, 60000);
+
+  /* Between, before and after the ones there. */
+  for (guint i = 0; i < 4; i++)
+    {
+      static const char *added[] = { "img-0003a.jpg", "img-0007a.jpg", "a-first.jpg", "z-last.jpg" };
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = g_build_filename (folder, added[i], NULL);
+
+      cs_test_write_image (path, 200, 150, "jpeg", 100 + i, &error);
+      g_assert_no_error (error);
+    }
+
+  cs_test_wait_until (has_n_items, f, 20000);
+  names = item_names (f->window);
+  g_assert_cmpstr (names, ==,
+                   "a-first.jpg img-0000.jpg img-0001.jpg img-0002.jpg img-0003.jpg "
+                   "img-0003a.jpg img-0004.jpg img-0005.jpg img-0006.jpg img-0007.jpg "
+                   "img-0007a.jpg img-0008.jpg img-0009.jpg img-0010.jpg img-0011.jpg z-last.jpg");
+  g_assert_cmpuint (count_state (f->window, CS_ITEM_DONE), ==, 16);
+}
+
+/* Changing the sort key re-sorts what is there. */
+static void
+test_sort_order (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *folder = make_folder (f, "order", 12, 200);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *by_name = NULL;
+  g_autofree char *again = NULL;
+  GListModel *items;
+  goffset previous = G_MAXINT64;
+  gboolean differs = FALSE;
+
+  open_path (f, folder);
+  cs_test_wait_until (is_idle, f->window, 60000);
+  items = cs_window_get_items (f->window);
+  by_name = item_names (f->window);
+
+  g_settings_set_enum (settings, "sort-order", 2);   /* size, largest first */
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (items, i);
+
+      g_assert_cmpint (cs_item_get_size (item), <=, previous);
+      previous = cs_item_get_size (item);
+    }
+  again = item_names (f->window);
+  differs = g_strcmp0 (again, by_name) != 0;
+  g_assert_true (differs);
+
+  g_settings_set_enum (settings, "sort-order", 0);
+  g_clear_pointer (&again, g_free);
+  again = item_names (f->window);
+  g_assert_cmpstr (again, ==, by_name);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -427,6 +520,8 @@ main (int   argc,
   ADD ("/window/close-mid-batch", test_close_mid_batch);
   ADD ("/window/finalize", test_finalize);
   ADD ("/window/filter-and-sort", test_filter_and_sort);
+  ADD ("/window/merge-sorted", test_merge_sorted);
+  ADD ("/window/sort-order", test_sort_order);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);

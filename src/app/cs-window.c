@@ -24,17 +24,28 @@
 /* Images found by the scan join the grid at most this often. */
 #define FLUSH_INTERVAL_MS 1000
 
+/* Found images join the grid this many at a time, fewer while the grid
+ * has fewer images than it keeps cells for (GtkGridView keeps max-columns
+ * times about 31 rows). */
+#define MERGE_CHUNK 1000
+#define FIRST_CHUNK 24
+#define GRID_ROWS 32
+
 /* The status line changes at most this often: each change lays the window
  * out again. */
 #define STATUS_INTERVAL_MS 100
+
+/* The padding of a cell in the grid, on each side (style.css). */
+#define CELL_PADDING 8
 
 /* Files that change in a burst (a copy in progress) are redone once. */
 #define CHANGE_DELAY_MS 400
 
 /* Pixels are kept for the cells on screen and, beyond them, for the most
- * recently seen thumbnails up to this many bytes: a folder of 100,000 images
- * costs what a folder of 1,000 does. The rest reload from their files. */
-#define TEXTURE_BUDGET (64 * 1024 * 1024)
+ * recently seen thumbnails up to this many bytes (a few screens of 128-pixel
+ * cells): a folder of 100,000 images costs what a folder of 1,000 does. The
+ * rest reload from their files. */
+#define TEXTURE_BUDGET (16 * 1024 * 1024)
 
 typedef struct
 {
@@ -69,13 +80,14 @@ struct _CsWindow
   GtkSearchBar         *search_bar;
   GMenuModel           *item_menu;
 
-  /* The grid's model: items -> filter -> sort -> selection */
+  /* The grid's model: items, kept sorted -> filter -> selection */
   GListStore           *items;
   GtkCustomFilter      *filter;
-  GtkCustomSorter      *sorter;
+  GtkFilterListModel   *filtered;       /* filters only while searching; borrowed */
   GtkSingleSelection   *selection;
   GHashTable           *items_by_uri;   /* uri -> CsItem, borrowed */
   GPtrArray            *pending_items;  /* found, not yet in the store */
+  gboolean              pending_sorted;
   guint                 flush_source;
   char                 *search_text;
   int                   sort_order;
@@ -196,7 +208,195 @@ on_search_changed (CsWindow       *self,
 
   g_free (self->search_text);
   self->search_text = g_utf8_casefold (text, -1);
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+
+  /* GTK 4.8's filter model pays for every change to the list with a pass
+   * over all of it, even when its filter lets everything through: without
+   * a search, it has none. */
+  if (self->search_text[0] == '\0')
+    gtk_filter_list_model_set_filter (self->filtered, NULL);
+  else if (gtk_filter_list_model_get_filter (self->filtered) == NULL)
+    gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->filter));
+  else
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static int
+compare_pending (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  return sort_items (*(CsItem **) a, *(CsItem **) b, user_data);
+}
+
+/* The first position in the store, from @lower on, whose item sorts after
+ * @item; with @strict, the first whose item does not sort before it. */
+static guint
+bisect (CsWindow *self,
+        CsItem   *item,
+        guint     lower,
+        gboolean  strict)
+{
+  GListModel *model = G_LIST_MODEL (self->items);
+  guint upper = g_list_model_get_n_items (model);
+
+  while (lower < upper)
+    {
+      guint middle = lower + (upper - lower) / 2;
+      g_autoptr(CsItem) other = g_list_model_get_item (model, middle);
+      int order = sort_items (other, item, self);
+
+      if (order < 0 || (order == 0 && !strict))
+        lower = middle + 1;
+      else
+        upper = middle;
+    }
+
+  return lower;
+}
+
+/* Where @item is in the store, found by its sort key. */
+static gboolean
+find_item (CsWindow *self,
+           CsItem   *item,
+           guint    *position)
+{
+  GListModel *model = G_LIST_MODEL (self->items);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = bisect (self, item, 0, TRUE); i < n; i++)
+    {
+      g_autoptr(CsItem) other = g_list_model_get_item (model, i);
+
+      if (other == item)
+        {
+          *position = i;
+          return TRUE;
+        }
+      if (sort_items (other, item, self) != 0)
+        break;
+    }
+
+  return FALSE;
+}
+
+/* Of the items cells show, the one that sorts last. */
+static CsItem *
+last_bound_item (CsWindow *self)
+{
+  GHashTableIter iter;
+  CsItem *item;
+  CsItem *last = NULL;
+
+  g_hash_table_iter_init (&iter, self->bound);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &item, NULL))
+    if (last == NULL || sort_items (item, last, self) > 0)
+      last = item;
+
+  return last;
+}
+
+/* Splices the first @n_new of the sorted pending items into the store with
+ * the items there from the first one's place up to @last, in one go.
+ * Returns the position after them. */
+static guint
+merge_up_to (CsWindow *self,
+             guint     n_new,
+             CsItem   *last)
+{
+  GPtrArray *pending = self->pending_items;
+  GListModel *model = G_LIST_MODEL (self->items);
+  guint first = bisect (self, g_ptr_array_index (pending, 0), 0, FALSE);
+  guint end = bisect (self, last, first, FALSE);
+  g_autoptr(GPtrArray) merged = g_ptr_array_new_full (end - first + n_new, g_object_unref);
+  g_autoptr(CsItem) existing = NULL;
+  guint i = 0;
+  guint position = first;
+
+  while (i < n_new || position < end)
+    {
+      CsItem *item = g_ptr_array_index (pending, MIN (i, n_new - 1));
+
+      if (existing == NULL && position < end)
+        existing = g_list_model_get_item (model, position);
+
+      if (i < n_new && (existing == NULL || sort_items (item, existing, self) < 0))
+        {
+          g_ptr_array_add (merged, g_object_ref (item));
+          i++;
+        }
+      else
+        {
+          g_ptr_array_add (merged, g_steal_pointer (&existing));
+          position++;
+        }
+    }
+
+  g_list_store_splice (self->items, first, end - first, merged->pdata, merged->len);
+
+  return first + merged->len;
+}
+
+/* The store stays sorted, so the grid needs no sort model, which answers
+ * every burst with one change over the whole list. Found images are sorted
+ * among themselves and merged in. GTK 4.8 binds every cell after a change
+ * again: what lands before or among the cells goes in with one splice, and
+ * each run of images beyond them with its own, which no cell sees. */
+static void
+merge_pending_items (CsWindow *self,
+                     guint     n_merge)
+{
+  GPtrArray *pending = self->pending_items;
+  GListModel *model = G_LIST_MODEL (self->items);
+  g_autoptr(CsItem) last = NULL;
+  guint n = g_list_model_get_n_items (model);
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->grid));
+  gboolean at_top = vadjustment == NULL || gtk_adjustment_get_value (vadjustment) < 1.0;
+  guint start = 0;
+  guint position = 0;
+
+  if (!self->pending_sorted)
+    g_ptr_array_sort_with_data (pending, compare_pending, self);
+  self->pending_sorted = TRUE;
+  n_merge = MIN (n_merge, pending->len);
+
+  /* While searching, the filter model goes over the whole list for each
+   * splice: one splice then, up to the end. */
+  if (gtk_filter_list_model_get_filter (self->filtered) != NULL)
+    last = n > 0 ? g_list_model_get_item (model, n - 1) : NULL;
+  else if (last_bound_item (self) != NULL)
+    last = g_object_ref (last_bound_item (self));
+
+  while (last != NULL && start < n_merge &&
+         sort_items (g_ptr_array_index (pending, start), last, self) < 0)
+    start++;
+  if (start > 0)
+    position = merge_up_to (self, start, last);
+
+  while (start < n_merge)
+    {
+      guint end = start + 1;
+      g_autoptr(CsItem) next = NULL;
+
+      position = bisect (self, g_ptr_array_index (pending, start), position, FALSE);
+      next = g_list_model_get_item (model, position);
+      if (next == NULL)
+        end = n_merge;
+      else
+        while (end < n_merge && sort_items (g_ptr_array_index (pending, end), next, self) < 0)
+          end++;
+
+      g_list_store_splice (self->items, position, 0, pending->pdata + start, end - start);
+      position += end - start;
+      start = end;
+    }
+
+  g_ptr_array_remove_range (pending, 0, n_merge);
+
+  /* The grid keeps its top cell in place when items land before it, which
+   * would scroll a grid that is filling away from its start: someone who
+   * has not scrolled stays at the first picture. */
+  if (at_top && n > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->grid), "list.scroll-to-item", "u", 0);
 }
 
 static void
@@ -206,25 +406,29 @@ flush_pending_items (CsWindow *self)
   g_clear_handle_id (&self->flush_source, g_source_remove);
 
   if (self->pending_items->len > 0)
-    {
-      /* One splice per burst: the sort model works once, not per file. */
-      g_list_store_splice (self->items,
-                           g_list_model_get_n_items (G_LIST_MODEL (self->items)), 0,
-                           self->pending_items->pdata, self->pending_items->len);
-      g_ptr_array_set_size (self->pending_items, 0);
-    }
+    merge_pending_items (self, self->pending_items->len);
 
   if (g_list_model_get_n_items (G_LIST_MODEL (self->items)) > 0)
     gtk_stack_set_visible_child_name (self->stack, "grid");
 }
 
+/* A burst joins the grid a part at a time, with frames drawn in between;
+ * the grid's first screen comes in smaller parts still, since each image
+ * there is a cell to build. */
 static gboolean
 on_flush_due (gpointer user_data)
 {
   CsWindow *self = user_data;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  guint cells = gtk_grid_view_get_max_columns (self->grid) * GRID_ROWS;
 
   self->flush_source = 0;
-  flush_pending_items (self);
+  merge_pending_items (self, n < cells ? FIRST_CHUNK : MERGE_CHUNK);
+
+  if (self->pending_items->len > 0)
+    self->flush_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, on_flush_due, self, NULL);
+  else if (n == 0)
+    gtk_stack_set_visible_child_name (self->stack, "grid");
 
   return G_SOURCE_REMOVE;
 }
@@ -243,9 +447,10 @@ add_item (CsWindow  *self,
   item = cs_item_new (file, info);
   g_hash_table_insert (self->items_by_uri, g_steal_pointer (&uri), item);
   g_ptr_array_add (self->pending_items, item);
+  self->pending_sorted = FALSE;
 
-  /* The first images show at once; after that, new ones join the grid a few
-   * times a second: each splice re-sorts and rebinds what is on screen. */
+  /* The first images show at once; after that, new ones join the grid in
+   * bursts: one merge of many is cheaper than many of one. */
   if (self->flush_source == 0)
     {
       if (g_list_model_get_n_items (G_LIST_MODEL (self->items)) == 0)
@@ -269,11 +474,37 @@ remove_item (CsWindow *self,
   if (item == NULL)
     return;
 
-  flush_pending_items (self);
   g_ptr_array_remove (self->failures, item);
-  if (g_list_store_find (self->items, item, &position))
+  if (find_item (self, item, &position))
     g_list_store_remove (self->items, position);
+  else
+    g_ptr_array_remove (self->pending_items, item);
   g_hash_table_remove (self->items_by_uri, uri);
+}
+
+/* A changed file: its item goes back among the pending ones, to be merged
+ * in where its new date or size puts it. */
+static CsItem *
+update_item (CsWindow  *self,
+             GFile     *file,
+             GFileInfo *info)
+{
+  g_autofree char *uri = g_file_get_uri (file);
+  CsItem *item = g_hash_table_lookup (self->items_by_uri, uri);
+  guint position;
+
+  if (item == NULL)
+    item = add_item (self, file, info);
+  else if (find_item (self, item, &position))
+    {
+      g_ptr_array_add (self->pending_items, g_object_ref (item));
+      g_list_store_remove (self->items, position);
+    }
+
+  cs_item_set_info (item, info);
+  self->pending_sorted = FALSE;
+
+  return item;
 }
 
 static void
@@ -325,23 +556,27 @@ forget_texture (CsWindow *self,
 static void
 evict_textures (CsWindow *self)
 {
-  GList *link = self->textures.head;
+  guint n = self->textures.length;
 
-  while (link != NULL && self->texture_bytes > TEXTURE_BUDGET)
+  for (guint i = 0; i < n && self->texture_bytes > TEXTURE_BUDGET; i++)
     {
-      GList *next = link->next;
+      GList *link = self->textures.head;
       TextureEntry *entry = link->data;
 
-      /* What a cell shows stays. */
-      if (bound_count (self, entry->item) == 0)
+      /* What a cell shows stays, and counts as just seen: the next
+       * eviction does not walk past it again. */
+      if (bound_count (self, entry->item) > 0)
+        {
+          g_queue_unlink (&self->textures, link);
+          g_queue_push_tail_link (&self->textures, link);
+        }
+      else
         {
           g_autoptr(CsItem) item = g_object_ref (entry->item);
 
           forget_texture (self, item);
           cs_item_set_thumbnail (item, NULL);
         }
-
-      link = next;
     }
 }
 
@@ -712,7 +947,11 @@ on_item_done (CsBatch  *batch,
   else
     {
       GdkPixbuf *pixbuf = cs_result_get_pixbuf (result);
-      g_autoptr(GdkTexture) texture = pixbuf ? gdk_texture_new_for_pixbuf (pixbuf) : NULL;
+      g_autoptr(GdkTexture) texture = NULL;
+
+      /* Pixels for a cell on screen; the rest load when they are shown. */
+      if (pixbuf != NULL && bound_count (self, item) > 0)
+        texture = gdk_texture_new_for_pixbuf (pixbuf);
 
       self->n_done++;
       self->bytes_written += cs_result_get_bytes_written (result);
@@ -956,15 +1195,13 @@ flush_changed (gpointer user_data)
           continue;
         }
 
-      item = add_item (self, file, info);
-      cs_item_set_info (item, info);
+      item = update_item (self, file, info);
       g_ptr_array_add (redo, g_object_ref (item));
     }
   g_hash_table_remove_all (self->changed);
 
   flush_pending_items (self);
   start_batch (self, redo, FALSE);
-  gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
 
   return G_SOURCE_REMOVE;
 }
@@ -1539,6 +1776,7 @@ bind_cell (GtkSignalListItemFactory *factory,
 {
   CsCell *cell = CS_CELL (gtk_list_item_get_child (list_item));
   CsItem *item = gtk_list_item_get_item (list_item);
+  gboolean moved = cs_cell_get_item (cell) == item;
 
   cs_cell_set_pixel_size (cell, self->pixel_size);
   cs_cell_set_item (cell, item);
@@ -1547,8 +1785,10 @@ bind_cell (GtkSignalListItemFactory *factory,
   touch_texture (self, item);
   maybe_load_texture (self, item);
 
-  /* On screen and still waiting: it goes next. */
-  if (cs_item_get_state (item) == CS_ITEM_PENDING)
+  /* On screen and still waiting: it goes next. Not again for a cell that
+   * keeps its item: GTK 4.8 unbinds and binds again every cell after an
+   * inserted image, and moving a job to the front walks the whole queue. */
+  if (!moved && cs_item_get_state (item) == CS_ITEM_PENDING)
     for (guint i = 0; i < self->batches->len; i++)
       cs_batch_prioritize (g_ptr_array_index (self->batches, i), item);
 }
@@ -1561,8 +1801,9 @@ unbind_cell (GtkSignalListItemFactory *factory,
   CsItem *item = gtk_list_item_get_item (list_item);
   guint count = item ? bound_count (self, item) : 0;
 
-  cs_cell_set_item (CS_CELL (gtk_list_item_get_child (list_item)), NULL);
-
+  /* The cell keeps showing @item until it is bound to another or goes:
+   * when it is bound to the same one again (it only moved), its bindings
+   * and state stay as they are. */
   if (count > 1)
     g_hash_table_insert (self->bound, item, GUINT_TO_POINTER (count - 1));
   else if (count == 1)
@@ -1570,6 +1811,31 @@ unbind_cell (GtkSignalListItemFactory *factory,
       g_hash_table_remove (self->bound, item);
       g_hash_table_remove (self->to_load, item);
     }
+}
+
+/* GtkGridView keeps a cell alive for max-columns times 31 rows around what
+ * it shows, however many columns fit: at 64 that is some 2,000 cells to
+ * build, bind and rebind whenever images land before them. As many columns
+ * as the widest monitor could show leaves the layout as it was. */
+static void
+update_max_columns (CsWindow *self)
+{
+  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self)));
+  int width = 0;
+  guint columns;
+
+  for (guint i = 0; i < g_list_model_get_n_items (monitors); i++)
+    {
+      g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, i);
+      GdkRectangle geometry;
+
+      gdk_monitor_get_geometry (monitor, &geometry);
+      width = MAX (width, geometry.width);
+    }
+
+  /* A column is at least a cell and its padding (style.css). */
+  columns = width > 0 ? width / (self->pixel_size + 2 * CELL_PADDING) : 16;
+  gtk_grid_view_set_max_columns (self->grid, CLAMP (columns, 1, 64));
 }
 
 static void
@@ -1581,6 +1847,8 @@ set_up_factory (CsWindow *self)
   /* Cells at 512 or 1024 pixels would leave one column: show those at most
    * at 384; the file behind them is still the full size. */
   self->pixel_size = MIN (self->pixel_size, 384);
+
+  update_max_columns (self);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), self);
@@ -1607,7 +1875,8 @@ on_sort_order_changed (GSettings  *settings,
                        CsWindow   *self)
 {
   self->sort_order = g_settings_get_enum (settings, "sort-order");
-  gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+  self->pending_sorted = FALSE;
+  g_list_store_sort (self->items, sort_items, self);
 }
 
 static gboolean
@@ -1681,6 +1950,7 @@ cs_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
 
   g_clear_object (&self->selection);
+  g_clear_object (&self->filter);
   g_clear_object (&self->items);
   g_clear_object (&self->folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
@@ -1803,7 +2073,6 @@ cs_window_init (CsWindow *self)
   g_autoptr(GAction) size_action = NULL;
   g_autoptr(GAction) sort_action = NULL;
   GtkFilterListModel *filtered;
-  GtkSortListModel *sorted;
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -1824,11 +2093,9 @@ cs_window_init (CsWindow *self)
 
   self->items = g_list_store_new (CS_TYPE_ITEM);
   self->filter = gtk_custom_filter_new (filter_item, self, NULL);
-  self->sorter = gtk_custom_sorter_new (sort_items, self, NULL);
-  filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->items)),
-                                        GTK_FILTER (self->filter));
-  sorted = gtk_sort_list_model_new (G_LIST_MODEL (filtered), GTK_SORTER (self->sorter));
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
+  filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->items)), NULL);
+  self->filtered = filtered;
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (filtered));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_grid_view_set_model (self->grid, GTK_SELECTION_MODEL (self->selection));
@@ -1840,6 +2107,8 @@ cs_window_init (CsWindow *self)
   g_action_map_add_action (G_ACTION_MAP (settings_actions), sort_action);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "settings", G_ACTION_GROUP (settings_actions));
 
+  g_signal_connect_object (gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self))),
+                           "items-changed", G_CALLBACK (update_max_columns), self, G_CONNECT_SWAPPED);
   g_signal_connect (self->settings, "changed::thumbnail-size",
                     G_CALLBACK (on_thumbnail_settings_changed), self);
   g_signal_connect (self->settings, "changed::output-mode",
