@@ -5,8 +5,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -750,6 +752,78 @@ test_sandbox (Fixture       *f,
   g_assert_cmpuint (helpers, >, 0);
 }
 
+/* Whether one of our live helpers runs at this niceness. */
+static gboolean
+have_helper_at (int nice)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *parent = g_strdup_printf ("PPid:\t%d\n", (int) getpid ());
+  const char *name;
+
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *status_path = g_build_filename ("/proc", name, "status", NULL);
+      g_autofree char *status = NULL;
+      int helper_nice;
+
+      if (!g_ascii_isdigit (name[0]) ||
+          !g_file_get_contents (status_path, &status, NULL, NULL) ||
+          strstr (status, parent) == NULL ||
+          !g_str_has_prefix (status, "Name:\tcontact-sheet-d") ||
+          strstr (status, "State:\tZ") != NULL)
+        continue;
+
+      errno = 0;
+      helper_nice = getpriority (PRIO_PROCESS, (id_t) atoi (name));
+      g_test_message ("helper %s at nice %d", name, helper_nice);
+      if (errno == 0 && helper_nice == nice)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The window's decoders give way to it: they run ten steps nicer than the
+ * app, and only when asked to. */
+static void
+test_background (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *path = write_image (f, "photo.jpg", 300, 200, "jpeg");
+  g_autoptr(CsThumbnailer) background = g_object_new (CS_TYPE_THUMBNAILER,
+                                                      "mode", CS_OUTPUT_BESIDE,
+                                                      "background", TRUE,
+                                                      NULL);
+  g_autoptr(CsThumbnailer) normal = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 128, NULL);
+  g_autoptr(CsResult) first = NULL;
+  g_autoptr(CsResult) second = NULL;
+  int own;
+
+  if (g_getenv ("CONTACT_SHEET_DECODER") == NULL)
+    {
+      g_test_skip ("Decoding in-process: set CONTACT_SHEET_DECODER (meson test does)");
+      return;
+    }
+
+  errno = 0;
+  own = getpriority (PRIO_PROCESS, 0);
+  g_assert_cmpint (errno, ==, 0);
+  if (own > 9)
+    {
+      g_test_skip ("This test already runs at the lowest priorities");
+      return;
+    }
+
+  first = process_path (background, path);
+  g_assert_no_error (cs_result_get_error (first));
+  g_assert_true (have_helper_at (own + 10));
+
+  second = process_path (normal, path);
+  g_assert_no_error (cs_result_get_error (second));
+  g_assert_true (have_helper_at (own));
+}
+
 static void
 test_cancelled (Fixture       *f,
                 gconstpointer  data)
@@ -879,6 +953,7 @@ main (int   argc,
   ADD ("/thumbnailer/cancelled", test_cancelled);
   ADD ("/thumbnailer/isolation", test_isolation);
   ADD ("/thumbnailer/sandbox", test_sandbox);
+  ADD ("/thumbnailer/background", test_background);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);

@@ -925,6 +925,7 @@ make_thumbnailer (CsWindow *self,
                        "size", cs_flavor_get_size (flavor),
                        "want-pixels", TRUE,
                        "retry-failed", retry,
+                       "background", TRUE,
                        NULL);
 }
 

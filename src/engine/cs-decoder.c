@@ -51,6 +51,7 @@ typedef struct
   GSubprocess *process;
   int          socket;
   guint64      memory_limit;
+  gboolean     background;
 } Helper;
 
 static void
@@ -106,31 +107,39 @@ cs_decoder_get_helper_path (void)
   return path;
 }
 
+/* How much lower a background helper's priority is: the scheduler then
+ * gives a busy window's threads about nine times the helpers' share. */
+#define BACKGROUND_NICE 10
+
 /* Runs in the helper between fork and exec. */
 static void
 limit_helper (gpointer user_data)
 {
-  guint64 *limit = user_data;
+  const CsDecodeLimits *limits = user_data;
   struct rlimit core = { 0, 0 };
 
   /* Never outlive the app; never dump a core of someone's file. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   setrlimit (RLIMIT_CORE, &core);
 
-  if (*limit > 0 && !CS_SANITIZED)
+  if (limits->memory_limit > 0 && !CS_SANITIZED)
     {
-      struct rlimit as = { *limit, *limit };
+      struct rlimit as = { limits->memory_limit, limits->memory_limit };
 
       setrlimit (RLIMIT_AS, &as);
     }
+
+  /* Relative to the app's own niceness; a failure leaves it at the app's. */
+  if (limits->background)
+    setpriority (PRIO_PROCESS, 0, getpriority (PRIO_PROCESS, 0) + BACKGROUND_NICE);
 }
 
 static Helper *
-helper_start (guint64   memory_limit,
-              GError  **error)
+helper_start (const CsDecodeLimits  *limits,
+              GError               **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  guint64 limit = memory_limit;
+  CsDecodeLimits copy = *limits;
   Helper *helper;
   int sv[2];
 
@@ -149,11 +158,12 @@ helper_start (guint64   memory_limit,
                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_subprocess_launcher_take_fd (launcher, sv[1], HELPER_FD);
   /* The child setup runs in the forked child, on its copy of this stack. */
-  g_subprocess_launcher_set_child_setup (launcher, limit_helper, &limit, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, limit_helper, &copy, NULL);
 
   helper = g_new0 (Helper, 1);
   helper->socket = sv[0];
-  helper->memory_limit = memory_limit;
+  helper->memory_limit = limits->memory_limit;
+  helper->background = limits->background;
   helper->process = g_subprocess_launcher_spawn (launcher, error,
                                                  cs_decoder_get_helper_path (), NULL);
   if (helper->process == NULL)
@@ -171,10 +181,11 @@ get_helper (const CsDecodeLimits  *limits,
 {
   Helper *helper = g_private_get (&thread_helper);
 
-  if (helper != NULL && helper->memory_limit == limits->memory_limit)
+  if (helper != NULL && helper->memory_limit == limits->memory_limit &&
+      helper->background == limits->background)
     return helper;
 
-  helper = helper_start (limits->memory_limit, error);
+  helper = helper_start (limits, error);
   g_private_replace (&thread_helper, helper);
 
   return helper;

@@ -17,6 +17,7 @@ typedef struct
   guint64  max_pixels;
   guint    timeout_ms;     /* 0: no limit */
   guint64  memory_limit;   /* bytes of address space; 0: no limit */
+  gboolean background;     /* run the helper at a lower CPU priority */
 } CsDecodeLimits;
 
 typedef struct _CsDecodeRequest CsDecodeRequest;

@@ -44,6 +44,7 @@ struct _CsThumbnailer
   gboolean      retry_failed;
   guint         decode_timeout;
   guint64       memory_limit;
+  gboolean      background;
 };
 
 G_DEFINE_FINAL_TYPE (CsThumbnailer, cs_thumbnailer, G_TYPE_OBJECT)
@@ -60,6 +61,7 @@ enum {
   PROP_RETRY_FAILED,
   PROP_DECODE_TIMEOUT,
   PROP_MEMORY_LIMIT,
+  PROP_BACKGROUND,
   N_PROPS
 };
 
@@ -299,6 +301,9 @@ cs_thumbnailer_get_property (GObject    *object,
     case PROP_MEMORY_LIMIT:
       g_value_set_uint64 (value, self->memory_limit);
       break;
+    case PROP_BACKGROUND:
+      g_value_set_boolean (value, self->background);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -343,6 +348,9 @@ cs_thumbnailer_set_property (GObject      *object,
       break;
     case PROP_MEMORY_LIMIT:
       self->memory_limit = g_value_get_uint64 (value);
+      break;
+    case PROP_BACKGROUND:
+      self->background = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -389,6 +397,10 @@ cs_thumbnailer_class_init (CsThumbnailerClass *klass)
   properties[PROP_MEMORY_LIMIT] =
     g_param_spec_uint64 ("memory-limit", NULL, NULL,
                          0, G_MAXUINT64, CS_DEFAULT_MEMORY_LIMIT, flags);
+  /* Decoders run at a lower CPU priority than the caller, so that a window
+   * (and its renderer's threads) comes first when the cores are busy. */
+  properties[PROP_BACKGROUND] =
+    g_param_spec_boolean ("background", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -785,7 +797,8 @@ process_file (CsThumbnailer *self,
   {
     g_autofree char *type_hint = g_content_type_guess (basename, NULL, 0, NULL);
     CsDecodeLimits limits = { self->size, self->max_pixels,
-                              self->decode_timeout, self->memory_limit };
+                              self->decode_timeout, self->memory_limit,
+                              self->background };
 
     thumb = cs_decoder_decode (fd, type_hint, &limits, &mime_type, &image_width, &image_height,
                                cancellable, &decode_error);
