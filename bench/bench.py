@@ -620,6 +620,10 @@ TRACE = re.compile(r"contact-sheet-trace: (open|first-thumbnail|finished) ?([0-9
 # Printed when a batch ends: how late a 4 ms probe on the main loop ran.
 STALLS = re.compile(r"contact-sheet-trace: main-loop stalls over (\d+) samples: max ([0-9.]+) ms, "
                     r"p99 ([0-9.]+) ms, median ([0-9.]+) ms")
+# And how long GTK took to make each frame (update phase to after-paint):
+# what the renderer costs, as opposed to the app's own work.
+FRAMES = re.compile(r"contact-sheet-trace: frames over (\d+) samples: max ([0-9.]+) ms, "
+                    r"p99 ([0-9.]+) ms, median ([0-9.]+) ms")
 
 
 def proc_cpu_seconds(pid):
@@ -650,6 +654,7 @@ def run_window(app, folder, env, *, until, timeout, settle, prefix):
     argv = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--", app, folder]
     events = {}
     stalls = {}
+    frames = {}
     seen = threading.Event()
     logf = open(prefix + ".log", "w")
     proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -662,6 +667,11 @@ def run_window(app, folder, env, *, until, timeout, settle, prefix):
             m = STALLS.search(line)
             if m:
                 stalls.update(samples=int(m.group(1)), max_ms=float(m.group(2)),
+                              p99_ms=float(m.group(3)), median_ms=float(m.group(4)))
+                continue
+            m = FRAMES.search(line)
+            if m:
+                frames.update(samples=int(m.group(1)), max_ms=float(m.group(2)),
                               p99_ms=float(m.group(3)), median_ms=float(m.group(4)))
                 continue
             m = TRACE.search(line)
@@ -719,7 +729,8 @@ def run_window(app, folder, env, *, until, timeout, settle, prefix):
     return {"first_ms": first, "finished_ms": finished.get("ms"), "status": finished.get("text"),
             "hwm_kib": hwm, "rss_end_kib": rss_now, "cpu": cpu, "timed_out": timed_out,
             "elapsed": time.monotonic() - t0, "found_pid": pid is not None, "load1": load,
-            "stall_max_ms": stalls.get("max_ms"), "stall_p99_ms": stalls.get("p99_ms")}
+            "stall_max_ms": stalls.get("max_ms"), "stall_p99_ms": stalls.get("p99_ms"),
+            "frame_median_ms": frames.get("median_ms"), "frame_p99_ms": frames.get("p99_ms")}
 
 
 def bench_window(corpus, bins, work, env, args):
@@ -933,8 +944,8 @@ def report(results):
         out.append("### The window (Xvfb 1280×800; cold = empty cache, warm = the same cache again)")
         out.append("")
         out.append("| folder | renderer | run | runs | first thumbnail ms | finished ms | window peak RSS MiB "
-                   "| window CPU s | main-loop stall max / p99 ms | load |")
-        out.append("|---|---|---|---|---|---|---|---|---|---|")
+                   "| window CPU s | main-loop stall max / p99 ms | frame median / p99 ms | load |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
         groups = {}
         for r in results["window"]:
             groups.setdefault((r["folder"], r["renderer"], r["run"]), []).append(r)
@@ -950,6 +961,8 @@ def report(results):
                        f"{max(mib(r['hwm_kib']) for r in rs):.0f} | {fmt(median([r['cpu'] for r in rs]))} | "
                        f"{fmt(max_or_none([r.get('stall_max_ms') for r in rs]), '.0f')} / "
                        f"{fmt(max_or_none([r.get('stall_p99_ms') for r in rs]), '.0f')} | "
+                       f"{fmt(median([r.get('frame_median_ms') for r in rs]), '.0f')} / "
+                       f"{fmt(max_or_none([r.get('frame_p99_ms') for r in rs]), '.0f')} | "
                        f"{fmt(median([r.get('load1') for r in rs]), '.1f')} |")
         out.append("")
         out.append("Folders: scale-N = N hard links to " f"{SMALL_COUNT} generated pictures of at most {SMALL_SIDE} px; "
@@ -957,7 +970,8 @@ def report(results):
                    "JPEG/PNG/WebP). Peak RSS is the window process's VmHWM, read "
                    "after the trace says finished and the window has idled a moment. Stalls: how late a 4 ms "
                    "timeout on the main loop ran while the batch ran (CONTACT_SHEET_TRACE=1); 16 ms is "
-                   "one frame at 60 Hz.")
+                   "one frame at 60 Hz. Frames: how long GTK took to make each frame, from the frame "
+                   "clock's update phase to after-paint (layout, snapshot and the renderer).")
         out.append("")
         for renderer in dict.fromkeys(r["renderer"] for r in results["window"]):
             name = RENDERER_NAMES.get(renderer, renderer)

@@ -132,6 +132,9 @@ struct _CsWindow
   guint                 probe_source;
   gint64                probe_last;
   GArray               *probe_gaps;     /* gint64 µs beyond the period */
+  GdkFrameClock        *probe_clock;
+  gint64                frame_start;
+  GArray               *frame_times;    /* gint64 µs from update to after-paint */
 };
 
 G_DEFINE_FINAL_TYPE (CsWindow, cs_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -851,6 +854,11 @@ update_status (CsWindow *self)
     self->status_source = g_timeout_add (STATUS_INTERVAL_MS, on_status_timeout, self);
 }
 
+static void on_frame_update  (GdkFrameClock *clock,
+                              CsWindow      *self);
+static void on_frame_painted (GdkFrameClock *clock,
+                              CsWindow      *self);
+
 /* Main-loop responsiveness, for the trace: a timer asks to run every few
  * milliseconds; how late it runs is how long something held the loop. */
 #define PROBE_PERIOD_MS 4
@@ -865,7 +873,39 @@ on_probe (gpointer user_data)
   g_array_append_val (self->probe_gaps, late);
   self->probe_last = now;
 
+  /* The window has a frame clock once it is realized. */
+  if (self->probe_clock == NULL && gtk_widget_get_realized (GTK_WIDGET (self)))
+    {
+      self->probe_clock = g_object_ref (gtk_widget_get_frame_clock (GTK_WIDGET (self)));
+      self->frame_start = 0;
+      g_signal_connect (self->probe_clock, "update", G_CALLBACK (on_frame_update), self);
+      g_signal_connect (self->probe_clock, "after-paint", G_CALLBACK (on_frame_painted), self);
+    }
+
   return G_SOURCE_CONTINUE;
+}
+
+/* And how much of that was GTK making frames: from the frame clock's update
+ * phase to the end of painting (layout, snapshot and the renderer). */
+static void
+on_frame_update (GdkFrameClock *clock,
+                 CsWindow      *self)
+{
+  self->frame_start = g_get_monotonic_time ();
+}
+
+static void
+on_frame_painted (GdkFrameClock *clock,
+                  CsWindow      *self)
+{
+  gint64 took;
+
+  if (self->frame_start == 0)
+    return;
+
+  took = g_get_monotonic_time () - self->frame_start;
+  g_array_append_val (self->frame_times, took);
+  self->frame_start = 0;
 }
 
 static void
@@ -875,10 +915,15 @@ start_probe (CsWindow *self)
     return;
 
   if (self->probe_gaps == NULL)
-    self->probe_gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
+    {
+      self->probe_gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
+      self->frame_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+    }
   g_array_set_size (self->probe_gaps, 0);
+  g_array_set_size (self->frame_times, 0);
   self->probe_last = g_get_monotonic_time ();
   self->probe_source = g_timeout_add_full (G_PRIORITY_HIGH, PROBE_PERIOD_MS, on_probe, self, NULL);
+
 }
 
 static int
@@ -891,23 +936,40 @@ compare_gaps (gconstpointer a,
 }
 
 static void
+trace_spread (const char *what,
+              GArray     *samples)
+{
+  if (samples->len == 0)
+    return;
+
+  g_array_sort (samples, compare_gaps);
+  cs_trace ("%s over %u samples: max %.1f ms, p99 %.1f ms, median %.1f ms",
+            what, samples->len,
+            MAX (0, g_array_index (samples, gint64, samples->len - 1)) / 1000.0,
+            MAX (0, g_array_index (samples, gint64, (samples->len - 1) * 99 / 100)) / 1000.0,
+            MAX (0, g_array_index (samples, gint64, samples->len / 2)) / 1000.0);
+}
+
+static void
+disconnect_frame_clock (CsWindow *self)
+{
+  if (self->probe_clock == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->probe_clock, self);
+  g_clear_object (&self->probe_clock);
+}
+
+static void
 stop_probe (CsWindow *self)
 {
-  GArray *gaps = self->probe_gaps;
-
   if (self->probe_source == 0)
     return;
 
   g_clear_handle_id (&self->probe_source, g_source_remove);
-  if (gaps->len == 0)
-    return;
-
-  g_array_sort (gaps, compare_gaps);
-  cs_trace ("main-loop stalls over %u samples: max %.1f ms, p99 %.1f ms, median %.1f ms",
-            gaps->len,
-            MAX (0, g_array_index (gaps, gint64, gaps->len - 1)) / 1000.0,
-            MAX (0, g_array_index (gaps, gint64, (gaps->len - 1) * 99 / 100)) / 1000.0,
-            MAX (0, g_array_index (gaps, gint64, gaps->len / 2)) / 1000.0);
+  disconnect_frame_clock (self);
+  trace_spread ("main-loop stalls", self->probe_gaps);
+  trace_spread ("frames", self->frame_times);
 }
 
 /* Batches */
@@ -1939,6 +2001,7 @@ cs_window_dispose (GObject *object)
   g_clear_handle_id (&self->status_source, g_source_remove);
   g_clear_handle_id (&self->load_source, g_source_remove);
   g_clear_handle_id (&self->probe_source, g_source_remove);
+  disconnect_frame_clock (self);
   if (self->load_cancellable != NULL)
     {
       clear_textures (self);
@@ -1977,6 +2040,7 @@ cs_window_finalize (GObject *object)
   g_free (self->search_text);
   g_free (self->status_text);
   g_clear_pointer (&self->probe_gaps, g_array_unref);
+  g_clear_pointer (&self->frame_times, g_array_unref);
 
   G_OBJECT_CLASS (cs_window_parent_class)->finalize (object);
 }
