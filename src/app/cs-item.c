@@ -145,6 +145,16 @@ display_name_for (GFile     *file,
   return g_steal_pointer (&display);
 }
 
+/* The key, in a block of its own size: GLib builds it in a GString, whose
+ * slack can be as large as the key, and a folder may hold 100,000 names. */
+static char *
+dup_collate_key (const char *name)
+{
+  g_autofree char *key = g_utf8_collate_key_for_filename (name, -1);
+
+  return g_strdup (key);
+}
+
 CsItem *
 cs_item_new (GFile     *file,
              GFileInfo *info)
@@ -156,7 +166,7 @@ cs_item_new (GFile     *file,
   self = g_object_new (CS_TYPE_ITEM, NULL);
   self->file = g_object_ref (file);
   self->name = display_name_for (file, info);
-  self->collate_key = g_utf8_collate_key_for_filename (self->name, -1);
+  self->collate_key = dup_collate_key (self->name);
   if (info != NULL)
     cs_item_set_info (self, info);
 

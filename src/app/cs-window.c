@@ -85,7 +85,7 @@ struct _CsWindow
   GtkCustomFilter      *filter;
   GtkFilterListModel   *filtered;       /* filters only while searching; borrowed */
   GtkSingleSelection   *selection;
-  GHashTable           *items_by_uri;   /* uri -> CsItem, borrowed */
+  GHashTable           *items_by_file;  /* GFile -> CsItem, both borrowed from the item */
   GPtrArray            *pending_items;  /* found, not yet in the store */
   gboolean              pending_sorted;
   guint                 flush_source;
@@ -441,14 +441,14 @@ add_item (CsWindow  *self,
           GFile     *file,
           GFileInfo *info)
 {
-  g_autofree char *uri = g_file_get_uri (file);
-  CsItem *item = g_hash_table_lookup (self->items_by_uri, uri);
+  CsItem *item = g_hash_table_lookup (self->items_by_file, file);
 
   if (item != NULL)
     return item;
 
   item = cs_item_new (file, info);
-  g_hash_table_insert (self->items_by_uri, g_steal_pointer (&uri), item);
+  /* The item's own GFile is the key: no string per image. */
+  g_hash_table_insert (self->items_by_file, cs_item_get_file (item), item);
   g_ptr_array_add (self->pending_items, item);
   self->pending_sorted = FALSE;
 
@@ -470,19 +470,19 @@ static void
 remove_item (CsWindow *self,
              GFile    *file)
 {
-  g_autofree char *uri = g_file_get_uri (file);
-  CsItem *item = g_hash_table_lookup (self->items_by_uri, uri);
+  CsItem *item = g_hash_table_lookup (self->items_by_file, file);
   guint position;
 
   if (item == NULL)
     return;
 
+  /* Out of the table first: its key goes with the item. */
+  g_hash_table_remove (self->items_by_file, file);
   g_ptr_array_remove (self->failures, item);
   if (find_item (self, item, &position))
     g_list_store_remove (self->items, position);
   else
     g_ptr_array_remove (self->pending_items, item);
-  g_hash_table_remove (self->items_by_uri, uri);
 }
 
 /* A changed file: its item goes back among the pending ones, to be merged
@@ -492,8 +492,7 @@ update_item (CsWindow  *self,
              GFile     *file,
              GFileInfo *info)
 {
-  g_autofree char *uri = g_file_get_uri (file);
-  CsItem *item = g_hash_table_lookup (self->items_by_uri, uri);
+  CsItem *item = g_hash_table_lookup (self->items_by_file, file);
   guint position;
 
   if (item == NULL)
@@ -514,8 +513,8 @@ static void
 clear_items (CsWindow *self)
 {
   g_clear_handle_id (&self->flush_source, g_source_remove);
+  g_hash_table_remove_all (self->items_by_file);
   g_ptr_array_set_size (self->pending_items, 0);
-  g_hash_table_remove_all (self->items_by_uri);
   clear_textures (self);
   g_list_store_remove_all (self->items);
   g_ptr_array_set_size (self->failures, 0);
@@ -956,7 +955,9 @@ disconnect_frame_clock (CsWindow *self)
   if (self->probe_clock == NULL)
     return;
 
-  g_signal_handlers_disconnect_by_data (self->probe_clock, self);
+  /* By function: GTK's own handlers on the clock have the window as data too. */
+  g_signal_handlers_disconnect_by_func (self->probe_clock, on_frame_update, self);
+  g_signal_handlers_disconnect_by_func (self->probe_clock, on_frame_painted, self);
   g_clear_object (&self->probe_clock);
 }
 
@@ -2031,7 +2032,7 @@ cs_window_finalize (GObject *object)
   g_ptr_array_unref (self->batches);
   g_ptr_array_unref (self->pending_items);
   g_ptr_array_unref (self->failures);
-  g_hash_table_unref (self->items_by_uri);
+  g_hash_table_unref (self->items_by_file);
   g_hash_table_unref (self->changed);
   g_hash_table_unref (self->texture_links);
   g_hash_table_unref (self->bound);
@@ -2146,7 +2147,7 @@ cs_window_init (CsWindow *self)
   self->batches = g_ptr_array_new_with_free_func (g_object_unref);
   self->pending_items = g_ptr_array_new_with_free_func (g_object_unref);
   self->failures = g_ptr_array_new_with_free_func (g_object_unref);
-  self->items_by_uri = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->items_by_file = g_hash_table_new (g_file_hash, (GEqualFunc) g_file_equal);
   self->texture_links = g_hash_table_new (NULL, NULL);
   self->bound = g_hash_table_new (NULL, NULL);
   self->loading = g_hash_table_new (NULL, NULL);

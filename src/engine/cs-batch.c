@@ -18,6 +18,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "cs-result-private.h"
 
@@ -55,7 +56,8 @@ struct _CsBatch
   guint            n_workers;
   CsBatchPolicy    policy;
 
-  /* output path -> source URI, so no two sources share a thumbnail name */
+  /* output path -> source URI, so no two sources share a thumbnail name;
+   * see claim() */
   GHashTable      *claimed;
   /* tag -> Job still queued or running, to move it to the front */
   GHashTable      *jobs_by_tag;
@@ -507,7 +509,7 @@ cs_batch_init (CsBatch *self)
   self->shared->context = g_main_context_ref_thread_default ();
   g_weak_ref_init (&self->shared->batch, self);
 
-  self->claimed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->claimed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->jobs_by_tag = g_hash_table_new (NULL, NULL);
   self->outcome = CS_BATCH_RUNNING;
 }
@@ -580,6 +582,24 @@ submit_error (CsBatch        *self,
   push_result (self->shared, result);
 }
 
+/* One block per file holds "output\0uri": the key is the output path (the
+ * table's string hash and equality stop at its end) and the value points
+ * at the URI after it. A batch of 100,000 files keeps 100,000 of these
+ * until it ends, so one allocation instead of two GString-sized ones. */
+static void
+claim (CsBatch    *self,
+       const char *output,
+       const char *uri)
+{
+  gsize output_len = strlen (output) + 1;
+  gsize uri_len = strlen (uri) + 1;
+  char *block = g_malloc (output_len + uri_len);
+
+  memcpy (block, output, output_len);
+  memcpy (block + output_len, uri, uri_len);
+  g_hash_table_insert (self->claimed, block, block + output_len);
+}
+
 /**
  * cs_batch_add:
  * @relative_dir: (nullable): the file's folder relative to the scanned root
@@ -641,7 +661,7 @@ cs_batch_add (CsBatch        *self,
       return TRUE;
     }
 
-  g_hash_table_insert (self->claimed, g_steal_pointer (&output), g_steal_pointer (&uri));
+  claim (self, output, uri);
 
   job = g_new0 (Job, 1);
   job->shared = shared_ref (self->shared);
