@@ -498,6 +498,17 @@ test_claims (Fixture       *f,
   g_assert_cmpuint (cs_batch_get_submitted (f->batch), ==, 3);
   g_assert_cmpuint (cs_batch_get_done (f->batch), ==, 2);
   g_assert_cmpuint (cs_batch_get_failed (f->batch), ==, 1);
+  /* The error names the file that holds the name. */
+  for (guint i = 0; i < f->results->len; i++)
+    {
+      const GError *claim_error = cs_result_get_error (g_ptr_array_index (f->results, i));
+
+      if (claim_error != NULL)
+        {
+          g_assert_error (claim_error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+          g_assert_nonnull (strstr (claim_error->message, pa));
+        }
+    }
   g_assert_true (g_file_test (out, G_FILE_TEST_IS_DIR));
   {
     g_autofree char *nested = g_build_filename (out, "b", "x.thumb.jpg", NULL);
