@@ -151,6 +151,8 @@ static GParamSpec *properties[N_PROPS];
 static void update_status      (CsWindow *self);
 static void update_status_now  (CsWindow *self);
 static void clear_textures (CsWindow *self);
+static void forget_texture (CsWindow *self,
+                            CsItem   *item);
 
 /* Toast titles are Pango markup: file names and reasons are not. */
 static void
@@ -479,10 +481,21 @@ remove_item (CsWindow *self,
   /* Out of the table first: its key goes with the item. */
   g_hash_table_remove (self->items_by_file, file);
   g_ptr_array_remove (self->failures, item);
+  forget_texture (self, item);
+  g_hash_table_remove (self->to_load, item);
   if (find_item (self, item, &position))
     g_list_store_remove (self->items, position);
   else
     g_ptr_array_remove (self->pending_items, item);
+}
+
+/* Whether @item is still shown: a job or a load may outlive its item's
+ * removal (the file deleted meanwhile), and must not bring it back. */
+static gboolean
+is_current (CsWindow *self,
+            CsItem   *item)
+{
+  return g_hash_table_lookup (self->items_by_file, cs_item_get_file (item)) == item;
 }
 
 /* A changed file: its item goes back among the pending ones, to be merged
@@ -672,7 +685,8 @@ on_thumbnail_loaded (GObject      *object,
 
   g_hash_table_remove (self->loading, data->item);
 
-  if (pixbuf == NULL || cs_item_get_state (data->item) != CS_ITEM_DONE ||
+  if (pixbuf == NULL || !is_current (self, data->item) ||
+      cs_item_get_state (data->item) != CS_ITEM_DONE ||
       cs_item_get_thumbnail (data->item) != NULL)
     return;
 
@@ -999,6 +1013,14 @@ on_item_done (CsBatch  *batch,
 {
   CsItem *item = cs_result_get_tag (result);
   const GError *error = cs_result_get_error (result);
+
+  /* Its file went while the job waited: not a failure, and not counted. */
+  if (!is_current (self, item))
+    {
+      self->n_submitted -= MIN (self->n_submitted, 1);
+      update_status (self);
+      return;
+    }
 
   if (error != NULL)
     {
