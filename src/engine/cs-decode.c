@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "cs-decode.h"
+#include "cs-decode-private.h"
 
 #include <errno.h>
 #include <string.h>
@@ -17,6 +18,9 @@
 #include "cs-thumbnailer.h"
 #if HAVE_LIBJPEG
 #include "cs-jpeg.h"
+#endif
+#if HAVE_LIBPNG
+#include "cs-png.h"
 #endif
 
 #define READ_CHUNK (64 * 1024)
@@ -30,13 +34,14 @@ error_from_errno (int         saved_errno,
 }
 
 /* The longest side becomes @size, the aspect is kept, and no side is ever
- * 0 pixels (a 4000x3 image still gives a 1 pixel tall thumbnail). */
-static void
-fit_dimensions (int   width,
-                int   height,
-                guint size,
-                int  *fit_width,
-                int  *fit_height)
+ * 0 pixels (a 4000x3 image still gives a 1 pixel tall thumbnail). Every
+ * decoder sizes its thumbnails with it, so that they agree to the pixel. */
+void
+cs_fit_dimensions (int    width,
+                   int    height,
+                   guint  size,
+                   int   *fit_width,
+                   int   *fit_height)
 {
   if (width >= height)
     {
@@ -89,7 +94,7 @@ on_size_prepared (GdkPixbufLoader *loader,
       !gdk_pixbuf_format_is_scalable (gdk_pixbuf_loader_get_format (loader)))
     return;
 
-  fit_dimensions (width, height, state->size, &width, &height);
+  cs_fit_dimensions (width, height, state->size, &width, &height);
   gdk_pixbuf_loader_set_size (loader, width, height);
 }
 
@@ -351,15 +356,16 @@ fit_to_size (GdkPixbuf *pixbuf,
   if ((guint) MAX (width, height) <= size)
     return g_object_ref (pixbuf);
 
-  fit_dimensions (width, height, size, &new_width, &new_height);
+  cs_fit_dimensions (width, height, size, &new_width, &new_height);
 
   return gdk_pixbuf_scale_simple (pixbuf, new_width, new_height, GDK_INTERP_BILINEAR);
 }
 
-#if HAVE_LIBJPEG
+#if HAVE_LIBJPEG || HAVE_LIBPNG
 /* The libjpeg path decodes at 1/8, 1/4 or 1/2 or takes the EXIF preview,
  * whose sides are rounded versions of the picture's: the thumbnail's sides
- * come from the picture itself, as they would from a full decode. */
+ * come from the picture itself, as they would from a full decode. (The
+ * libpng path makes them so already.) */
 static GdkPixbuf *
 fit_to_image (GdkPixbuf *pixbuf,
               int        image_width,
@@ -371,11 +377,26 @@ fit_to_image (GdkPixbuf *pixbuf,
   if ((guint) MAX (image_width, image_height) <= size)
     return fit_to_size (pixbuf, size);
 
-  fit_dimensions (image_width, image_height, size, &width, &height);
+  cs_fit_dimensions (image_width, image_height, size, &width, &height);
   if (width == gdk_pixbuf_get_width (pixbuf) && height == gdk_pixbuf_get_height (pixbuf))
     return g_object_ref (pixbuf);
 
   return gdk_pixbuf_scale_simple (pixbuf, width, height, GDK_INTERP_BILINEAR);
+}
+
+/* Whether the file, from its offset, starts with @magic; the offset stays. */
+static gboolean
+starts_with (int           fd,
+             const guint8 *magic,
+             gsize         len)
+{
+  guint8 head[8];
+  off_t offset = lseek (fd, 0, SEEK_CUR);
+
+  g_assert (len <= sizeof head);
+
+  return offset >= 0 && pread (fd, head, len, offset) == (ssize_t) len &&
+         memcmp (head, magic, len) == 0;
 }
 #endif
 
@@ -408,11 +429,8 @@ cs_decode_fd (int            fd,
 #if HAVE_LIBJPEG
   {
     static const guint8 soi[3] = { 0xFF, 0xD8, 0xFF };
-    guint8 magic[3];
-    off_t offset = lseek (fd, 0, SEEK_CUR);
 
-    if (offset >= 0 && pread (fd, magic, sizeof magic, offset) == sizeof magic &&
-        memcmp (magic, soi, sizeof soi) == 0)
+    if (starts_with (fd, soi, sizeof soi))
       {
         gboolean handled;
 
@@ -423,6 +441,27 @@ cs_decode_fd (int            fd,
             if (decoded == NULL)
               return NULL;
             *mime_type = g_strdup ("image/jpeg");
+            return fit_to_image (decoded, *image_width, *image_height, size);
+          }
+      }
+  }
+#endif
+
+#if HAVE_LIBPNG
+  {
+    static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+
+    if (starts_with (fd, signature, sizeof signature))
+      {
+        gboolean handled;
+
+        decoded = cs_png_decode (fd, size, max_pixels, &handled, image_width, image_height,
+                                 cancellable, error);
+        if (handled)
+          {
+            if (decoded == NULL)
+              return NULL;
+            *mime_type = g_strdup ("image/png");
             return fit_to_image (decoded, *image_width, *image_height, size);
           }
       }
