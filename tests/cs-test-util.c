@@ -98,3 +98,18 @@ cs_test_isolate_cache (void)
 
   return dir;
 }
+
+void
+cs_test_dir_setup (CsTestDir     *f,
+                   gconstpointer  data)
+{
+  f->dir = cs_test_make_dir ();
+}
+
+void
+cs_test_dir_teardown (CsTestDir     *f,
+                      gconstpointer  data)
+{
+  cs_test_remove_tree (f->dir);
+  g_free (f->dir);
+}

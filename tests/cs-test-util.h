@@ -18,4 +18,15 @@ void       cs_test_wait_until     (gboolean   (*check) (gpointer),
 
 char      *cs_test_isolate_cache  (void);
 
+/* A fixture that is a fresh folder, removed with all it holds afterwards. */
+typedef struct
+{
+  char *dir;
+} CsTestDir;
+
+void       cs_test_dir_setup      (CsTestDir     *f,
+                                   gconstpointer  data);
+void       cs_test_dir_teardown   (CsTestDir     *f,
+                                   gconstpointer  data);
+
 G_END_DECLS

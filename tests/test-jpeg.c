@@ -33,25 +33,7 @@
 
 #define TRUNCATED_MESSAGE "The image data is truncated or damaged"
 
-typedef struct
-{
-  char *dir;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  f->dir = cs_test_make_dir ();
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  cs_test_remove_tree (f->dir);
-  g_free (f->dir);
-}
+typedef CsTestDir Fixture;
 
 /* --- making JPEGs ------------------------------------------------------- */
 
@@ -1296,7 +1278,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(name, func) \
-  g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add (name, Fixture, NULL, cs_test_dir_setup, func, cs_test_dir_teardown)
 
   ADD ("/jpeg/preview/used", test_preview_used);
   ADD ("/jpeg/preview/reads-little", test_preview_reads_little);

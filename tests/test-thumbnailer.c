@@ -21,25 +21,7 @@
 #include "cs-test-util.h"
 #include "cs-thumbnailer.h"
 
-typedef struct
-{
-  char *dir;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  f->dir = cs_test_make_dir ();
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  cs_test_remove_tree (f->dir);
-  g_free (f->dir);
-}
+typedef CsTestDir Fixture;
 
 static char *
 write_image (Fixture    *f,
@@ -933,7 +915,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(name, func) \
-  g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add (name, Fixture, NULL, cs_test_dir_setup, func, cs_test_dir_teardown)
 
   g_test_add_func ("/thumbnailer/names", test_names);
   g_test_add_func ("/thumbnailer/portal-uri", test_portal_uri);

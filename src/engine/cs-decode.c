@@ -400,6 +400,37 @@ starts_with (int           fd,
 }
 #endif
 
+#if HAVE_LIBJPEG || HAVE_LIBPNG
+/* Formats decoded by their own library rather than GdkPixbuf, known by
+ * their first bytes. Each decoder says whether it took the file. */
+typedef struct
+{
+  const guint8  *magic;
+  gsize          magic_len;
+  const char    *mime_type;
+  GdkPixbuf   *(*decode) (int            fd,
+                          guint          size,
+                          guint64        max_pixels,
+                          gboolean      *handled,
+                          int           *image_width,
+                          int           *image_height,
+                          GCancellable  *cancellable,
+                          GError       **error);
+} DirectDecoder;
+
+static const guint8 jpeg_magic[] = { 0xFF, 0xD8, 0xFF };
+static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+
+static const DirectDecoder direct_decoders[] = {
+#if HAVE_LIBJPEG
+  { jpeg_magic, sizeof jpeg_magic, "image/jpeg", cs_jpeg_decode },
+#endif
+#if HAVE_LIBPNG
+  { png_magic, sizeof png_magic, "image/png", cs_png_decode },
+#endif
+};
+#endif
+
 /**
  * cs_decode_fd:
  * @fd: a regular file, read from its current offset
@@ -426,46 +457,26 @@ cs_decode_fd (int            fd,
 {
   g_autoptr(GdkPixbuf) decoded = NULL;
 
-#if HAVE_LIBJPEG
-  {
-    static const guint8 soi[3] = { 0xFF, 0xD8, 0xFF };
+#if HAVE_LIBJPEG || HAVE_LIBPNG
+  for (gsize i = 0; i < G_N_ELEMENTS (direct_decoders); i++)
+    {
+      const DirectDecoder *direct = &direct_decoders[i];
+      gboolean handled;
 
-    if (starts_with (fd, soi, sizeof soi))
-      {
-        gboolean handled;
+      if (!starts_with (fd, direct->magic, direct->magic_len))
+        continue;
 
-        decoded = cs_jpeg_decode (fd, size, max_pixels, &handled, image_width, image_height,
-                                  cancellable, error);
-        if (handled)
-          {
-            if (decoded == NULL)
-              return NULL;
-            *mime_type = g_strdup ("image/jpeg");
-            return fit_to_image (decoded, *image_width, *image_height, size);
-          }
-      }
-  }
-#endif
-
-#if HAVE_LIBPNG
-  {
-    static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
-
-    if (starts_with (fd, signature, sizeof signature))
-      {
-        gboolean handled;
-
-        decoded = cs_png_decode (fd, size, max_pixels, &handled, image_width, image_height,
-                                 cancellable, error);
-        if (handled)
-          {
-            if (decoded == NULL)
-              return NULL;
-            *mime_type = g_strdup ("image/png");
-            return fit_to_image (decoded, *image_width, *image_height, size);
-          }
-      }
-  }
+      /* A file the library leaves alone (a CMYK JPEG, an interlaced PNG)
+       * is back at its offset, for GdkPixbuf. */
+      decoded = direct->decode (fd, size, max_pixels, &handled, image_width, image_height,
+                                cancellable, error);
+      if (!handled)
+        break;
+      if (decoded == NULL)
+        return NULL;
+      *mime_type = g_strdup (direct->mime_type);
+      return fit_to_image (decoded, *image_width, *image_height, size);
+    }
 #endif
 
   decoded = decode_full (fd, type_hint, size, max_pixels, mime_type, image_width, image_height,
