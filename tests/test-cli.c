@@ -740,6 +740,54 @@ test_cache_twice (Fixture       *f,
     }
 }
 
+/* Every warm run reuses every thumbnail, however its workers' first cache
+ * checks fall together. GLib's number parsers once made a few valid entries
+ * look stale: they clear errno, then wait for the C locale that the first
+ * calls of a process set up, and the wait could leave errno set. Only the
+ * first checks of a process could race, so this runs the program many times
+ * with more workers than processors. */
+static void
+test_cache_warm_runs (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *all_reused = NULL;
+  Summary summary;
+  const guint count = 12;
+  guint stale_runs = 0;
+
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("photo-%02u.jpg", i);
+      g_autofree char *path = g_build_filename (f->images, name, NULL);
+      g_autoptr(GError) error = NULL;
+
+      cs_test_write_image (path, 160, 120, "jpeg", i, &error);
+      g_assert_no_error (error);
+    }
+
+  run_cli (f, NULL, &run, "-q", f->images, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  summary = parse_summary (&run);
+  g_assert_cmpuint (summary.done, ==, count);
+  g_assert_cmpuint (summary.reused, ==, 0);
+
+  all_reused = g_strdup_printf ("%u thumbnails (%u reused), 0 failed, 0 bytes written",
+                                count, count);
+  for (guint i = 0; i < 30; i++)
+    {
+      run_cli (f, NULL, &run, "-q", "-j", "8", f->images, NULL);
+      g_assert_cmpint (run.status, ==, 0);
+      if (!g_str_has_prefix (run.err, all_reused))
+        {
+          g_test_message ("warm run %u: %s", i + 1, run.err);
+          stale_runs++;
+        }
+    }
+
+  g_assert_cmpuint (stale_runs, ==, 0);
+}
+
 /* A number of pixels that the cache holds picks that cache folder. */
 static void
 test_cache_numeric_size (Fixture       *f,
@@ -1610,6 +1658,8 @@ main (int   argc,
               fixture_setup, test_sources_unchanged, fixture_teardown);
   g_test_add ("/cli/cache/twice", Fixture, NULL,
               fixture_setup, test_cache_twice, fixture_teardown);
+  g_test_add ("/cli/cache/warm-runs", Fixture, NULL,
+              fixture_setup, test_cache_warm_runs, fixture_teardown);
   g_test_add ("/cli/cache/numeric-size", Fixture, NULL,
               fixture_setup, test_cache_numeric_size, fixture_teardown);
   g_test_add ("/cli/output-folder", Fixture, NULL,

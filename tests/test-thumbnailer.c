@@ -488,6 +488,28 @@ test_cache_tolerant (Fixture       *f,
   g_clear_pointer (&result, cs_result_unref);
   result = cs_thumbnailer_process (thumbnailer, file, NULL, NULL);
   g_assert_false (cs_result_get_reused (result));
+
+  /* Nor is a time or a size that only starts with the right number; the
+   * first pair, with nothing added, is the control. */
+  {
+    const char *suffixes[][2] = { { "", "" }, { "x", "" }, { " ", "" }, { "", "0" }, { "", "e0" } };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *text_mtime = g_strdup_printf ("%" G_GINT64_FORMAT "%s",
+                                                       (gint64) st.st_mtime, suffixes[i][0]);
+        g_autofree char *text_size = g_strdup_printf ("%" G_GINT64_FORMAT "%s",
+                                                      (gint64) st.st_size, suffixes[i][1]);
+
+        gdk_pixbuf_save (pixbuf, thumb_path, "png", &error, "tEXt::Thumb::URI", uri,
+                         "tEXt::Thumb::MTime", text_mtime, "tEXt::Thumb::Size", text_size, NULL);
+        g_assert_no_error (error);
+        g_clear_pointer (&result, cs_result_unref);
+        result = cs_thumbnailer_process (thumbnailer, file, NULL, NULL);
+        g_assert_no_error (cs_result_get_error (result));
+        g_assert_true (cs_result_get_reused (result) == (i == 0));
+      }
+  }
 }
 
 static void

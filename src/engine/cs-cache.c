@@ -224,37 +224,79 @@ cs_cache_read_text_keys (const char  *png_path,
   return g_steal_pointer (&keys);
 }
 
+/* Reads a run of decimal digits at *p into *value.
+ *
+ * The keys are parsed here rather than with g_ascii_strtod() or
+ * g_ascii_string_to_unsigned(): those report errors through errno, and
+ * GLib clears errno before it looks up its C locale, which the first calls
+ * from two threads at once wait for; the wait can leave errno set, and a
+ * valid entry read by two workers at the same moment looked stale. */
+static gboolean
+parse_digits (const char **p,
+              guint64     *value)
+{
+  const char *start = *p;
+  guint64 v = 0;
+
+  for (; g_ascii_isdigit (**p); (*p)++)
+    {
+      guint digit = **p - '0';
+
+      if (v > (G_MAXUINT64 - digit) / 10)
+        return FALSE;
+      v = v * 10 + digit;
+    }
+
+  *value = v;
+
+  return *p != start;
+}
+
 /* Other tools write Thumb::MTime with a fraction ("1700000000.123456"):
  * compare whole seconds. */
 static gboolean
 mtime_matches (const char *text,
                gint64      mtime)
 {
-  char *end = NULL;
-  double value;
+  const char *p = text;
+  gboolean negative;
+  guint64 seconds;
 
   if (text == NULL)
     return FALSE;
 
-  errno = 0;
-  value = g_ascii_strtod (text, &end);
-  if (errno != 0 || end == text)
+  negative = *p == '-';
+  if (negative)
+    p++;
+
+  if (!parse_digits (&p, &seconds) || seconds > G_MAXINT64)
     return FALSE;
 
-  return (gint64) value == mtime;
+  if (*p == '.')
+    {
+      /* The fraction is checked for form only. */
+      for (p++; g_ascii_isdigit (*p); p++)
+        ;
+    }
+
+  if (*p != '\0')
+    return FALSE;
+
+  return (negative ? -(gint64) seconds : (gint64) seconds) == mtime;
 }
 
 static gboolean
 size_matches (const char *text,
               goffset     size)
 {
+  const char *p = text;
   guint64 value;
 
   /* Thumb::Size is optional: when absent, URI and MTime decide. */
   if (text == NULL)
     return TRUE;
 
-  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &value, NULL))
+  if (!parse_digits (&p, &value) || *p != '\0')
     return FALSE;
 
   return value == (guint64) size;
