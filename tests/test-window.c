@@ -534,6 +534,114 @@ test_merge_sorted (Fixture       *f,
   g_assert_cmpuint (count_state (f->window, CS_ITEM_DONE), ==, 16);
 }
 
+/* Each burst of found images changes the store at most twice (before or
+ * among the cells, and beyond them): every change costs the grid and the
+ * models above the store a pass of their own, and one per run of images
+ * made the last burst of a large folder a long stall. A burst is what
+ * lands in one turn of the main loop. */
+typedef struct
+{
+  guint changes;      /* in the current turn */
+  guint most;         /* in any turn */
+  guint turns;
+  guint turn_source;
+} Changes;
+
+static gboolean
+end_turn (gpointer data)
+{
+  Changes *changes = data;
+
+  changes->most = MAX (changes->most, changes->changes);
+  changes->changes = 0;
+  changes->turn_source = 0;
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_store_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Changes    *changes)
+{
+  changes->changes++;
+  /* Runs once the handler that changed the store has returned. */
+  if (changes->turn_source == 0)
+    {
+      changes->turns++;
+      changes->turn_source = g_idle_add_full (G_PRIORITY_HIGH, end_turn, changes, NULL);
+    }
+}
+
+static void
+link_images (const char *source,
+             const char *folder,
+             guint       count,
+             guint       first)
+{
+  for (guint i = first; i < count; i += 2)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/img-%04u.jpg", folder, i);
+
+      g_assert_cmpint (link (source, path), ==, 0);
+    }
+}
+
+static gboolean
+has_all_items (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_list_model_get_n_items (cs_window_get_items (f->window)) == 1200 &&
+         !cs_window_get_running (f->window);
+}
+
+static void
+test_few_changes (Fixture       *f,
+                  gconstpointer  data)
+{
+  const guint count = 1200;
+  g_autofree char *folder = g_build_filename (f->dir, "many", NULL);
+  g_autofree char *source = g_build_filename (f->dir, "source.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  Changes changes = { 0 };
+  GListModel *items = cs_window_get_items (f->window);
+  gulong handler;
+
+  cs_test_write_image (source, 64, 48, "jpeg", 1, &error);
+  g_assert_no_error (error);
+  g_mkdir_with_parents (folder, 0755);
+
+  /* Every other name first; the rest, which land between them all, while
+   * the window watches the folder. */
+  link_images (source, folder, count, 0);
+  open_path (f, folder);
+  cs_test_wait_until (is_idle, f->window, 120000);
+
+  handler = g_signal_connect (items, "items-changed", G_CALLBACK (on_store_changed), &changes);
+  link_images (source, folder, count, 1);
+  cs_test_wait_until (has_all_items, f, 120000);
+  g_signal_handler_disconnect (items, handler);
+  if (changes.turn_source != 0)
+    {
+      g_source_remove (changes.turn_source);
+      end_turn (&changes);
+    }
+
+  g_test_message ("%u changes at most in one of %u turns", changes.most, changes.turns);
+  for (guint i = 0; i < count; i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (items, i);
+      g_autofree char *name = g_strdup_printf ("img-%04u.jpg", i);
+
+      g_assert_cmpstr (cs_item_get_name (item), ==, name);
+    }
+  g_assert_cmpuint (changes.turns, >, 0);
+  g_assert_cmpuint (changes.most, <=, 2);
+}
+
 /* Changing the sort key re-sorts what is there. */
 static void
 test_sort_order (Fixture       *f,
@@ -592,6 +700,7 @@ main (int   argc,
   ADD ("/window/filter-and-sort", test_filter_and_sort);
   ADD ("/window/merge-sorted", test_merge_sorted);
   ADD ("/window/sort-order", test_sort_order);
+  ADD ("/window/few-changes", test_few_changes);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);

@@ -301,31 +301,32 @@ last_bound_item (CsWindow *self)
   return last;
 }
 
-/* Splices the first @n_new of the sorted pending items into the store with
- * the items there from the first one's place up to @last, in one go.
- * Returns the position after them. */
+/* Splices the sorted pending items from @from up to @to into the store,
+ * with the items there from the first one's place up to @last (%NULL: to
+ * the end), in one go. Returns the position after them. */
 static guint
-merge_up_to (CsWindow *self,
-             guint     n_new,
+merge_range (CsWindow *self,
+             guint     from,
+             guint     to,
              CsItem   *last)
 {
   GPtrArray *pending = self->pending_items;
   GListModel *model = G_LIST_MODEL (self->items);
-  guint first = bisect (self, g_ptr_array_index (pending, 0), 0, FALSE);
-  guint end = bisect (self, last, first, FALSE);
-  g_autoptr(GPtrArray) merged = g_ptr_array_new_full (end - first + n_new, g_object_unref);
+  guint first = bisect (self, g_ptr_array_index (pending, from), 0, FALSE);
+  guint end = last != NULL ? bisect (self, last, first, FALSE) : g_list_model_get_n_items (model);
+  g_autoptr(GPtrArray) merged = g_ptr_array_new_full (end - first + to - from, g_object_unref);
   g_autoptr(CsItem) existing = NULL;
-  guint i = 0;
+  guint i = from;
   guint position = first;
 
-  while (i < n_new || position < end)
+  while (i < to || position < end)
     {
-      CsItem *item = g_ptr_array_index (pending, MIN (i, n_new - 1));
+      CsItem *item = g_ptr_array_index (pending, MIN (i, to - 1));
 
       if (existing == NULL && position < end)
         existing = g_list_model_get_item (model, position);
 
-      if (i < n_new && (existing == NULL || sort_items (item, existing, self) < 0))
+      if (i < to && (existing == NULL || sort_items (item, existing, self) < 0))
         {
           g_ptr_array_add (merged, g_object_ref (item));
           i++;
@@ -344,9 +345,12 @@ merge_up_to (CsWindow *self,
 
 /* The store stays sorted, so the grid needs no sort model, which answers
  * every burst with one change over the whole list. Found images are sorted
- * among themselves and merged in. GTK 4.8 binds every cell after a change
- * again: what lands before or among the cells goes in with one splice, and
- * each run of images beyond them with its own, which no cell sees. */
+ * among themselves and merged in, with two splices at most: GTK 4.8 binds
+ * every cell after a change again, so what lands before or among the cells
+ * goes in with one, and everything beyond them, which no cell sees, with
+ * the other. Each change costs the grid and the models above the store a
+ * pass of their own, so one per run of images would cost thousands when a
+ * large folder's last part lands. */
 static void
 merge_pending_items (CsWindow *self,
                      guint     n_merge)
@@ -358,7 +362,6 @@ merge_pending_items (CsWindow *self,
   GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->grid));
   gboolean at_top = vadjustment == NULL || gtk_adjustment_get_value (vadjustment) < 1.0;
   guint start = 0;
-  guint position = 0;
 
   if (!self->pending_sorted)
     g_ptr_array_sort_with_data (pending, compare_pending, self);
@@ -367,34 +370,20 @@ merge_pending_items (CsWindow *self,
 
   /* While searching, the filter model goes over the whole list for each
    * splice: one splice then, up to the end. */
-  if (gtk_filter_list_model_get_filter (self->filtered) != NULL)
-    last = n > 0 ? g_list_model_get_item (model, n - 1) : NULL;
-  else if (last_bound_item (self) != NULL)
-    last = g_object_ref (last_bound_item (self));
-
-  while (last != NULL && start < n_merge &&
-         sort_items (g_ptr_array_index (pending, start), last, self) < 0)
-    start++;
-  if (start > 0)
-    position = merge_up_to (self, start, last);
-
-  while (start < n_merge)
+  if (gtk_filter_list_model_get_filter (self->filtered) == NULL &&
+      last_bound_item (self) != NULL)
     {
-      guint end = start + 1;
-      g_autoptr(CsItem) next = NULL;
+      last = g_object_ref (last_bound_item (self));
 
-      position = bisect (self, g_ptr_array_index (pending, start), position, FALSE);
-      next = g_list_model_get_item (model, position);
-      if (next == NULL)
-        end = n_merge;
-      else
-        while (end < n_merge && sort_items (g_ptr_array_index (pending, end), next, self) < 0)
-          end++;
-
-      g_list_store_splice (self->items, position, 0, pending->pdata + start, end - start);
-      position += end - start;
-      start = end;
+      while (start < n_merge &&
+             sort_items (g_ptr_array_index (pending, start), last, self) < 0)
+        start++;
+      if (start > 0)
+        merge_range (self, 0, start, last);
     }
+
+  if (start < n_merge)
+    merge_range (self, start, n_merge, NULL);
 
   g_ptr_array_remove_range (pending, 0, n_merge);
 
