@@ -22,6 +22,11 @@
 #if HAVE_LIBPNG
 #include "cs-png.h"
 #endif
+#if HAVE_LIBWEBP
+#include "cs-webp.h"
+#endif
+
+#define HAVE_DIRECT_DECODERS (HAVE_LIBJPEG || HAVE_LIBPNG || HAVE_LIBWEBP)
 
 #define READ_CHUNK (64 * 1024)
 
@@ -361,11 +366,11 @@ fit_to_size (GdkPixbuf *pixbuf,
   return gdk_pixbuf_scale_simple (pixbuf, new_width, new_height, GDK_INTERP_BILINEAR);
 }
 
-#if HAVE_LIBJPEG || HAVE_LIBPNG
+#if HAVE_DIRECT_DECODERS
 /* The libjpeg path decodes at 1/8, 1/4 or 1/2 or takes the EXIF preview,
  * whose sides are rounded versions of the picture's: the thumbnail's sides
  * come from the picture itself, as they would from a full decode. (The
- * libpng path makes them so already.) */
+ * libpng and libwebp paths make them so already.) */
 static GdkPixbuf *
 fit_to_image (GdkPixbuf *pixbuf,
               int        image_width,
@@ -384,29 +389,39 @@ fit_to_image (GdkPixbuf *pixbuf,
   return gdk_pixbuf_scale_simple (pixbuf, width, height, GDK_INTERP_BILINEAR);
 }
 
-/* Whether the file, from its offset, starts with @magic; the offset stays. */
+/* Whether the file, from its offset, starts with @magic, but for the bytes
+ * where @mask has an 'x' (as in a GdkPixbufModulePattern); the offset
+ * stays. */
 static gboolean
-starts_with (int           fd,
-             const guint8 *magic,
-             gsize         len)
+starts_with (int         fd,
+             const char *magic,
+             const char *mask)
 {
-  guint8 head[8];
+  gsize len = strlen (magic);
+  guint8 head[12];
   off_t offset = lseek (fd, 0, SEEK_CUR);
 
   g_assert (len <= sizeof head);
+  g_assert (mask == NULL || strlen (mask) == len);
 
-  return offset >= 0 && pread (fd, head, len, offset) == (ssize_t) len &&
-         memcmp (head, magic, len) == 0;
+  if (offset < 0 || pread (fd, head, len, offset) != (ssize_t) len)
+    return FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    if (head[i] != (guint8) magic[i] && (mask == NULL || mask[i] != 'x'))
+      return FALSE;
+
+  return TRUE;
 }
 #endif
 
-#if HAVE_LIBJPEG || HAVE_LIBPNG
+#if HAVE_DIRECT_DECODERS
 /* Formats decoded by their own library rather than GdkPixbuf, known by
  * their first bytes. Each decoder says whether it took the file. */
 typedef struct
 {
-  const guint8  *magic;
-  gsize          magic_len;
+  const char    *magic;
+  const char    *mask;          /* for starts_with(), or NULL */
   const char    *mime_type;
   GdkPixbuf   *(*decode) (int            fd,
                           guint          size,
@@ -418,15 +433,16 @@ typedef struct
                           GError       **error);
 } DirectDecoder;
 
-static const guint8 jpeg_magic[] = { 0xFF, 0xD8, 0xFF };
-static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
-
 static const DirectDecoder direct_decoders[] = {
 #if HAVE_LIBJPEG
-  { jpeg_magic, sizeof jpeg_magic, "image/jpeg", cs_jpeg_decode },
+  { "\xFF\xD8\xFF", NULL, "image/jpeg", cs_jpeg_decode },
 #endif
 #if HAVE_LIBPNG
-  { png_magic, sizeof png_magic, "image/png", cs_png_decode },
+  { "\x89PNG\r\n\x1A\n", NULL, "image/png", cs_png_decode },
+#endif
+#if HAVE_LIBWEBP
+  /* A RIFF file of any size, of the WEBP kind. */
+  { "RIFFsizeWEBP", "    xxxx    ", "image/webp", cs_webp_decode },
 #endif
 };
 #endif
@@ -457,17 +473,17 @@ cs_decode_fd (int            fd,
 {
   g_autoptr(GdkPixbuf) decoded = NULL;
 
-#if HAVE_LIBJPEG || HAVE_LIBPNG
+#if HAVE_DIRECT_DECODERS
   for (gsize i = 0; i < G_N_ELEMENTS (direct_decoders); i++)
     {
       const DirectDecoder *direct = &direct_decoders[i];
       gboolean handled;
 
-      if (!starts_with (fd, direct->magic, direct->magic_len))
+      if (!starts_with (fd, direct->magic, direct->mask))
         continue;
 
-      /* A file the library leaves alone (a CMYK JPEG, an interlaced PNG)
-       * is back at its offset, for GdkPixbuf. */
+      /* A file the library leaves alone (a CMYK JPEG, an interlaced PNG,
+       * an animated WebP) is back at its offset, for GdkPixbuf. */
       decoded = direct->decode (fd, size, max_pixels, &handled, image_width, image_height,
                                 cancellable, error);
       if (!handled)
