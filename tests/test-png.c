@@ -21,6 +21,7 @@
 
 #include "cs-decode.h"
 #include "cs-png.h"
+#include "cs-test-decode.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
 #include "cs-thumbnailer.h"
@@ -164,50 +165,7 @@ file_size (const char *path)
   return st.st_size;
 }
 
-/* Noise, so that the file is mostly pixel data and a cut loses rows. */
-static GdkPixbuf *
-make_noise (int      width,
-            int      height,
-            gboolean alpha)
-{
-  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, alpha, 8, width, height);
-  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
-  int stride = gdk_pixbuf_get_rowstride (pixbuf);
-  int channels = gdk_pixbuf_get_n_channels (pixbuf);
-  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
-
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width * channels; x++)
-      pixels[(gsize) y * stride + x] = g_rand_int_range (rand, 0, 256);
-
-  return pixbuf;
-}
-
 /* --- decoding ----------------------------------------------------------- */
-
-/* The sides the engine gives a thumbnail, worked out here on their own. */
-static void
-expected_sides (int   width,
-                int   height,
-                guint size,
-                int  *fit_width,
-                int  *fit_height)
-{
-  int longer = MAX (width, height);
-  int shorter = MIN (width, height);
-  int fit;
-
-  if ((guint) longer <= size)
-    {
-      *fit_width = width;
-      *fit_height = height;
-      return;
-    }
-
-  fit = MAX (1, (int) ((double) shorter * size / longer + 0.5));
-  *fit_width = width >= height ? (int) size : fit;
-  *fit_height = width >= height ? fit : (int) size;
-}
 
 /* cs_png_decode() on @path from @offset. */
 static GdkPixbuf *
@@ -293,78 +251,11 @@ reference (const char *path,
   GdkPixbuf *pixbuf;
 
   g_assert_nonnull (gdk_pixbuf_get_file_info (path, &width, &height));
-  expected_sides (width, height, size, &fit_width, &fit_height);
+  cs_test_expected_sides (width, height, size, &fit_width, &fit_height);
   pixbuf = gdk_pixbuf_new_from_file_at_scale (path, fit_width, fit_height, FALSE, &error);
   g_assert_no_error (error);
 
   return pixbuf;
-}
-
-static void
-assert_sides (GdkPixbuf *pixbuf,
-              int        width,
-              int        height)
-{
-  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, width);
-  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, height);
-}
-
-/* The same sides, layout and bytes, to the last one. */
-static void
-assert_identical (GdkPixbuf *a,
-                  GdkPixbuf *b)
-{
-  int width = gdk_pixbuf_get_width (a);
-  int channels = gdk_pixbuf_get_n_channels (a);
-
-  assert_sides (b, width, gdk_pixbuf_get_height (a));
-  g_assert_cmpint (gdk_pixbuf_get_has_alpha (a), ==, gdk_pixbuf_get_has_alpha (b));
-  g_assert_cmpint (gdk_pixbuf_get_n_channels (b), ==, channels);
-
-  for (int y = 0; y < gdk_pixbuf_get_height (a); y++)
-    g_assert_cmpmem (gdk_pixbuf_read_pixels (a) + (gsize) y * gdk_pixbuf_get_rowstride (a),
-                     (gsize) width * channels,
-                     gdk_pixbuf_read_pixels (b) + (gsize) y * gdk_pixbuf_get_rowstride (b),
-                     (gsize) width * channels);
-}
-
-/* The mean difference of the samples of two pictures of the same sides and
- * layout, and the largest. A colour under nothing opaque is no colour. */
-static double
-compare (GdkPixbuf *a,
-         GdkPixbuf *b,
-         int       *largest)
-{
-  int width = gdk_pixbuf_get_width (a);
-  int height = gdk_pixbuf_get_height (a);
-  int channels = gdk_pixbuf_get_n_channels (a);
-  double sum = 0;
-  gsize count = 0;
-
-  assert_sides (b, width, height);
-  g_assert_cmpint (gdk_pixbuf_get_has_alpha (a), ==, gdk_pixbuf_get_has_alpha (b));
-  *largest = 0;
-
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        const guint8 *p = gdk_pixbuf_read_pixels (a) + (gsize) y * gdk_pixbuf_get_rowstride (a) +
-                          (gsize) x * channels;
-        const guint8 *q = gdk_pixbuf_read_pixels (b) + (gsize) y * gdk_pixbuf_get_rowstride (b) +
-                          (gsize) x * channels;
-        gboolean invisible = channels == 4 && p[3] == 0 && q[3] == 0;
-
-        for (int c = invisible ? 3 : 0; c < channels; c++)
-          {
-            int diff = ABS (p[c] - q[c]);
-
-            sum += diff;
-            count++;
-            *largest = MAX (*largest, diff);
-          }
-      }
-
-  return sum / count;
 }
 
 /* Within rounding of GdkPixbuf's own thumbnail of @path: both average the
@@ -376,7 +267,7 @@ assert_like_reference (GdkPixbuf  *thumb,
 {
   g_autoptr(GdkPixbuf) expected = reference (path, size);
   int largest;
-  double mean = compare (thumb, expected, &largest);
+  double mean = cs_test_compare (thumb, expected, &largest);
 
   g_test_message ("%s at %u: mean difference %.3f, largest %d", path, size, mean, largest);
   g_assert_cmpfloat (mean, <, 1.0);
@@ -414,21 +305,21 @@ test_sides (Fixture       *f,
 
         g_test_message ("%d x %d%s at %u", cases[i].width, cases[i].height,
                         alpha ? " with alpha" : "", cases[i].size);
-        expected_sides (cases[i].width, cases[i].height, cases[i].size, &fit_width, &fit_height);
+        cs_test_expected_sides (cases[i].width, cases[i].height, cases[i].size, &fit_width, &fit_height);
         g_assert_cmpint (fit_width, ==, cases[i].fit_width);
         g_assert_cmpint (fit_height, ==, cases[i].fit_height);
 
         thumb = decode (path, cases[i].size, CS_DEFAULT_MAX_PIXELS, &image_width, &image_height,
                         &error);
         g_assert_no_error (error);
-        assert_sides (thumb, cases[i].fit_width, cases[i].fit_height);
+        cs_test_assert_sides (thumb, cases[i].fit_width, cases[i].fit_height);
         g_assert_cmpint (gdk_pixbuf_get_has_alpha (thumb), ==, alpha);
         g_assert_cmpint (image_width, ==, cases[i].width);
         g_assert_cmpint (image_height, ==, cases[i].height);
 
         /* The sides GdkPixbuf's path gave the same file. */
         expected = reference (path, cases[i].size);
-        assert_sides (thumb, gdk_pixbuf_get_width (expected), gdk_pixbuf_get_height (expected));
+        cs_test_assert_sides (thumb, gdk_pixbuf_get_width (expected), gdk_pixbuf_get_height (expected));
 
         /* From libpng's path itself, not fixed up afterwards. */
         {
@@ -437,7 +328,7 @@ test_sides (Fixture       *f,
                                                     &handled, NULL, &error);
 
           g_assert_no_error (error);
-          assert_sides (direct, cases[i].fit_width, cases[i].fit_height);
+          cs_test_assert_sides (direct, cases[i].fit_width, cases[i].fit_height);
         }
       }
 }
@@ -468,52 +359,6 @@ test_pixels (Fixture       *f,
       }
 }
 
-/* The thumbnail as an area average should be, worked out in floating
- * point: each of its pixels the mean of the source area under it, colours
- * weighted by alpha. */
-static GdkPixbuf *
-box_average (GdkPixbuf *source,
-             int        width,
-             int        height)
-{
-  int src_width = gdk_pixbuf_get_width (source);
-  int src_height = gdk_pixbuf_get_height (source);
-  int channels = gdk_pixbuf_get_n_channels (source);
-  int src_stride = gdk_pixbuf_get_rowstride (source);
-  const guint8 *src = gdk_pixbuf_read_pixels (source);
-  GdkPixbuf *result = gdk_pixbuf_new (GDK_COLORSPACE_RGB, channels == 4, 8, width, height);
-  double sx = (double) src_width / width;
-  double sy = (double) src_height / height;
-
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        double top = y * sy, bottom = (y + 1) * sy, left = x * sx, right = (x + 1) * sx;
-        double sum[4] = { 0, 0, 0, 0 };
-        guint8 *out = gdk_pixbuf_get_pixels (result) + (gsize) y * gdk_pixbuf_get_rowstride (result) +
-                      (gsize) x * channels;
-
-        for (int j = (int) top; j < src_height && j < bottom; j++)
-          for (int i = (int) left; i < src_width && i < right; i++)
-            {
-              const guint8 *p = src + (gsize) j * src_stride + (gsize) i * channels;
-              double w = (MIN (right, i + 1) - MAX (left, i)) * (MIN (bottom, j + 1) - MAX (top, j));
-              double a = channels == 4 ? p[3] * w : w;
-
-              for (int c = 0; c < 3; c++)
-                sum[c] += p[c] * a;
-              sum[3] += a;
-            }
-
-        for (int c = 0; c < 3; c++)
-          out[c] = sum[3] > 0 ? (guint8) (sum[c] / sum[3] + 0.5) : 0;
-        if (channels == 4)
-          out[3] = (guint8) (sum[3] / (sx * sy) + 0.5);
-      }
-
-  return result;
-}
-
 /* Against that, to the rounding: noise, where every sample counts. */
 static void
 test_exact (Fixture       *f,
@@ -527,13 +372,13 @@ test_exact (Fixture       *f,
     for (int alpha = 0; alpha <= 1; alpha++)
       {
         g_autofree char *name = g_strdup_printf ("noise-%u-%d.png", i, alpha);
-        g_autoptr(GdkPixbuf) source = make_noise (cases[i].width, cases[i].height, alpha);
+        g_autoptr(GdkPixbuf) source = cs_test_make_noise (cases[i].width, cases[i].height, alpha);
         g_autofree char *path = write_pixbuf (f, name, source, FALSE);
         g_autoptr(GdkPixbuf) thumb = decode_ok (path, cases[i].size);
-        g_autoptr(GdkPixbuf) expected = box_average (source, gdk_pixbuf_get_width (thumb),
+        g_autoptr(GdkPixbuf) expected = cs_test_box_average (source, gdk_pixbuf_get_width (thumb),
                                                      gdk_pixbuf_get_height (thumb));
         int largest;
-        double mean = compare (thumb, expected, &largest);
+        double mean = cs_test_compare (thumb, expected, &largest);
 
         g_test_message ("%d x %d%s at %u: mean difference %.4f, largest %d", cases[i].width,
                         cases[i].height, alpha ? " with alpha" : "", cases[i].size, mean, largest);
@@ -565,7 +410,7 @@ test_alpha_weighted (Fixture       *f,
   path = write_pixbuf (f, "checker.png", source, FALSE);
 
   thumb = decode_ok (path, 128);
-  assert_sides (thumb, 128, 128);
+  cs_test_assert_sides (thumb, 128, 128);
   for (int y = 0; y < 128; y++)
     for (int x = 0; x < 128; x++)
       {
@@ -758,7 +603,7 @@ test_formats (Fixture       *f,
       direct = gdk_pixbuf_new_from_file (path, &error);
       g_assert_no_error (error);
       g_assert_cmpint (gdk_pixbuf_get_has_alpha (direct), ==, formats[format].alpha);
-      assert_identical (whole, direct);
+      cs_test_assert_identical (whole, direct);
 
       for (guint size = 64; size <= 256; size *= 2)
         {
@@ -786,7 +631,7 @@ test_small (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *name = g_strdup_printf ("small-%u.png", i);
-      g_autoptr(GdkPixbuf) source = make_noise (cases[i].width, cases[i].height, TRUE);
+      g_autoptr(GdkPixbuf) source = cs_test_make_noise (cases[i].width, cases[i].height, TRUE);
       g_autofree char *path = NULL;
       g_autoptr(GdkPixbuf) thumb = NULL;
       g_autoptr(GdkPixbuf) direct = NULL;
@@ -805,8 +650,8 @@ test_small (Fixture       *f,
       g_assert_cmpint (image_height, ==, cases[i].height);
       direct = gdk_pixbuf_new_from_file (path, &error);
       g_assert_no_error (error);
-      assert_identical (thumb, direct);
-      assert_identical (thumb, source);
+      cs_test_assert_identical (thumb, direct);
+      cs_test_assert_identical (thumb, source);
     }
 }
 
@@ -830,8 +675,8 @@ test_thin (Fixture       *f,
         int fit_width, fit_height;
 
         g_test_message ("%d x %d%s", cases[i].width, cases[i].height, alpha ? " with alpha" : "");
-        expected_sides (cases[i].width, cases[i].height, 128, &fit_width, &fit_height);
-        assert_sides (thumb, fit_width, fit_height);
+        cs_test_expected_sides (cases[i].width, cases[i].height, 128, &fit_width, &fit_height);
+        cs_test_assert_sides (thumb, fit_width, fit_height);
         assert_like_reference (thumb, path, 128);
       }
 }
@@ -874,7 +719,7 @@ test_interlaced (Fixture       *f,
 
       thumb = decode_ok (path, size);
       plain_thumb = decode_ok (plain, size);
-      g_assert_cmpfloat (compare (thumb, plain_thumb, &largest), <, 1.0);
+      g_assert_cmpfloat (cs_test_compare (thumb, plain_thumb, &largest), <, 1.0);
     }
 }
 
@@ -902,7 +747,7 @@ static void
 test_truncated (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GdkPixbuf) source = make_noise (600, 400, FALSE);
+  g_autoptr(GdkPixbuf) source = cs_test_make_noise (600, 400, FALSE);
   g_autofree char *path = write_pixbuf (f, "noise.png", source, FALSE);
   gsize len = file_size (path);
   /* Signature, IHDR, IDAT's header, the data, no IEND, IEND's CRC cut. */
@@ -956,7 +801,7 @@ static void
 test_damaged (Fixture       *f,
               gconstpointer  data)
 {
-  g_autoptr(GdkPixbuf) source = make_noise (300, 200, FALSE);
+  g_autoptr(GdkPixbuf) source = cs_test_make_noise (300, 200, FALSE);
   PngSpec spec = {
     .width = 300,
     .height = 200,
@@ -1005,7 +850,7 @@ test_huge_chunk (Fixture       *f,
                  gconstpointer  data)
 {
   static const guint8 text[] = { 0x6d, 0x61, 0x67, 0x65, 't', 'E', 'X', 't', 'C', 'o', 'm' };
-  g_autoptr(GdkPixbuf) source = make_noise (16, 16, FALSE);
+  g_autoptr(GdkPixbuf) source = cs_test_make_noise (16, 16, FALSE);
   g_autofree char *path = write_pixbuf (f, "small.png", source, FALSE);
   g_autofree char *claims = g_build_filename (f->dir, "claims.png", NULL);
   g_autofree char *contents = NULL;
@@ -1068,7 +913,7 @@ test_pixel_limit (Fixture       *f,
 
   accepted = decode (at_path, 128, 100000, NULL, NULL, &error);
   g_assert_no_error (error);
-  assert_sides (accepted, 128, 80);
+  cs_test_assert_sides (accepted, 128, 80);
 
   /* A billion pixels claimed, the first of them there, plain and
    * interlaced: refused from the header, before any pixel is read or
@@ -1077,7 +922,7 @@ test_pixel_limit (Fixture       *f,
   for (int interlaced = 0; interlaced <= 1; interlaced++)
     {
       g_autofree char *name = g_strdup_printf ("claims-%d.png", interlaced);
-      g_autoptr(GdkPixbuf) noise = make_noise (40000, 1, TRUE);
+      g_autoptr(GdkPixbuf) noise = cs_test_make_noise (40000, 1, TRUE);
       PngSpec spec = {
         .width = 40000,
         .height = 25000,
@@ -1102,123 +947,11 @@ test_pixel_limit (Fixture       *f,
     }
 }
 
-typedef struct
-{
-  int           fd;
-  guint         size;
-  GCancellable *cancellable;
-  gboolean      handled;
-  GdkPixbuf    *pixbuf;
-  GError       *error;
-  gint          done;
-} PipeDecode;
-
-static gpointer
-decode_pipe (gpointer data)
-{
-  PipeDecode *job = data;
-  int width, height;
-
-  job->pixbuf = cs_png_decode (job->fd, job->size, CS_DEFAULT_MAX_PIXELS, &job->handled,
-                               &width, &height, job->cancellable, &job->error);
-  g_atomic_int_set (&job->done, TRUE);
-  return NULL;
-}
-
-/* FALSE once the reader has gone. */
-static gboolean
-write_all (int           fd,
-           const guint8 *data,
-           gsize         len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && errno == EPIPE)
-        return FALSE;
-      g_assert_cmpint (n, >, 0);
-      data += n;
-      len -= n;
-    }
-
-  return TRUE;
-}
-
-typedef struct
-{
-  int           fd;
-  const guint8 *data;
-  gsize         first;
-  gsize         len;
-  gint          first_written;
-  gint          go_on;
-} PipeWrite;
-
-/* The first part, then, when told, the rest; a reader that leaves ends
- * it wherever it is. */
-static gpointer
-write_pipe (gpointer data)
-{
-  PipeWrite *job = data;
-
-  if (write_all (job->fd, job->data, job->first))
-    {
-      g_atomic_int_set (&job->first_written, TRUE);
-      while (!g_atomic_int_get (&job->go_on))
-        g_usleep (1000);
-      write_all (job->fd, job->data + job->first, job->len - job->first);
-    }
-  close (job->fd);
-  return NULL;
-}
-
-/* @len bytes of @contents into a decoder reading a pipe: the first @first,
- * then, once the decoder waits for more, a cancel, then the rest. */
-static void
-assert_cancelled_midway (const char *contents,
-                         gsize       len,
-                         gsize       first,
-                         guint       size)
-{
-  PipeDecode job = { -1, size, g_cancellable_new (), FALSE, NULL, NULL, FALSE };
-  PipeWrite feed = { -1, (const guint8 *) contents, first, len, FALSE, FALSE };
-  GThread *decoder, *writer;
-  int fds[2];
-
-  g_assert_cmpint (pipe (fds), ==, 0);
-  job.fd = fds[0];
-  feed.fd = fds[1];
-  decoder = g_thread_new ("decode", decode_pipe, &job);
-  writer = g_thread_new ("write", write_pipe, &feed);
-
-  /* (A decoder that stops reading early has finished, one way or another.) */
-  while (!g_atomic_int_get (&feed.first_written) && !g_atomic_int_get (&job.done))
-    g_usleep (1000);
-  g_usleep (100 * 1000);
-  g_cancellable_cancel (job.cancellable);
-  g_atomic_int_set (&feed.go_on, TRUE);
-
-  g_thread_join (decoder);
-  close (fds[0]);
-  g_thread_join (writer);
-
-  g_test_message ("cut at %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT ", at %u: %s", first, len,
-                  size, job.error ? job.error->message : "no error");
-  g_assert_null (job.pixbuf);
-  g_assert_true (job.handled);
-  g_assert_error (job.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&job.error);
-  g_clear_object (&job.cancellable);
-}
-
 static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
 {
-  g_autoptr(GdkPixbuf) source = make_noise (200, 100, FALSE);
+  g_autoptr(GdkPixbuf) source = cs_test_make_noise (200, 100, FALSE);
   g_autofree char *path = write_pixbuf (f, "noise.png", source, FALSE);
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
@@ -1247,12 +980,12 @@ test_cancel (Fixture       *f,
    * come, then the decoder waits for more; it is cancelled, the rest comes
    * in one read, and it stops rather than finishing the picture. */
   for (guint size = 64; size <= 256; size *= 4)
-    assert_cancelled_midway (contents, len, 8192, size);
+    cs_test_assert_cancelled_midway (cs_png_decode, (const guint8 *) contents, len, 8192, size);
 
   /* Cancelled in a megabyte of chunks after the pixels, all of them in:
    * reading stops too. */
   {
-    g_autoptr(GdkPixbuf) small = make_noise (64, 64, FALSE);
+    g_autoptr(GdkPixbuf) small = cs_test_make_noise (64, 64, FALSE);
     PngSpec spec = {
       .width = 64,
       .height = 64,
@@ -1268,7 +1001,8 @@ test_cancel (Fixture       *f,
 
     g_file_get_contents (trailing, &bytes, &bytes_len, &error);
     g_assert_no_error (error);
-    assert_cancelled_midway (bytes, bytes_len, bytes_len / 2, 32);
+    cs_test_assert_cancelled_midway (cs_png_decode, (const guint8 *) bytes, bytes_len,
+                                     bytes_len / 2, 32);
   }
 }
 
@@ -1313,7 +1047,7 @@ test_memory (Fixture       *f,
 
   thumb = gdk_pixbuf_new_from_file (cs_result_get_thumbnail_path (result), &error);
   g_assert_no_error (error);
-  assert_sides (thumb, 256, 171);
+  cs_test_assert_sides (thumb, 256, 171);
 }
 
 int

@@ -22,6 +22,7 @@
 #endif
 
 #include "cs-decode.h"
+#include "cs-test-decode.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
 #include "cs-thumbnailer.h"
@@ -123,50 +124,7 @@ write_webp (Fixture     *f,
   return write_bytes (f, name, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 }
 
-/* Noise, so that the file is mostly picture data and a cut loses some. */
-static GdkPixbuf *
-make_noise (int      width,
-            int      height,
-            gboolean alpha)
-{
-  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, alpha, 8, width, height);
-  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
-  int stride = gdk_pixbuf_get_rowstride (pixbuf);
-  int channels = gdk_pixbuf_get_n_channels (pixbuf);
-  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
-
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width * channels; x++)
-      pixels[(gsize) y * stride + x] = g_rand_int_range (rand, 0, 256);
-
-  return pixbuf;
-}
-
 /* --- decoding ----------------------------------------------------------- */
-
-/* The sides the engine gives a thumbnail, worked out here on their own. */
-static void
-expected_sides (int   width,
-                int   height,
-                guint size,
-                int  *fit_width,
-                int  *fit_height)
-{
-  int longer = MAX (width, height);
-  int shorter = MIN (width, height);
-  int fit;
-
-  if ((guint) longer <= size)
-    {
-      *fit_width = width;
-      *fit_height = height;
-      return;
-    }
-
-  fit = MAX (1, (int) ((double) shorter * size / longer + 0.5));
-  *fit_width = width >= height ? (int) size : fit;
-  *fit_height = width >= height ? fit : (int) size;
-}
 
 /* cs_webp_decode() on @fd, which is left open. */
 static GdkPixbuf *
@@ -300,73 +258,6 @@ reference (const char *path,
   return gdk_pixbuf_scale_simple (whole, width, height, GDK_INTERP_BILINEAR);
 }
 
-static void
-assert_sides (GdkPixbuf *pixbuf,
-              int        width,
-              int        height)
-{
-  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, width);
-  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, height);
-}
-
-/* The same sides, layout and bytes, to the last one. */
-static void
-assert_identical (GdkPixbuf *a,
-                  GdkPixbuf *b)
-{
-  int width = gdk_pixbuf_get_width (a);
-  int channels = gdk_pixbuf_get_n_channels (a);
-
-  assert_sides (b, width, gdk_pixbuf_get_height (a));
-  g_assert_cmpint (gdk_pixbuf_get_has_alpha (a), ==, gdk_pixbuf_get_has_alpha (b));
-  g_assert_cmpint (gdk_pixbuf_get_n_channels (b), ==, channels);
-
-  for (int y = 0; y < gdk_pixbuf_get_height (a); y++)
-    g_assert_cmpmem (gdk_pixbuf_read_pixels (a) + (gsize) y * gdk_pixbuf_get_rowstride (a),
-                     (gsize) width * channels,
-                     gdk_pixbuf_read_pixels (b) + (gsize) y * gdk_pixbuf_get_rowstride (b),
-                     (gsize) width * channels);
-}
-
-/* The mean difference of the samples of two pictures of the same sides and
- * layout, and the largest. A colour under nothing opaque is no colour. */
-static double
-compare (GdkPixbuf *a,
-         GdkPixbuf *b,
-         int       *largest)
-{
-  int width = gdk_pixbuf_get_width (a);
-  int height = gdk_pixbuf_get_height (a);
-  int channels = gdk_pixbuf_get_n_channels (a);
-  double sum = 0;
-  gsize count = 0;
-
-  assert_sides (b, width, height);
-  g_assert_cmpint (gdk_pixbuf_get_has_alpha (a), ==, gdk_pixbuf_get_has_alpha (b));
-  *largest = 0;
-
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        const guint8 *p = gdk_pixbuf_read_pixels (a) + (gsize) y * gdk_pixbuf_get_rowstride (a) +
-                          (gsize) x * channels;
-        const guint8 *q = gdk_pixbuf_read_pixels (b) + (gsize) y * gdk_pixbuf_get_rowstride (b) +
-                          (gsize) x * channels;
-        gboolean invisible = channels == 4 && p[3] == 0 && q[3] == 0;
-
-        for (int c = invisible ? 3 : 0; c < channels; c++)
-          {
-            int diff = ABS (p[c] - q[c]);
-
-            sum += diff;
-            count++;
-            *largest = MAX (*largest, diff);
-          }
-      }
-
-  return sum / count;
-}
-
 /* The mean of each channel over a region of a picture. */
 static void
 mean_colour (GdkPixbuf *pixbuf,
@@ -430,7 +321,7 @@ assert_like_reference (GdkPixbuf   *thumb,
   g_autoptr(GdkPixbuf) expected = reference (path, gdk_pixbuf_get_width (thumb),
                                              gdk_pixbuf_get_height (thumb));
   int largest;
-  double mean = compare (thumb, expected, &largest);
+  double mean = cs_test_compare (thumb, expected, &largest);
   double whole = compare_regions (thumb, expected, 1);
   double regions = compare_regions (thumb, expected, 8);
 
@@ -441,52 +332,6 @@ assert_like_reference (GdkPixbuf   *thumb,
   g_assert_cmpfloat (whole, <, 1.0);
   g_assert_cmpfloat (regions, <, compression == LOSSY ? 4.0 : 2.0);
   g_assert_cmpint (largest, <=, compression == LOSSY ? 128 : 16);
-}
-
-/* The thumbnail as an area average should be, worked out in floating
- * point: each of its pixels the mean of the source area under it, colours
- * weighted by alpha. */
-static GdkPixbuf *
-box_average (GdkPixbuf *source,
-             int        width,
-             int        height)
-{
-  int src_width = gdk_pixbuf_get_width (source);
-  int src_height = gdk_pixbuf_get_height (source);
-  int channels = gdk_pixbuf_get_n_channels (source);
-  int src_stride = gdk_pixbuf_get_rowstride (source);
-  const guint8 *src = gdk_pixbuf_read_pixels (source);
-  GdkPixbuf *result = gdk_pixbuf_new (GDK_COLORSPACE_RGB, channels == 4, 8, width, height);
-  double sx = (double) src_width / width;
-  double sy = (double) src_height / height;
-
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        double top = y * sy, bottom = (y + 1) * sy, left = x * sx, right = (x + 1) * sx;
-        double sum[4] = { 0, 0, 0, 0 };
-        guint8 *out = gdk_pixbuf_get_pixels (result) + (gsize) y * gdk_pixbuf_get_rowstride (result) +
-                      (gsize) x * channels;
-
-        for (int j = (int) top; j < src_height && j < bottom; j++)
-          for (int i = (int) left; i < src_width && i < right; i++)
-            {
-              const guint8 *p = src + (gsize) j * src_stride + (gsize) i * channels;
-              double w = (MIN (right, i + 1) - MAX (left, i)) * (MIN (bottom, j + 1) - MAX (top, j));
-              double a = channels == 4 ? p[3] * w : w;
-
-              for (int c = 0; c < 3; c++)
-                sum[c] += p[c] * a;
-              sum[3] += a;
-            }
-
-        for (int c = 0; c < 3; c++)
-          out[c] = sum[3] > 0 ? (guint8) (sum[c] / sum[3] + 0.5) : 0;
-        if (channels == 4)
-          out[3] = (guint8) (sum[3] / (sx * sy) + 0.5);
-      }
-
-  return result;
 }
 
 /* --- sides -------------------------------------------------------------- */
@@ -525,14 +370,14 @@ test_sides (Fixture       *f,
           g_test_message ("%d x %d %s%s at %u", cases[i].width, cases[i].height,
                           compression_names[compression], alpha ? " with alpha" : "",
                           cases[i].size);
-          expected_sides (cases[i].width, cases[i].height, cases[i].size, &fit_width, &fit_height);
+          cs_test_expected_sides (cases[i].width, cases[i].height, cases[i].size, &fit_width, &fit_height);
           g_assert_cmpint (fit_width, ==, cases[i].fit_width);
           g_assert_cmpint (fit_height, ==, cases[i].fit_height);
 
           thumb = decode (path, cases[i].size, CS_DEFAULT_MAX_PIXELS, &image_width,
                           &image_height, &error);
           g_assert_no_error (error);
-          assert_sides (thumb, cases[i].fit_width, cases[i].fit_height);
+          cs_test_assert_sides (thumb, cases[i].fit_width, cases[i].fit_height);
           g_assert_cmpint (gdk_pixbuf_get_has_alpha (thumb), ==, alpha);
           g_assert_cmpint (image_width, ==, cases[i].width);
           g_assert_cmpint (image_height, ==, cases[i].height);
@@ -548,7 +393,7 @@ test_sides (Fixture       *f,
           }
           g_assert_no_error (error);
           g_assert_true (handled);
-          assert_sides (direct, cases[i].fit_width, cases[i].fit_height);
+          cs_test_assert_sides (direct, cases[i].fit_width, cases[i].fit_height);
           g_assert_cmpint (gdk_pixbuf_get_has_alpha (direct), ==, alpha);
           g_assert_cmpint (image_width, ==, cases[i].width);
           g_assert_cmpint (image_height, ==, cases[i].height);
@@ -604,10 +449,10 @@ test_exact (Fixture       *f,
                                                            cases[i].pattern, alpha);
         g_autofree char *path = write_webp (f, name, source, LOSSLESS);
         g_autoptr(GdkPixbuf) thumb = decode_ok (path, cases[i].size);
-        g_autoptr(GdkPixbuf) expected = box_average (source, gdk_pixbuf_get_width (thumb),
+        g_autoptr(GdkPixbuf) expected = cs_test_box_average (source, gdk_pixbuf_get_width (thumb),
                                                      gdk_pixbuf_get_height (thumb));
         int largest;
-        double mean = compare (thumb, expected, &largest);
+        double mean = cs_test_compare (thumb, expected, &largest);
 
         g_test_message ("%d x %d%s at %u: mean difference %.4f, largest %d", cases[i].width,
                         cases[i].height, alpha ? " with alpha" : "", cases[i].size, mean, largest);
@@ -636,7 +481,7 @@ test_small (Fixture       *f,
       {
         g_autofree char *name = g_strdup_printf ("small-%u-%s.webp", i,
                                                  compression_names[compression]);
-        g_autoptr(GdkPixbuf) source = make_noise (cases[i].width, cases[i].height, TRUE);
+        g_autoptr(GdkPixbuf) source = cs_test_make_noise (cases[i].width, cases[i].height, TRUE);
         g_autofree char *path = NULL;
         g_autoptr(GdkPixbuf) thumb = NULL;
         g_autoptr(GdkPixbuf) direct = NULL;
@@ -655,9 +500,9 @@ test_small (Fixture       *f,
         g_assert_cmpint (image_height, ==, cases[i].height);
         direct = gdk_pixbuf_new_from_file (path, &error);
         g_assert_no_error (error);
-        assert_identical (thumb, direct);
+        cs_test_assert_identical (thumb, direct);
         if (compression == LOSSLESS)
-          assert_identical (thumb, source);
+          cs_test_assert_identical (thumb, source);
       }
 }
 
@@ -698,7 +543,7 @@ test_alpha (Fixture       *f,
       /* The alpha channel is stored losslessly either way. */
       thumb = decode_ok (translucent_path, 128);
       g_assert_true (gdk_pixbuf_get_has_alpha (thumb));
-      expected = box_average (translucent, 128, 96);
+      expected = cs_test_box_average (translucent, 128, 96);
       for (int y = 0; y < 96; y++)
         for (int x = 0; x < 128; x++)
           {
@@ -737,7 +582,7 @@ test_alpha_weighted (Fixture       *f,
   path = write_webp (f, "checker.webp", source, LOSSLESS);
 
   thumb = decode_ok (path, 128);
-  assert_sides (thumb, 128, 128);
+  cs_test_assert_sides (thumb, 128, 128);
   for (int y = 0; y < 128; y++)
     for (int x = 0; x < 128; x++)
       {
@@ -774,7 +619,7 @@ test_offset (Fixture       *f,
 
   thumb = decode_webp (path, 37, 128, CS_DEFAULT_MAX_PIXELS, &handled, NULL, &error);
   g_assert_no_error (error);
-  assert_identical (thumb, expected);
+  cs_test_assert_identical (thumb, expected);
 }
 
 /* --- what goes back to GdkPixbuf ---------------------------------------- */
@@ -875,7 +720,7 @@ test_animated (Fixture       *f,
   g_assert_no_error (error);
   g_test_message ("GdkPixbuf calls it %s", mime_type);
   g_assert_true (g_str_has_prefix (mime_type, "image/webp"));
-  assert_sides (thumb, 128, 85);
+  cs_test_assert_sides (thumb, 128, 85);
   g_assert_cmpint (width, ==, 300);
   g_assert_cmpint (height, ==, 200);
   mean_colour (thumb, 0, 0, 128, 85, mean);
@@ -925,7 +770,7 @@ test_truncated (Fixture       *f,
   for (Compression compression = LOSSY; compression <= LOSSLESS; compression++)
     for (int alpha = 0; alpha <= 1; alpha++)
       {
-        g_autoptr(GdkPixbuf) source = make_noise (300, 200, alpha);
+        g_autoptr(GdkPixbuf) source = cs_test_make_noise (300, 200, alpha);
         g_autoptr(GBytes) bytes = encode (source, compression);
         const guint8 *contents = g_bytes_get_data (bytes, NULL);
         gsize len = g_bytes_get_size (bytes);
@@ -1078,7 +923,7 @@ test_skipped_chunk (Fixture       *f,
 
   thumb = decode_webp (long_path, 0, 128, CS_DEFAULT_MAX_PIXELS, &handled, NULL, &error);
   g_assert_no_error (error);
-  assert_sides (thumb, 128, 85);
+  cs_test_assert_sides (thumb, 128, 85);
   g_assert_true (gdk_pixbuf_get_has_alpha (thumb));
 
   assert_decode_fails (claims_path, CS_THUMB_ERROR_CORRUPT, TRUNCATED_MESSAGE);
@@ -1127,7 +972,7 @@ test_pixel_limit (Fixture       *f,
 
   accepted = decode (at_path, 128, 100000, NULL, NULL, &error);
   g_assert_no_error (error);
-  assert_sides (accepted, 128, 80);
+  cs_test_assert_sides (accepted, 128, 80);
 
   /* 256 million pixels claimed, 64 × 64 there: refused from the header,
    * before anything of that size is allocated or any data decoded (or
@@ -1143,126 +988,13 @@ test_pixel_limit (Fixture       *f,
   assert_decode_fails (claims_path, CS_THUMB_ERROR_CORRUPT, NULL);
 }
 
-typedef struct
-{
-  int           fd;
-  guint         size;
-  GCancellable *cancellable;
-  gboolean      handled;
-  GdkPixbuf    *pixbuf;
-  GError       *error;
-  gint          done;
-} PipeDecode;
-
-static gpointer
-decode_pipe (gpointer data)
-{
-  PipeDecode *job = data;
-  int width, height;
-
-  job->pixbuf = cs_webp_decode (job->fd, job->size, CS_DEFAULT_MAX_PIXELS, &job->handled,
-                                &width, &height, job->cancellable, &job->error);
-  g_atomic_int_set (&job->done, TRUE);
-  return NULL;
-}
-
-/* FALSE once the reader has gone. */
-static gboolean
-write_all (int           fd,
-           const guint8 *data,
-           gsize         len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && errno == EPIPE)
-        return FALSE;
-      g_assert_cmpint (n, >, 0);
-      data += n;
-      len -= n;
-    }
-
-  return TRUE;
-}
-
-typedef struct
-{
-  int           fd;
-  const guint8 *data;
-  gsize         first;
-  gsize         len;
-  gint          first_written;
-  gint          go_on;
-} PipeWrite;
-
-/* The first part, then, when told, the rest; a reader that leaves ends
- * it wherever it is. */
-static gpointer
-write_pipe (gpointer data)
-{
-  PipeWrite *job = data;
-
-  if (write_all (job->fd, job->data, job->first))
-    {
-      g_atomic_int_set (&job->first_written, TRUE);
-      while (!g_atomic_int_get (&job->go_on))
-        g_usleep (1000);
-      write_all (job->fd, job->data + job->first, job->len - job->first);
-    }
-  close (job->fd);
-  return NULL;
-}
-
-/* @len bytes of @contents into a decoder reading a pipe: the first @first,
- * then, once the decoder waits for more, a cancel, then the rest, which
- * would finish the picture. */
-static void
-assert_cancelled_midway (const guint8 *contents,
-                         gsize         len,
-                         gsize         first,
-                         guint         size)
-{
-  PipeDecode job = { -1, size, g_cancellable_new (), FALSE, NULL, NULL, FALSE };
-  PipeWrite feed = { -1, contents, first, len, FALSE, FALSE };
-  GThread *decoder, *writer;
-  int fds[2];
-
-  g_assert_cmpint (pipe (fds), ==, 0);
-  job.fd = fds[0];
-  feed.fd = fds[1];
-  decoder = g_thread_new ("decode", decode_pipe, &job);
-  writer = g_thread_new ("write", write_pipe, &feed);
-
-  /* (A decoder that stops reading early has finished, one way or another.) */
-  while (!g_atomic_int_get (&feed.first_written) && !g_atomic_int_get (&job.done))
-    g_usleep (1000);
-  g_usleep (100 * 1000);
-  g_cancellable_cancel (job.cancellable);
-  g_atomic_int_set (&feed.go_on, TRUE);
-
-  g_thread_join (decoder);
-  close (fds[0]);
-  g_thread_join (writer);
-
-  g_test_message ("cut at %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT ", at %u: %s", first, len,
-                  size, job.error ? job.error->message : "no error");
-  g_assert_null (job.pixbuf);
-  g_assert_true (job.handled);
-  g_assert_error (job.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&job.error);
-  g_clear_object (&job.cancellable);
-}
-
 static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
 {
   for (Compression compression = LOSSY; compression <= LOSSLESS; compression++)
     {
-      g_autoptr(GdkPixbuf) source = make_noise (150, 100, FALSE);
+      g_autoptr(GdkPixbuf) source = cs_test_make_noise (150, 100, FALSE);
       g_autoptr(GBytes) bytes = encode (source, compression);
       g_autofree char *path = write_bytes (f, "noise.webp", g_bytes_get_data (bytes, NULL),
                                            g_bytes_get_size (bytes));
@@ -1289,9 +1021,9 @@ test_cancel (Fixture       *f,
 
       /* Cancelled while the headers come, then halfway through the
        * picture, scaling and not. */
-      assert_cancelled_midway (contents, len, 20, 64);
+      cs_test_assert_cancelled_midway (cs_webp_decode, contents, len, 20, 64);
       for (guint size = 64; size <= 256; size *= 4)
-        assert_cancelled_midway (contents, len, len / 2, size);
+        cs_test_assert_cancelled_midway (cs_webp_decode, contents, len, len / 2, size);
     }
 }
 
@@ -1336,7 +1068,7 @@ test_memory (Fixture       *f,
 
   thumb = gdk_pixbuf_new_from_file (cs_result_get_thumbnail_path (result), &error);
   g_assert_no_error (error);
-  assert_sides (thumb, 256, 171);
+  cs_test_assert_sides (thumb, 256, 171);
 }
 
 int
