@@ -389,26 +389,24 @@ fit_to_image (GdkPixbuf *pixbuf,
   return gdk_pixbuf_scale_simple (pixbuf, width, height, GDK_INTERP_BILINEAR);
 }
 
-/* Whether the file, from its offset, starts with @magic, but for the bytes
- * where @mask has an 'x' (as in a GdkPixbufModulePattern); the offset
+/* Whether the file, from its offset, starts with @magic, where a '?'
+ * stands for any byte (no signature here has a '?' of its own); the offset
  * stays. */
 static gboolean
 starts_with (int         fd,
-             const char *magic,
-             const char *mask)
+             const char *magic)
 {
   gsize len = strlen (magic);
   guint8 head[12];
   off_t offset = lseek (fd, 0, SEEK_CUR);
 
   g_assert (len <= sizeof head);
-  g_assert (mask == NULL || strlen (mask) == len);
 
   if (offset < 0 || pread (fd, head, len, offset) != (ssize_t) len)
     return FALSE;
 
   for (gsize i = 0; i < len; i++)
-    if (head[i] != (guint8) magic[i] && (mask == NULL || mask[i] != 'x'))
+    if (head[i] != (guint8) magic[i] && magic[i] != '?')
       return FALSE;
 
   return TRUE;
@@ -420,8 +418,7 @@ starts_with (int         fd,
  * their first bytes. Each decoder says whether it took the file. */
 typedef struct
 {
-  const char    *magic;
-  const char    *mask;          /* for starts_with(), or NULL */
+  const char    *magic;         /* for starts_with() */
   const char    *mime_type;
   GdkPixbuf   *(*decode) (int            fd,
                           guint          size,
@@ -435,14 +432,14 @@ typedef struct
 
 static const DirectDecoder direct_decoders[] = {
 #if HAVE_LIBJPEG
-  { "\xFF\xD8\xFF", NULL, "image/jpeg", cs_jpeg_decode },
+  { "\xFF\xD8\xFF", "image/jpeg", cs_jpeg_decode },
 #endif
 #if HAVE_LIBPNG
-  { "\x89PNG\r\n\x1A\n", NULL, "image/png", cs_png_decode },
+  { "\x89PNG\r\n\x1A\n", "image/png", cs_png_decode },
 #endif
 #if HAVE_LIBWEBP
   /* A RIFF file of any size, of the WEBP kind. */
-  { "RIFFsizeWEBP", "    xxxx    ", "image/webp", cs_webp_decode },
+  { "RIFF????WEBP", "image/webp", cs_webp_decode },
 #endif
 };
 #endif
@@ -479,7 +476,7 @@ cs_decode_fd (int            fd,
       const DirectDecoder *direct = &direct_decoders[i];
       gboolean handled;
 
-      if (!starts_with (fd, direct->magic, direct->mask))
+      if (!starts_with (fd, direct->magic))
         continue;
 
       /* A file the library leaves alone (a CMYK JPEG, an interlaced PNG,
