@@ -181,6 +181,22 @@ collect_cells (GtkWidget *widget,
     collect_cells (child, cells);
 }
 
+/* The text under a cell's picture. */
+static const char *
+cell_caption (GtkWidget *widget)
+{
+  if (GTK_IS_INSCRIPTION (widget))
+    return gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (cell_caption (child) != NULL)
+      return cell_caption (child);
+
+  return NULL;
+}
+
 static gboolean
 shown_cells_have_pixels (gpointer data)
 {
@@ -257,6 +273,7 @@ test_open_folder (Fixture       *f,
         continue;
       label = cs_item_dup_state_text (item);
       g_assert_true (g_str_has_prefix (label, cs_item_get_name (item)));
+      g_assert_cmpstr (cell_caption (g_ptr_array_index (cells, i)), ==, cs_item_get_name (item));
     }
 
   /* Opening it again reuses every thumbnail, and the cells on screen read

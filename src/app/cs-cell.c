@@ -27,7 +27,8 @@ struct _CsCell
   GtkWidget     *picture;
   GtkWidget     *placeholder;
   GtkWidget     *badge;
-  GtkWidget     *label;
+  GtkWidget     *caption;
+  const char    *icon_name;
 };
 
 G_DEFINE_FINAL_TYPE (CsCell, cs_cell, GTK_TYPE_WIDGET)
@@ -56,7 +57,10 @@ update_state (CsCell *self)
     icon = "image-missing-symbolic";
   else if (state == CS_ITEM_NOT_MADE)
     icon = "action-unavailable-symbolic";
-  gtk_image_set_from_icon_name (GTK_IMAGE (self->placeholder), icon);
+  /* Setting an image's icon, even the same one, measures the cell again. */
+  if (icon != self->icon_name)
+    gtk_image_set_from_icon_name (GTK_IMAGE (self->placeholder), icon);
+  self->icon_name = icon;
 
   if (state == CS_ITEM_FAILED)
     gtk_widget_add_css_class (GTK_WIDGET (self), "failed");
@@ -210,7 +214,7 @@ cs_cell_class_init (CsCellClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsCell, picture);
   gtk_widget_class_bind_template_child (widget_class, CsCell, placeholder);
   gtk_widget_class_bind_template_child (widget_class, CsCell, badge);
-  gtk_widget_class_bind_template_child (widget_class, CsCell, label);
+  gtk_widget_class_bind_template_child (widget_class, CsCell, caption);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "cs-cell");
@@ -226,7 +230,12 @@ cs_cell_init (CsCell *self)
 
   self->bindings = g_binding_group_new ();
   g_binding_group_bind (self->bindings, "thumbnail", self->picture, "paintable", G_BINDING_SYNC_CREATE);
-  g_binding_group_bind (self->bindings, "name", self->label, "label", G_BINDING_SYNC_CREATE);
+  /* A GtkInscription, not a GtkLabel: its size does not follow its text,
+   * so a cell given another image is not measured again, and no text is
+   * laid out until it is drawn. GTK 4.8 binds every cell it keeps again
+   * after a change to the list (some 250), so labels cost a pass of Pango
+   * over every name each time images landed before the cells. */
+  g_binding_group_bind (self->bindings, "name", self->caption, "text", G_BINDING_SYNC_CREATE);
 
   self->signals = g_signal_group_new (CS_TYPE_ITEM);
   g_signal_group_connect_object (self->signals, "notify::state",
@@ -289,7 +298,7 @@ cs_cell_set_pixel_size (CsCell *self,
 
   self->pixel_size = pixel_size;
   gtk_widget_set_size_request (self->frame, pixel_size, pixel_size);
-  gtk_widget_set_size_request (self->label, pixel_size, -1);
+  gtk_widget_set_size_request (self->caption, pixel_size, -1);
   gtk_image_set_pixel_size (GTK_IMAGE (self->placeholder), MAX (16, pixel_size / 4));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIXEL_SIZE]);
 }
