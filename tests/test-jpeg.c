@@ -8,16 +8,26 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+/* memfd_create() */
+#define _GNU_SOURCE
+
 #include "config.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <jpeglib.h>
 
 #include "cs-test-images.h"
 #include "cs-test-util.h"
+#include "cs-decode-private.h"
+#include "cs-jpeg.h"
 #include "cs-thumbnailer.h"
 
 #define RED    0xd22828
@@ -1041,6 +1051,149 @@ test_progressive (Fixture       *f,
   assert_fails_at (first_scan, 1024, CS_THUMB_ERROR_CORRUPT, TRUNCATED_MESSAGE);
 }
 
+/* --- turns for big buffers ---------------------------------------------- */
+
+typedef struct
+{
+  const char *path;
+  GdkPixbuf  *pixbuf;
+  GError     *error;
+  gint        done;
+} DecodeJob;
+
+static gpointer
+decode_in_thread (gpointer data)
+{
+  DecodeJob *job = data;
+  int fd = open (job->path, O_RDONLY | O_CLOEXEC);
+  gboolean handled;
+  int width, height;
+
+  g_assert_cmpint (fd, >=, 0);
+  job->pixbuf = cs_jpeg_decode (fd, 128, G_MAXUINT64, &handled, &width, &height, NULL, &job->error);
+  g_assert_true (handled);
+  close (fd);
+  g_atomic_int_set (&job->done, TRUE);
+
+  return NULL;
+}
+
+/* A progressive file keeps every coefficient until its last scan; a big
+ * one waits for its turn, while a baseline one, which needs no such
+ * buffer, goes ahead. */
+static void
+test_turns_in_process (Fixture       *f,
+                       gconstpointer  data)
+{
+  /* 4:2:0 coefficients take 3 bytes a pixel: 34 MB for these 11.5 MP. */
+  g_autoptr(GdkPixbuf) big_source = make_picture (4096, 2800, RED, GREEN);
+  g_autoptr(GdkPixbuf) small_source = make_picture (4096, 2800, BLUE, 0);
+  g_autoptr(GBytes) big_jpeg = encode (big_source, TRUE, NULL);
+  g_autoptr(GBytes) small_jpeg = encode (small_source, FALSE, NULL);
+  g_autofree char *big_path = write_jpeg (f, "progressive.jpg", big_jpeg);
+  g_autofree char *small_path = write_jpeg (f, "baseline.jpg", small_jpeg);
+  DecodeJob big = { big_path }, small = { small_path };
+  GThread *big_thread, *small_thread;
+  double mean[3];
+
+  g_assert_true (cs_decode_begin_big_buffer (CS_DECODE_BIG_BUFFER, NULL));
+  big_thread = g_thread_new ("big", decode_in_thread, &big);
+  small_thread = g_thread_new ("small", decode_in_thread, &small);
+
+  g_thread_join (small_thread);
+  g_assert_no_error (small.error);
+  g_assert_nonnull (small.pixbuf);
+  g_usleep (300 * 1000);
+  g_assert_false (g_atomic_int_get (&big.done));
+
+  cs_decode_end_big_buffer ();
+  g_thread_join (big_thread);
+  g_assert_no_error (big.error);
+  g_assert_cmpint (gdk_pixbuf_get_width (big.pixbuf), ==, 512);
+  region_mean (big.pixbuf, 0.5, 0.5, 1.0, 1.0, mean);
+  g_assert_cmpfloat (mean[0], >, 200);
+  g_assert_cmpfloat (mean[1], <, 50);
+
+  /* Its turn is given back once its buffer is freed. */
+  g_assert_true (cs_decode_begin_big_buffer (CS_DECODE_BIG_BUFFER, NULL));
+  cs_decode_end_big_buffer ();
+
+  g_clear_object (&big.pixbuf);
+  g_clear_object (&small.pixbuf);
+}
+
+/* A child process that takes the turn through @fd, says so on @ready,
+ * and dies @hold_us later without giving it back. */
+static GPid
+hold_turn_in_child (int    fd,
+                    gint64 hold_us)
+{
+  int ready[2];
+  char byte;
+  pid_t pid;
+
+  g_assert_cmpint (pipe (ready), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      close (ready[0]);
+      cs_decode_share_big_buffer_turns (fd);
+      if (!cs_decode_begin_big_buffer (CS_DECODE_BIG_BUFFER, NULL))
+        _exit (1);
+      if (write (ready[1], "x", 1) != 1)
+        _exit (1);
+      g_usleep (hold_us);
+      _exit (0);
+    }
+
+  close (ready[1]);
+  g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
+  close (ready[0]);
+
+  return pid;
+}
+
+/* The helper processes take turns through a file they share; the kernel
+ * lets go of a dead helper's turn, and a decode that has waited too long
+ * goes ahead without one. */
+static void
+test_turns_between_processes (Fixture       *f,
+                              gconstpointer  data)
+{
+  int fd = memfd_create ("turns", MFD_CLOEXEC);
+  gint64 start;
+  GPid child;
+  int status;
+
+  g_assert_cmpint (fd, >=, 0);
+  cs_decode_share_big_buffer_turns (fd);
+
+  /* Small buffers need no turn. */
+  child = hold_turn_in_child (fd, 400 * 1000);
+  g_assert_false (cs_decode_begin_big_buffer (CS_DECODE_BIG_BUFFER - 1, NULL));
+
+  /* A big one waits until the child has died. */
+  start = g_get_monotonic_time ();
+  g_assert_true (cs_decode_begin_big_buffer (CS_DECODE_BIG_BUFFER, NULL));
+  g_test_message ("waited %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 250 * 1000);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  cs_decode_end_big_buffer ();
+
+  /* One that hangs holding its turn holds the others up for a while only. */
+  child = hold_turn_in_child (fd, 60 * G_USEC_PER_SEC);
+  start = g_get_monotonic_time ();
+  g_assert_false (cs_decode_begin_big_buffer (CS_DECODE_BIG_BUFFER, NULL));
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC);
+  kill (child, SIGKILL);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+
+  cs_decode_share_big_buffer_turns (-1);
+  close (fd);
+}
+
 static void
 test_truncated_baseline (Fixture       *f,
                          gconstpointer  data)
@@ -1290,6 +1443,8 @@ main (int   argc,
   ADD ("/jpeg/orientation/little-endian", test_orientation_little_endian);
   ADD ("/jpeg/orientation/nonsense", test_orientation_nonsense);
   ADD ("/jpeg/progressive/first-scan", test_progressive);
+  ADD ("/jpeg/progressive/turns", test_turns_in_process);
+  ADD ("/jpeg/progressive/turns-between-processes", test_turns_between_processes);
   ADD ("/jpeg/colour/cmyk", test_cmyk);
   ADD ("/jpeg/colour/grayscale", test_grayscale);
   ADD ("/jpeg/scale/sizes", test_sizes);

@@ -711,7 +711,56 @@ test_isolation (Fixture       *f,
   g_assert_no_error (cs_result_get_error (fine_again));
 }
 
-/* The helper that decoded for us gave up the network and new programs. */
+/* The pids of this process's live helpers. */
+static GArray *
+find_helpers (void)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *parent = g_strdup_printf ("PPid:\t%d\n", (int) getpid ());
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+  const char *name;
+
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *status_path = g_build_filename ("/proc", name, "status", NULL);
+      g_autofree char *status = NULL;
+      int pid = atoi (name);
+
+      if (!g_ascii_isdigit (name[0]) ||
+          !g_file_get_contents (status_path, &status, NULL, NULL) ||
+          strstr (status, parent) == NULL ||
+          !g_str_has_prefix (status, "Name:\tcontact-sheet-d") ||
+          strstr (status, "State:\tZ") != NULL)
+        continue;
+
+      g_array_append_val (pids, pid);
+    }
+
+  return pids;
+}
+
+static char *
+read_proc (int         pid,
+           const char *what)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", pid, what);
+  char *contents = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+
+  /* environ separates its entries with NULs. */
+  for (gsize i = 0; i + 1 < len; i++)
+    if (contents[i] == '\0')
+      contents[i] = '\n';
+
+  return contents;
+}
+
+/* The helper that decoded for us gave up the network and new programs; it
+ * takes turns with the other helpers through the file on its descriptor 4,
+ * and asks glibc for huge pages. */
 static void
 test_sandbox (Fixture       *f,
               gconstpointer  data)
@@ -719,10 +768,7 @@ test_sandbox (Fixture       *f,
   g_autofree char *path = write_image (f, "photo.jpg", 300, 200, "jpeg");
   g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 64, NULL);
   g_autoptr(CsResult) result = NULL;
-  g_autoptr(GDir) proc = NULL;
-  g_autofree char *parent = g_strdup_printf ("PPid:\t%d\n", (int) getpid ());
-  const char *name;
-  guint helpers = 0;
+  g_autoptr(GArray) helpers = NULL;
 
   if (g_getenv ("CONTACT_SHEET_DECODER") == NULL)
     {
@@ -733,55 +779,44 @@ test_sandbox (Fixture       *f,
   result = process_path (thumbnailer, path);
   g_assert_no_error (cs_result_get_error (result));
 
-  proc = g_dir_open ("/proc", 0, NULL);
-  g_assert_nonnull (proc);
-  while ((name = g_dir_read_name (proc)) != NULL)
+  helpers = find_helpers ();
+  g_assert_cmpuint (helpers->len, >, 0);
+  for (guint i = 0; i < helpers->len; i++)
     {
-      g_autofree char *status_path = g_build_filename ("/proc", name, "status", NULL);
-      g_autofree char *status = NULL;
+      int pid = g_array_index (helpers, int, i);
+      g_autofree char *status = read_proc (pid, "status");
+      g_autofree char *environ = read_proc (pid, "environ");
+      g_autofree char *turns_path = g_strdup_printf ("/proc/%d/fd/4", pid);
+      g_autofree char *turns = g_file_read_link (turns_path, NULL);
 
-      if (!g_ascii_isdigit (name[0]) ||
-          !g_file_get_contents (status_path, &status, NULL, NULL) ||
-          strstr (status, parent) == NULL ||
-          !g_str_has_prefix (status, "Name:\tcontact-sheet-d"))
-        continue;
-
-      g_test_message ("helper %s", name);
+      g_test_message ("helper %d, descriptor 4: %s", pid, turns);
       g_assert_nonnull (strstr (status, "NoNewPrivs:\t1"));
 #if defined(__x86_64__) || defined(__aarch64__)
       g_assert_nonnull (strstr (status, "Seccomp:\t2"));
 #endif
-      helpers++;
+      g_assert_true (g_str_has_prefix (turns, "/memfd:contact-sheet-turns"));
+      /* The helper's glibc splits the value where it read it, in place:
+       * with tunables of the person's own, ours is then an entry of its own. */
+      g_assert_nonnull (strstr (environ, "GLIBC_TUNABLES="));
+      if (strstr (g_getenv ("GLIBC_TUNABLES") ? g_getenv ("GLIBC_TUNABLES") : "", "hugetlb") == NULL)
+        g_assert_nonnull (strstr (environ, "glibc.malloc.hugetlb=1"));
     }
-
-  g_assert_cmpuint (helpers, >, 0);
 }
 
 /* Whether one of our live helpers runs at this niceness. */
 static gboolean
 have_helper_at (int nice)
 {
-  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  g_autofree char *parent = g_strdup_printf ("PPid:\t%d\n", (int) getpid ());
-  const char *name;
+  g_autoptr(GArray) helpers = find_helpers ();
 
-  g_assert_nonnull (proc);
-  while ((name = g_dir_read_name (proc)) != NULL)
+  for (guint i = 0; i < helpers->len; i++)
     {
-      g_autofree char *status_path = g_build_filename ("/proc", name, "status", NULL);
-      g_autofree char *status = NULL;
+      int pid = g_array_index (helpers, int, i);
       int helper_nice;
 
-      if (!g_ascii_isdigit (name[0]) ||
-          !g_file_get_contents (status_path, &status, NULL, NULL) ||
-          strstr (status, parent) == NULL ||
-          !g_str_has_prefix (status, "Name:\tcontact-sheet-d") ||
-          strstr (status, "State:\tZ") != NULL)
-        continue;
-
       errno = 0;
-      helper_nice = getpriority (PRIO_PROCESS, (id_t) atoi (name));
-      g_test_message ("helper %s at nice %d", name, helper_nice);
+      helper_nice = getpriority (PRIO_PROCESS, (id_t) pid);
+      g_test_message ("helper %d at nice %d", pid, helper_nice);
       if (errno == 0 && helper_nice == nice)
         return TRUE;
     }

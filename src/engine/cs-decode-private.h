@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -14,5 +14,14 @@ void cs_fit_dimensions (int    width,
                         guint  size,
                         int   *fit_width,
                         int   *fit_height);
+
+/* A decode that needs a whole-image buffer of at least this many bytes (a
+ * progressive JPEG's coefficients) waits for its turn. */
+#define CS_DECODE_BIG_BUFFER (32u << 20)
+
+gboolean cs_decode_begin_big_buffer (guint64       bytes,
+                                     GCancellable *cancellable);
+void     cs_decode_end_big_buffer   (void);
+void     cs_decode_share_big_buffer_turns (int fd);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include "cs-decode-private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include <unistd.h>
@@ -58,6 +59,93 @@ cs_fit_dimensions (int    width,
       *fit_height = size;
       *fit_width = MAX (1, (int) ((double) width * size / height + 0.5));
     }
+}
+
+/* Turns for big buffers. Most decodes need a few megabytes, but a
+ * progressive JPEG keeps every coefficient of the image until its last scan:
+ * about 100 MB for 16 megapixels at full colour resolution. Two of those at
+ * once would double a batch's peak, and every worker more adds another, so
+ * such decodes take turns while the others go on. The threads of one
+ * process take turns through a mutex; the helper processes of one app
+ * through a POSIX record lock on a file they share, which the kernel lets
+ * go when a helper dies. A decode that waited this long goes ahead anyway:
+ * a hostile file that hangs while holding its turn costs the others time,
+ * not their thumbnails. */
+#define BIG_BUFFER_WAIT_US (2 * G_USEC_PER_SEC)
+#define BIG_BUFFER_POLL_US 2000
+
+static GMutex big_buffer_mutex;
+static int big_buffer_fd = -1;
+
+/**
+ * cs_decode_share_big_buffer_turns:
+ * @fd: a regular file every helper process of the app holds
+ *
+ * Makes this process take its big-buffer turns with the others holding the
+ * same file. Called once, before any decoding.
+ */
+void
+cs_decode_share_big_buffer_turns (int fd)
+{
+  big_buffer_fd = fd;
+}
+
+static gboolean
+lock_turn (short type)
+{
+  struct flock lock = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+
+  return big_buffer_fd < 0 || fcntl (big_buffer_fd, F_SETLK, &lock) == 0;
+}
+
+/**
+ * cs_decode_begin_big_buffer:
+ * @bytes: how much the decode is about to allocate at once
+ * @cancellable: (nullable): stops the wait
+ *
+ * Waits, for at most a couple of seconds, until no other decode of this
+ * process or of the app's other helpers holds a buffer of
+ * %CS_DECODE_BIG_BUFFER bytes or more. Buffers smaller than that need no
+ * turn.
+ *
+ * Returns: whether the caller holds the turn, to be given back with
+ *   cs_decode_end_big_buffer() when the buffer is freed
+ */
+gboolean
+cs_decode_begin_big_buffer (guint64       bytes,
+                            GCancellable *cancellable)
+{
+  gint64 deadline = g_get_monotonic_time () + BIG_BUFFER_WAIT_US;
+
+  if (bytes < CS_DECODE_BIG_BUFFER)
+    return FALSE;
+
+  for (;;)
+    {
+      if (g_mutex_trylock (&big_buffer_mutex))
+        {
+          if (lock_turn (F_WRLCK))
+            return TRUE;
+          g_mutex_unlock (&big_buffer_mutex);
+        }
+
+      if (g_get_monotonic_time () >= deadline ||
+          g_cancellable_is_cancelled (cancellable))
+        return FALSE;
+      g_usleep (BIG_BUFFER_POLL_US);
+    }
+}
+
+/**
+ * cs_decode_end_big_buffer:
+ *
+ * Gives back the turn that cs_decode_begin_big_buffer() gave.
+ */
+void
+cs_decode_end_big_buffer (void)
+{
+  lock_turn (F_UNLCK);
+  g_mutex_unlock (&big_buffer_mutex);
 }
 
 typedef struct

@@ -13,6 +13,9 @@
 
 #define G_LOG_DOMAIN "cs-decoder"
 
+/* memfd_create() */
+#define _GNU_SOURCE
+
 #include "config.h"
 
 #include "cs-decoder.h"
@@ -23,11 +26,15 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cs-decode.h"
+#include "cs-decode-private.h"
 #include "cs-thumbnailer.h"
 
 /* Sanitizer builds reserve terabytes of address space up front: an
@@ -43,8 +50,10 @@
 # define CS_SANITIZED 0
 #endif
 
-/* The descriptor the helper finds its socket on. */
+/* The descriptor the helper finds its socket on, and the file through
+ * which the helpers take turns with big buffers (cs-decode.c). */
 #define HELPER_FD 3
+#define TURNS_FD 4
 
 typedef struct
 {
@@ -107,6 +116,24 @@ cs_decoder_get_helper_path (void)
   return path;
 }
 
+/* One file for all of this process's helpers: an empty one in memory. */
+static int
+get_turns_fd (void)
+{
+  static int fd = -1;
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      fd = memfd_create ("contact-sheet-turns", MFD_CLOEXEC);
+      if (fd < 0)
+        g_debug ("No file for the helpers' turns: %s", g_strerror (errno));
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return fd;
+}
+
 /* How much lower a background helper's priority is: the scheduler then
  * gives a busy window's threads about nine times the helpers' share. */
 #define BACKGROUND_NICE 10
@@ -134,6 +161,27 @@ limit_helper (gpointer user_data)
     setpriority (PRIO_PROCESS, 0, getpriority (PRIO_PROCESS, 0) + BACKGROUND_NICE);
 }
 
+/* A decode's big buffers (a photo's rows, a progressive JPEG's
+ * coefficients) are touched once each, so the helper spends much of its
+ * time in page faults, one per 4 KiB. glibc asks for transparent huge pages
+ * for them when told to (glibc 2.35 and later; older ones ignore it, and so
+ * does a kernel with THP set to never): one fault per 2 MiB. The person's
+ * own tunables come first and win. */
+static void
+set_helper_tunables (GSubprocessLauncher *launcher)
+{
+  const char *tunables = g_getenv ("GLIBC_TUNABLES");
+  g_autofree char *value = NULL;
+
+  if (tunables != NULL && strstr (tunables, "glibc.malloc.hugetlb") != NULL)
+    return;
+
+  value = tunables != NULL && tunables[0] != '\0'
+          ? g_strconcat (tunables, ":glibc.malloc.hugetlb=1", NULL)
+          : g_strdup ("glibc.malloc.hugetlb=1");
+  g_subprocess_launcher_setenv (launcher, "GLIBC_TUNABLES", value, TRUE);
+}
+
 static Helper *
 helper_start (const CsDecodeLimits  *limits,
               GError               **error)
@@ -157,6 +205,14 @@ helper_start (const CsDecodeLimits  *limits,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_subprocess_launcher_take_fd (launcher, sv[1], HELPER_FD);
+  set_helper_tunables (launcher);
+  if (get_turns_fd () >= 0)
+    {
+      int turns = fcntl (get_turns_fd (), F_DUPFD_CLOEXEC, 0);
+
+      if (turns >= 0)
+        g_subprocess_launcher_take_fd (launcher, turns, TURNS_FD);
+    }
   /* The child setup runs in the forked child, on its copy of this stack. */
   g_subprocess_launcher_set_child_setup (launcher, limit_helper, &copy, NULL);
 
@@ -535,6 +591,11 @@ receive_request (int                     socket_fd,
 int
 cs_decoder_serve (int socket_fd)
 {
+  struct stat st;
+
+  if (fstat (TURNS_FD, &st) == 0 && S_ISREG (st.st_mode))
+    cs_decode_share_big_buffer_turns (TURNS_FD);
+
   for (;;)
     {
       CsDecoderRequestHeader request;

@@ -25,6 +25,7 @@
 #include "config.h"
 
 #include "cs-jpeg.h"
+#include "cs-decode-private.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -311,6 +312,7 @@ typedef struct
   struct jpeg_decompress_struct cinfo;
   ErrorManager                  err;
   GdkPixbuf                    *pixbuf;
+  gboolean                      big_turn;
 } Decoder;
 
 static Decoder *
@@ -325,11 +327,24 @@ decoder_new (void)
   return d;
 }
 
+/* Frees what libjpeg holds for the image (its coefficients, for a
+ * progressive file), and gives back the turn that held. */
+static void
+decoder_release_image (Decoder *d)
+{
+  jpeg_abort_decompress (&d->cinfo);
+  if (d->big_turn)
+    cs_decode_end_big_buffer ();
+  d->big_turn = FALSE;
+}
+
 static void
 decoder_free (Decoder *d)
 {
   g_clear_object (&d->pixbuf);
   jpeg_destroy_decompress (&d->cinfo);
+  if (d->big_turn)
+    cs_decode_end_big_buffer ();
   g_free (d);
 }
 
@@ -417,6 +432,26 @@ ends_at_last_rows (j_decompress_ptr  cinfo,
   return (guint64) src->ended_at_row + 2 * (guint64) rows >= cinfo->output_height;
 }
 
+/* What libjpeg allocates for a file in several scans: a coefficient block
+ * of 64 values for every 8x8 block of every component, in whole MCUs. */
+static guint64
+coefficient_bytes (j_decompress_ptr cinfo)
+{
+  guint64 bytes = 0;
+  int ci;
+
+  for (ci = 0; ci < cinfo->num_components; ci++)
+    {
+      jpeg_component_info *component = &cinfo->comp_info[ci];
+      guint64 columns = component->width_in_blocks + component->h_samp_factor - 1;
+      guint64 rows = component->height_in_blocks + component->v_samp_factor - 1;
+
+      bytes += columns * rows * DCTSIZE2 * sizeof (JCOEF);
+    }
+
+  return bytes;
+}
+
 /* The picture itself, into d->pixbuf; FALSE when libjpeg gave up, the rows
  * could not be allocated or the job was cancelled. @src says whether the
  * data ran out. */
@@ -432,6 +467,10 @@ read_image (Decoder        *d,
     return FALSE;
 
   configure_output (cinfo, size);
+
+  /* A file in several scans keeps all its coefficients at once. */
+  if (jpeg_has_multiple_scans (cinfo))
+    d->big_turn = cs_decode_begin_big_buffer (coefficient_bytes (cinfo), cancellable);
 
   if (cinfo->scale_num == 1 && cinfo->progressive_mode)
     {
@@ -642,6 +681,7 @@ cs_jpeg_decode (int            fd,
           return NULL;
         }
       result = g_steal_pointer (&d->pixbuf);
+      decoder_release_image (d);
     }
 
   return orient (g_steal_pointer (&result), exif.orientation);
