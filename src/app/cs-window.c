@@ -1236,6 +1236,9 @@ on_scan_done (GObject      *object,
 
   g_clear_object (&self->scan);
   self->scanning = FALSE;
+  cs_trace ("scanned %.1f ms: %u images",
+            (g_get_monotonic_time () - self->open_time) / 1000.0,
+            g_hash_table_size (self->items_by_file));
   flush_pending_items (self);
 
   if (self->batches->len > 0)

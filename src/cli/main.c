@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cs-batch.h"
+#include "cs-decode.h"
 #include "cs-scan.h"
 #include "cs-thumbnailer.h"
 #include "cs-util.h"
@@ -397,6 +398,8 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("contact-sheet-cli");
+  /* Without the helper, this process decodes. */
+  cs_decode_return_big_buffers ();
 
   context = g_option_context_new (_("PATH… — make thumbnails of images"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);

@@ -12,11 +12,11 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "cs-decode.h"
 #include "cs-decoder.h"
 #include "cs-sandbox.h"
 
@@ -37,11 +37,7 @@ main (int   argc,
       return 2;
     }
 
-  /* The big buffers of a decode (a progressive JPEG's coefficients, a
-   * full-size image) go back to the system when it ends. Without this, glibc
-   * raises its threshold to the size of the last one freed and serves the
-   * next from the heap, which keeps them resident between files. */
-  mallopt (M_MMAP_THRESHOLD, 16 * 1024 * 1024);
+  cs_decode_return_big_buffers ();
 
   /* No network, no new programs, from here on. */
   cs_sandbox_enter ();

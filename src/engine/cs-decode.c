@@ -12,6 +12,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include <unistd.h>
@@ -76,6 +79,22 @@ cs_fit_dimensions (int    width,
 
 static GMutex big_buffer_mutex;
 static int big_buffer_fd = -1;
+
+/**
+ * cs_decode_return_big_buffers:
+ *
+ * For a process that decodes: glibc hands a freed buffer of 16 MiB or more
+ * back to the system at once. Left to itself, it raises that threshold to
+ * the size of the last big buffer freed and serves the next ones from its
+ * heap, which then keeps the largest decode's memory resident for good.
+ */
+void
+cs_decode_return_big_buffers (void)
+{
+#ifdef __GLIBC__
+  mallopt (M_MMAP_THRESHOLD, 16 * 1024 * 1024);
+#endif
+}
 
 /**
  * cs_decode_share_big_buffer_turns:

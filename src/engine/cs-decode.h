@@ -24,4 +24,6 @@ GdkPixbuf *cs_decode_fd (int            fd,
                          GCancellable  *cancellable,
                          GError       **error);
 
+void       cs_decode_return_big_buffers (void);
+
 G_END_DECLS
