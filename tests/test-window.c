@@ -197,6 +197,26 @@ cell_caption (GtkWidget *widget)
   return NULL;
 }
 
+/* Whether a line of text in @widget, or under it, reads @text. */
+static gboolean
+shows_text (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_INSCRIPTION (widget) &&
+      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
+    return gtk_widget_is_drawable (widget);
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return gtk_widget_is_drawable (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_text (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
 static gboolean
 shown_cells_have_pixels (gpointer data)
 {
@@ -247,6 +267,7 @@ test_open_folder (Fixture       *f,
   g_test_message ("status: %s", status);
   g_assert_true (g_str_has_prefix (status, "20 thumbnails · "));
   g_assert_true (g_str_has_suffix (status, " written · 2 failed"));
+  g_assert_true (shows_text (GTK_WIDGET (f->window), status));
 
   /* The failed ones say why. */
   for (guint i = 0; i < 22; i++)

@@ -31,8 +31,9 @@
 #define FIRST_CHUNK 24
 #define GRID_ROWS 32
 
-/* The status line changes at most this often: each change lays the window
- * out again. */
+/* The status line changes at most this often. It is a GtkInscription, whose
+ * size does not follow its text: a GtkLabel's new text would queue a resize
+ * up to the window, and GTK would measure the window again each time. */
 #define STATUS_INTERVAL_MS 100
 
 /* The padding of a cell in the grid, on each side (style.css). */
@@ -71,7 +72,7 @@ struct _CsWindow
   GtkWidget            *stop_button;
   GtkStack             *stack;
   GtkGridView          *grid;
-  GtkLabel             *status_label;
+  GtkInscription       *status_label;
   GtkProgressBar       *progress_bar;
   GtkButton            *failures_button;
   GtkRevealer          *status_revealer;
@@ -832,7 +833,10 @@ update_status_now (CsWindow *self)
     {
       g_free (self->status_text);
       self->status_text = g_steal_pointer (&text);
-      gtk_label_set_text (self->status_label, self->status_text);
+      gtk_inscription_set_text (self->status_label, self->status_text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->status_label),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, self->status_text,
+                                      -1);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_TEXT]);
     }
 }
