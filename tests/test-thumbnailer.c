@@ -207,6 +207,85 @@ read_keys (const char *path)
 }
 
 static void
+append_chunk (GByteArray *png,
+              const char *type,
+              const char *key,
+              gsize       fill,
+              char        fill_char)
+{
+  gsize key_len = key ? strlen (key) + 1 : 0;
+  guint32 length = key_len + fill;
+  guint8 header[8] = { length >> 24, length >> 16, length >> 8, length, 0, 0, 0, 0 };
+  static const guint8 crc[4] = { 0 };
+
+  memcpy (header + 4, type, 4);
+  g_byte_array_append (png, header, sizeof header);
+  if (key != NULL)
+    g_byte_array_append (png, (const guint8 *) key, key_len);
+  for (gsize i = 0; i < fill; i++)
+    g_byte_array_append (png, (const guint8 *) &fill_char, 1);
+  g_byte_array_append (png, crc, sizeof crc);
+}
+
+/* The keys are read through a window onto the file: text that starts in
+ * one window and ends in the next, text longer than a window, text after
+ * the image data and far into the file all come back whole. */
+static void
+test_text_keys (Fixture       *f,
+                gconstpointer  data)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  g_autofree char *path = g_build_filename (f->dir, "keys.png", NULL);
+  g_autoptr(GByteArray) png = g_byte_array_new ();
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *value;
+  gsize truncated_at;
+
+  g_byte_array_append (png, signature, sizeof signature);
+  append_chunk (png, "IHDR", NULL, 13, 0);
+  append_chunk (png, "tEXt", "Short", 1, 's');
+  append_chunk (png, "zTXt", NULL, 16 * 1024 - 80, 0);
+  /* Starts just before the end of the first 16 KiB. */
+  append_chunk (png, "tEXt", "Straddles", 200, 'b');
+  append_chunk (png, "tEXt", "Long", 40 * 1024, 'l');
+  append_chunk (png, "tEXt", "Too long", 70 * 1024, 't');
+  append_chunk (png, "IDAT", NULL, 100 * 1024, 'x');
+  append_chunk (png, "tEXt", "After", 3, 'a');
+  truncated_at = png->len;
+  append_chunk (png, "tEXt", "Cut", 10, 'c');
+  append_chunk (png, "IEND", NULL, 0, 0);
+  append_chunk (png, "tEXt", "Beyond", 1, 'e');
+
+  g_file_set_contents (path, (const char *) png->data, png->len, &error);
+  g_assert_no_error (error);
+  keys = read_keys (path);
+
+  g_assert_cmpstr (g_hash_table_lookup (keys, "Short"), ==, "s");
+  value = g_hash_table_lookup (keys, "Straddles");
+  g_assert_nonnull (value);
+  g_assert_cmpuint (strlen (value), ==, 200);
+  g_assert_cmpuint (strspn (value, "b"), ==, 200);
+  value = g_hash_table_lookup (keys, "Long");
+  g_assert_nonnull (value);
+  g_assert_cmpuint (strlen (value), ==, 40 * 1024);
+  g_assert_cmpuint (strspn (value, "l"), ==, 40 * 1024);
+  g_assert_false (g_hash_table_contains (keys, "Too long"));
+  g_assert_cmpstr (g_hash_table_lookup (keys, "After"), ==, "aaa");
+  g_assert_cmpstr (g_hash_table_lookup (keys, "Cut"), ==, "cccccccccc");
+  g_assert_false (g_hash_table_contains (keys, "Beyond"));
+  g_assert_cmpuint (g_hash_table_size (keys), ==, 5);
+  g_clear_pointer (&keys, g_hash_table_unref);
+
+  /* Cut short in a chunk: what came before it is still read. */
+  g_file_set_contents (path, (const char *) png->data, truncated_at + 12, &error);
+  g_assert_no_error (error);
+  keys = read_keys (path);
+  g_assert_cmpstr (g_hash_table_lookup (keys, "After"), ==, "aaa");
+  g_assert_false (g_hash_table_contains (keys, "Cut"));
+}
+
+static void
 test_sniffing (Fixture       *f,
                gconstpointer  data)
 {
@@ -987,6 +1066,7 @@ main (int   argc,
   ADD ("/thumbnailer/cache-entry", test_cache_entry);
   ADD ("/thumbnailer/cache-reuse", test_cache_reuse);
   ADD ("/thumbnailer/cache-tolerant", test_cache_tolerant);
+  ADD ("/thumbnailer/text-keys", test_text_keys);
   ADD ("/thumbnailer/fail-entry", test_fail_entry);
   ADD ("/thumbnailer/bad-input", test_bad_input);
   ADD ("/thumbnailer/pixel-limit", test_pixel_limit);

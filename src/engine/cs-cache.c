@@ -151,22 +151,71 @@ read_exactly (int     fd,
   return TRUE;
 }
 
+/* A window onto the file: one read fills it, and the chunk headers and
+ * text chunks that fall inside it cost no further system call. A normal
+ * thumbnail is one or two windows, where reading each chunk header and
+ * text on its own took some twenty reads. */
+#define WINDOW_SIZE (16 * 1024)
+
+typedef struct
+{
+  int     fd;
+  goffset start;
+  gsize   len;
+  guint8  data[WINDOW_SIZE];
+} Window;
+
+/* Points at @len bytes of the file at @offset, valid until the next call;
+ * NULL at the end of the file or when @len does not fit in the window. */
+static const guint8 *
+window_at (Window  *w,
+           goffset  offset,
+           gsize    len)
+{
+  if (len > WINDOW_SIZE)
+    return NULL;
+
+  if (offset < w->start || offset + (goffset) len > w->start + (goffset) w->len)
+    {
+      gsize got = 0;
+
+      w->start = offset;
+      while (got < WINDOW_SIZE)
+        {
+          gssize n = pread (w->fd, w->data + got, WINDOW_SIZE - got, offset + got);
+
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            break;
+          got += n;
+        }
+      w->len = got;
+      if (got < len)
+        return NULL;
+    }
+
+  return w->data + (offset - w->start);
+}
+
 /* Walks the PNG's chunks without decoding any pixels: reading a cache entry's
- * keys costs a few small reads, whatever the size of the image data. */
+ * keys costs a read or two, whatever the size of the image data. */
 GHashTable *
 cs_cache_read_text_keys (const char  *png_path,
                          GError     **error)
 {
   static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
   g_autoptr(GHashTable) keys = NULL;
-  guint8 header[8];
+  g_autofree Window *w = g_new (Window, 1);
+  const guint8 *header;
   goffset offset = 8;
-  int fd;
 
   g_return_val_if_fail (png_path != NULL, NULL);
 
-  fd = g_open (png_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
-  if (fd < 0)
+  w->fd = g_open (png_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+  w->start = 0;
+  w->len = 0;
+  if (w->fd < 0)
     {
       int saved_errno = errno;
 
@@ -175,10 +224,10 @@ cs_cache_read_text_keys (const char  *png_path,
       return NULL;
     }
 
-  if (!read_exactly (fd, header, sizeof header, 0) ||
-      memcmp (header, signature, sizeof signature) != 0)
+  header = window_at (w, 0, sizeof signature);
+  if (header == NULL || memcmp (header, signature, sizeof signature) != 0)
     {
-      close (fd);
+      close (w->fd);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            "Not a PNG file");
       return NULL;
@@ -190,7 +239,8 @@ cs_cache_read_text_keys (const char  *png_path,
     {
       guint32 length;
 
-      if (!read_exactly (fd, header, sizeof header, offset))
+      header = window_at (w, offset, 8);
+      if (header == NULL)
         break;
 
       length = ((guint32) header[0] << 24) | ((guint32) header[1] << 16) |
@@ -203,12 +253,17 @@ cs_cache_read_text_keys (const char  *png_path,
 
       if (memcmp (header + 4, "tEXt", 4) == 0 && length <= MAX_TEXT_CHUNK)
         {
-          g_autofree char *data = g_malloc (length + 1);
+          g_autofree char *owned = NULL;
+          const char *data = (const char *) window_at (w, offset + 8, length);
           gsize key_len;
 
-          if (!read_exactly (fd, data, length, offset + 8))
-            break;
-          data[length] = '\0';
+          if (data == NULL)
+            {
+              owned = g_malloc (length);
+              if (!read_exactly (w->fd, owned, length, offset + 8))
+                break;
+              data = owned;
+            }
           key_len = strnlen (data, length);
           if (key_len > 0 && key_len < length)
             g_hash_table_replace (keys,
@@ -219,7 +274,7 @@ cs_cache_read_text_keys (const char  *png_path,
       offset += 12 + (goffset) length;
     }
 
-  close (fd);
+  close (w->fd);
 
   return g_steal_pointer (&keys);
 }

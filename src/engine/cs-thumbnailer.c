@@ -567,14 +567,14 @@ describe_file_type (mode_t mode)
 }
 
 /* Opens @path without ever blocking (a FIFO would block a plain open) and
- * refuses anything but a regular file. */
+ * refuses anything but a regular file. The descriptor stays non-blocking
+ * until set_blocking(): a file whose thumbnail is valid is never read. */
 static int
 open_regular_file (const char   *path,
                    struct stat  *st,
                    GError      **error)
 {
   int fd;
-  int flags;
 
   fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
   if (fd < 0)
@@ -610,11 +610,17 @@ open_regular_file (const char   *path,
       return -1;
     }
 
-  flags = fcntl (fd, F_GETFL);
-  if (flags >= 0)
-    fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
-
   return fd;
+}
+
+/* Before the file is read: a decoder may wait for its bytes. */
+static void
+set_blocking (int fd)
+{
+  int flags = fcntl (fd, F_GETFL);
+
+  if (flags >= 0 && (flags & O_NONBLOCK) != 0)
+    fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
 }
 
 static gboolean
@@ -800,6 +806,7 @@ process_file (CsThumbnailer *self,
                               self->decode_timeout, self->memory_limit,
                               self->background };
 
+    set_blocking (fd);
     thumb = cs_decoder_decode (fd, type_hint, &limits, &mime_type, &image_width, &image_height,
                                cancellable, &decode_error);
   }
