@@ -128,6 +128,7 @@ struct _CsWindow
 
   gint64                open_time;
   gboolean              first_shown;
+  GdkFrameClock        *first_paint_clock;  /* waits to trace the first thumbnail */
 
   /* With CONTACT_SHEET_TRACE=1: how long the main loop was held up */
   guint                 probe_source;
@@ -661,6 +662,50 @@ load_in_thread (GTask        *task,
     g_task_return_error (task, error);
 }
 
+/* The trace's first-thumbnail time: from opening the folder to the end of
+ * the first frame painted after a cell got pixels, what a person sees. */
+static void
+on_first_thumbnail_painted (GdkFrameClock *clock,
+                            CsWindow      *self)
+{
+  cs_trace ("first-thumbnail %.1f ms",
+            (g_get_monotonic_time () - self->open_time) / 1000.0);
+  g_signal_handlers_disconnect_by_func (clock, on_first_thumbnail_painted, self);
+  g_clear_object (&self->first_paint_clock);
+}
+
+static void
+forget_first_paint (CsWindow *self)
+{
+  if (self->first_paint_clock == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_func (self->first_paint_clock, on_first_thumbnail_painted, self);
+  g_clear_object (&self->first_paint_clock);
+}
+
+/* A cell shows @item's pixels now. */
+static void
+note_shown (CsWindow *self)
+{
+  GdkFrameClock *clock;
+
+  if (self->first_shown || !cs_trace_enabled ())
+    return;
+
+  self->first_shown = TRUE;
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock == NULL)
+    {
+      cs_trace ("first-thumbnail %.1f ms",
+                (g_get_monotonic_time () - self->open_time) / 1000.0);
+      return;
+    }
+
+  self->first_paint_clock = g_object_ref (clock);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_first_thumbnail_painted), self);
+}
+
 static void
 on_thumbnail_loaded (GObject      *object,
                      GAsyncResult *result,
@@ -684,6 +729,7 @@ on_thumbnail_loaded (GObject      *object,
   texture = gdk_texture_new_for_pixbuf (pixbuf);
   cs_item_set_thumbnail (data->item, GDK_PAINTABLE (texture));
   remember_texture (self, data->item);
+  note_shown (self);
 }
 
 /* Reads @item's thumbnail back if a cell still shows it without pixels. */
@@ -1049,16 +1095,12 @@ on_item_done (CsBatch  *batch,
       cs_item_set_done (item, GDK_PAINTABLE (texture), cs_result_get_thumbnail_path (result));
       g_ptr_array_remove (self->failures, item);
       if (texture != NULL)
-        remember_texture (self, item);
+        {
+          remember_texture (self, item);
+          note_shown (self);
+        }
       else
         maybe_load_texture (self, item);
-
-      if (!self->first_shown)
-        {
-          self->first_shown = TRUE;
-          cs_trace ("first-thumbnail %.1f ms",
-                    (g_get_monotonic_time () - self->open_time) / 1000.0);
-        }
     }
 
   update_status (self);
@@ -1356,6 +1398,7 @@ begin_loading (CsWindow *self)
   clear_items (self);
   self->stopped = FALSE;
   self->first_shown = FALSE;
+  forget_first_paint (self);
   self->open_time = g_get_monotonic_time ();
   self->scan_cancellable = g_cancellable_new ();
   if (self->failures_window != NULL)
@@ -2033,6 +2076,7 @@ cs_window_dispose (GObject *object)
   g_clear_handle_id (&self->load_source, g_source_remove);
   g_clear_handle_id (&self->probe_source, g_source_remove);
   disconnect_frame_clock (self);
+  forget_first_paint (self);
   if (self->load_cancellable != NULL)
     {
       clear_textures (self);
