@@ -238,6 +238,129 @@ shown_cells_have_pixels (gpointer data)
   return shown > 0;
 }
 
+static GtkWidget *
+find_grid (GtkWidget *widget)
+{
+  if (GTK_IS_GRID_VIEW (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *grid = find_grid (child);
+
+      if (grid != NULL)
+        return grid;
+    }
+
+  return NULL;
+}
+
+/* Whether a cell lies in the part of the grid that is scrolled into view. */
+static gboolean
+cell_on_screen (GtkWidget *cell,
+                GtkWidget *grid)
+{
+  graphene_rect_t bounds;
+
+  return gtk_widget_compute_bounds (cell, grid, &bounds) &&
+         bounds.origin.y + bounds.size.height > 0 &&
+         bounds.origin.y < gtk_widget_get_height (grid);
+}
+
+static gboolean
+all_cells_have_pixels (gpointer data)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+
+  collect_cells (GTK_WIDGET (data), cells);
+  for (guint i = 0; i < cells->len; i++)
+    {
+      CsItem *item = cs_cell_get_item (g_ptr_array_index (cells, i));
+
+      if (item != NULL && cs_item_get_thumbnail (item) == NULL)
+        return FALSE;
+    }
+
+  return cells->len > 0;
+}
+
+static void
+on_thumbnail_arrived (CsItem     *item,
+                      GParamSpec *pspec,
+                      GPtrArray  *arrivals)
+{
+  if (cs_item_get_thumbnail (item) != NULL)
+    g_ptr_array_add (arrivals, item);
+}
+
+/* Scrolled to images whose pixels were never read, the cells in view get
+ * theirs before the many cells GTK keeps bound around them. */
+static void
+test_on_screen_first (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *folder = make_folder (f, "many", 1500, 48);
+  g_autoptr(GPtrArray) arrivals = g_ptr_array_new ();
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+  GListModel *items = cs_window_get_items (f->window);
+  GtkWidget *grid;
+  GtkAdjustment *vadjustment;
+  guint on_screen = 0, bound = 0, last_on_screen = 0;
+
+  open_path (f, folder);
+  cs_test_wait_until (is_idle, f->window, 120000);
+  cs_test_wait_until (all_cells_have_pixels, f->window, 10000);
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (items, i);
+
+      g_signal_connect (item, "notify::thumbnail", G_CALLBACK (on_thumbnail_arrived), arrivals);
+    }
+
+  grid = find_grid (GTK_WIDGET (f->window));
+  g_assert_nonnull (grid);
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (grid));
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment) * 0.7);
+  cs_test_wait_until (all_cells_have_pixels, f->window, 20000);
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (items, i);
+
+      g_signal_handlers_disconnect_by_func (item, on_thumbnail_arrived, arrivals);
+    }
+
+  collect_cells (GTK_WIDGET (f->window), cells);
+  for (guint i = 0; i < cells->len; i++)
+    {
+      CsItem *item = cs_cell_get_item (g_ptr_array_index (cells, i));
+      guint index;
+
+      if (item == NULL || !g_ptr_array_find (arrivals, item, &index))
+        continue;
+      bound++;
+      if (cell_on_screen (g_ptr_array_index (cells, i), grid))
+        {
+          on_screen++;
+          last_on_screen = MAX (last_on_screen, index + 1);
+        }
+    }
+
+  g_test_message ("%u cells read back, %u of them on screen; the last of those came %u",
+                  bound, on_screen, last_on_screen);
+  /* Scrolled far enough that no cell there had pixels before, and GTK
+   * keeps many more cells than it shows. */
+  g_assert_cmpuint (on_screen, >, 0);
+  g_assert_cmpuint (bound, >, 2 * on_screen);
+  /* A few reads run at once, so reads started for cells off screen can
+   * finish before the last ones on screen; in the order the cells were
+   * bound, those on screen would come anywhere among all of them. */
+  g_assert_cmpuint (last_on_screen, <, (on_screen + bound) / 2);
+}
+
 static void
 test_open_folder (Fixture       *f,
                   gconstpointer  data)
@@ -739,6 +862,7 @@ main (int   argc,
   ADD ("/window/merge-sorted", test_merge_sorted);
   ADD ("/window/sort-order", test_sort_order);
   ADD ("/window/few-changes", test_few_changes);
+  ADD ("/window/on-screen-first", test_on_screen_first);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);

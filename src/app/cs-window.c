@@ -706,6 +706,8 @@ note_shown (CsWindow *self)
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_first_thumbnail_painted), self);
 }
 
+static void start_loads (CsWindow *self);
+
 static void
 on_thumbnail_loaded (GObject      *object,
                      GAsyncResult *result,
@@ -721,15 +723,17 @@ on_thumbnail_loaded (GObject      *object,
 
   g_hash_table_remove (self->loading, data->item);
 
-  if (pixbuf == NULL || !is_current (self, data->item) ||
-      cs_item_get_state (data->item) != CS_ITEM_DONE ||
-      cs_item_get_thumbnail (data->item) != NULL)
-    return;
+  if (pixbuf != NULL && is_current (self, data->item) &&
+      cs_item_get_state (data->item) == CS_ITEM_DONE &&
+      cs_item_get_thumbnail (data->item) == NULL)
+    {
+      texture = gdk_texture_new_for_pixbuf (pixbuf);
+      cs_item_set_thumbnail (data->item, GDK_PAINTABLE (texture));
+      remember_texture (self, data->item);
+      note_shown (self);
+    }
 
-  texture = gdk_texture_new_for_pixbuf (pixbuf);
-  cs_item_set_thumbnail (data->item, GDK_PAINTABLE (texture));
-  remember_texture (self, data->item);
-  note_shown (self);
+  start_loads (self);
 }
 
 /* Reads @item's thumbnail back if a cell still shows it without pixels. */
@@ -760,17 +764,69 @@ start_load (CsWindow *self,
   g_task_run_in_thread (task, load_in_thread);
 }
 
+/* Thumbnails read back at once. GTK keeps a few hundred cells bound
+ * around what it shows; reading them all at once would make the ones on
+ * screen wait behind the others. */
+#define MAX_LOADS 4
+
+static gboolean
+is_on_screen (GtkWidget *widget,
+              GtkWidget *grid)
+{
+  graphene_rect_t bounds;
+
+  return gtk_widget_compute_bounds (widget, grid, &bounds) &&
+         bounds.origin.y + bounds.size.height > 0 &&
+         bounds.origin.y < gtk_widget_get_height (grid) &&
+         bounds.origin.x + bounds.size.width > 0 &&
+         bounds.origin.x < gtk_widget_get_width (grid);
+}
+
+/* Starts reading back what cells show without pixels: first the cells in
+ * the grid's visible area, then those GTK keeps around it, never more than
+ * MAX_LOADS at once; each finished read starts the next. */
+static void
+start_loads (CsWindow *self)
+{
+  GtkWidget *grid = GTK_WIDGET (self->grid);
+  GHashTableIter iter;
+  gpointer key;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (grid);
+       child != NULL && g_hash_table_size (self->to_load) > 0 &&
+       g_hash_table_size (self->loading) < MAX_LOADS;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *cell = gtk_widget_get_first_child (child);
+      CsItem *item;
+
+      if (!CS_IS_CELL (cell))
+        continue;
+      item = cs_cell_get_item (CS_CELL (cell));
+      if (item != NULL && g_hash_table_contains (self->to_load, item) &&
+          is_on_screen (child, grid))
+        {
+          g_hash_table_remove (self->to_load, item);
+          start_load (self, item);
+        }
+    }
+
+  g_hash_table_iter_init (&iter, self->to_load);
+  while (g_hash_table_size (self->loading) < MAX_LOADS &&
+         g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      g_hash_table_iter_remove (&iter);
+      start_load (self, key);
+    }
+}
+
 static gboolean
 load_bound_items (gpointer user_data)
 {
   CsWindow *self = user_data;
-  GList *items = g_hash_table_get_keys (self->to_load);
 
-  g_hash_table_steal_all (self->to_load);
   self->load_source = 0;
-  for (GList *l = items; l != NULL; l = l->next)
-    start_load (self, l->data);
-  g_list_free (items);
+  start_loads (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -778,7 +834,9 @@ load_bound_items (gpointer user_data)
 /* A cell shows @item: its thumbnail is read back if its pixels were let go
  * (or never read: a thumbnail reused from the cache comes without). Not at
  * once: while a folder is listed, sorting moves items through the cells on
- * screen many times a second; what is still shown once that settles loads. */
+ * screen many times a second; what a cell still shows a moment later loads.
+ * The moment is a timeout at the default priority: at a low one it waited
+ * behind every result and frame, half a second while a folder was listed. */
 static void
 maybe_load_texture (CsWindow *self,
                     CsItem   *item)
@@ -788,7 +846,7 @@ maybe_load_texture (CsWindow *self,
 
   g_hash_table_add (self->to_load, item);
   if (self->load_source == 0)
-    self->load_source = g_timeout_add_full (G_PRIORITY_LOW, 30, load_bound_items, self, NULL);
+    self->load_source = g_timeout_add (30, load_bound_items, self);
 }
 
 /* Running state */
