@@ -26,7 +26,6 @@ struct _CsItem
 
   CsItemState   state;
   GdkPaintable *thumbnail;
-  char         *thumbnail_path;
   char         *error_message;
 };
 
@@ -54,7 +53,6 @@ cs_item_finalize (GObject *object)
   g_clear_object (&self->thumbnail);
   g_free (self->name);
   g_free (self->collate_key);
-  g_free (self->thumbnail_path);
   g_free (self->error_message);
 
   G_OBJECT_CLASS (cs_item_parent_class)->finalize (object);
@@ -242,13 +240,6 @@ cs_item_get_error_message (CsItem *self)
   return self->error_message;
 }
 
-const char *
-cs_item_get_thumbnail_path (CsItem *self)
-{
-  g_return_val_if_fail (CS_IS_ITEM (self), NULL);
-  return self->thumbnail_path;
-}
-
 /* For screen readers: the name and what became of it. */
 char *
 cs_item_dup_state_text (CsItem *self)
@@ -338,13 +329,11 @@ cs_item_set_pending (CsItem *self)
 
 void
 cs_item_set_done (CsItem       *self,
-                  GdkPaintable *thumbnail,
-                  const char   *thumbnail_path)
+                  GdkPaintable *thumbnail)
 {
   g_return_if_fail (CS_IS_ITEM (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-  replace_str (&self->thumbnail_path, thumbnail_path);
   set_thumbnail (self, thumbnail);
   set_error_message (self, NULL);
   set_state (self, CS_ITEM_DONE);

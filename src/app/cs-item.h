@@ -32,13 +32,11 @@ void         cs_item_set_info           (CsItem       *self,
 CsItemState  cs_item_get_state          (CsItem       *self);
 GdkPaintable *cs_item_get_thumbnail     (CsItem       *self);
 const char  *cs_item_get_error_message  (CsItem       *self);
-const char  *cs_item_get_thumbnail_path (CsItem       *self);
 char        *cs_item_dup_state_text     (CsItem       *self);
 
 void         cs_item_set_pending        (CsItem       *self);
 void         cs_item_set_done           (CsItem       *self,
-                                         GdkPaintable *thumbnail,
-                                         const char   *thumbnail_path);
+                                         GdkPaintable *thumbnail);
 void         cs_item_set_failed         (CsItem       *self,
                                          const char   *message);
 void         cs_item_set_not_made       (CsItem       *self);

@@ -56,8 +56,8 @@ struct _CsBatch
   guint            n_workers;
   CsBatchPolicy    policy;
 
-  /* output path -> source URI, so no two sources share a thumbnail name;
-   * see claim() */
+  /* Claim: the thumbnail names taken in this batch, so no two sources
+   * share one; see Claim */
   GHashTable      *claimed;
   /* tag -> Job still queued or running, to move it to the front */
   GHashTable      *jobs_by_tag;
@@ -76,6 +76,57 @@ struct _CsBatch
 };
 
 G_DEFINE_FINAL_TYPE (CsBatch, cs_batch, G_TYPE_OBJECT)
+
+/* A thumbnail name taken in the batch, and the source that took it. A
+ * batch of 100,000 files keeps 100,000 of these until it ends: a digest of
+ * the output path (SHA-256, cut to 128 bits) and a reference to the
+ * source's GFile (which a window's item holds anyway) cost 32 bytes, where
+ * the path and the URI as strings cost some 150. */
+typedef struct
+{
+  guint8  digest[16];
+  GFile  *file;
+} Claim;
+
+static guint
+claim_hash (gconstpointer data)
+{
+  const Claim *claim = data;
+  guint hash;
+
+  memcpy (&hash, claim->digest, sizeof hash);
+  return hash;
+}
+
+static gboolean
+claim_equal (gconstpointer a,
+             gconstpointer b)
+{
+  return memcmp (((const Claim *) a)->digest, ((const Claim *) b)->digest,
+                 sizeof ((const Claim *) a)->digest) == 0;
+}
+
+static void
+claim_free (gpointer data)
+{
+  Claim *claim = data;
+
+  g_object_unref (claim->file);
+  g_free (claim);
+}
+
+static void
+digest_output (const char *output,
+               Claim      *claim)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize len = sizeof digest;
+
+  g_checksum_update (checksum, (const guchar *) output, -1);
+  g_checksum_get_digest (checksum, digest, &len);
+  memcpy (claim->digest, digest, sizeof claim->digest);
+}
 
 enum {
   PROP_0,
@@ -509,7 +560,7 @@ cs_batch_init (CsBatch *self)
   self->shared->context = g_main_context_ref_thread_default ();
   g_weak_ref_init (&self->shared->batch, self);
 
-  self->claimed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->claimed = g_hash_table_new_full (claim_hash, claim_equal, claim_free, NULL);
   self->jobs_by_tag = g_hash_table_new (NULL, NULL);
   self->outcome = CS_BATCH_RUNNING;
 }
@@ -582,24 +633,6 @@ submit_error (CsBatch        *self,
   push_result (self->shared, result);
 }
 
-/* One block per file holds "output\0uri": the key is the output path (the
- * table's string hash and equality stop at its end) and the value points
- * at the URI after it. A batch of 100,000 files keeps 100,000 of these
- * until it ends, so one allocation instead of two GString-sized ones. */
-static void
-claim (CsBatch    *self,
-       const char *output,
-       const char *uri)
-{
-  gsize output_len = strlen (output) + 1;
-  gsize uri_len = strlen (uri) + 1;
-  char *block = g_malloc (output_len + uri_len);
-
-  memcpy (block, output, output_len);
-  memcpy (block + output_len, uri, uri_len);
-  g_hash_table_insert (self->claimed, block, block + output_len);
-}
-
 /**
  * cs_batch_add:
  * @relative_dir: (nullable): the file's folder relative to the scanned root
@@ -620,8 +653,8 @@ cs_batch_add (CsBatch        *self,
               GDestroyNotify  tag_destroy)
 {
   g_autofree char *output = NULL;
-  g_autofree char *uri = NULL;
-  const char *owner;
+  Claim probe;
+  Claim *owner;
   Job *job;
 
   g_return_val_if_fail (CS_IS_BATCH (self), FALSE);
@@ -635,10 +668,10 @@ cs_batch_add (CsBatch        *self,
     }
 
   output = cs_thumbnailer_get_output_path (self->shared->thumbnailer, file, relative_dir);
-  uri = g_file_get_uri (file);
-  owner = g_hash_table_lookup (self->claimed, output);
+  digest_output (output, &probe);
+  owner = g_hash_table_lookup (self->claimed, &probe);
 
-  if (owner != NULL && g_str_equal (owner, uri))
+  if (owner != NULL && g_file_equal (owner->file, file))
     {
       if (tag_destroy != NULL && tag != NULL)
         tag_destroy (tag);
@@ -651,17 +684,19 @@ cs_batch_add (CsBatch        *self,
 
   if (owner != NULL)
     {
-      g_autofree char *other = g_uri_unescape_string (owner, NULL);
+      g_autofree char *other = g_file_get_parse_name (owner->file);
 
       submit_error (self, file,
                     g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
                                  _("Its thumbnail name is taken by %s in this batch"),
-                                 other ? other : owner),
+                                 other),
                     tag, tag_destroy);
       return TRUE;
     }
 
-  claim (self, output, uri);
+  owner = g_memdup2 (&probe, sizeof probe);
+  owner->file = g_object_ref (file);
+  g_hash_table_add (self->claimed, owner);
 
   job = g_new0 (Job, 1);
   job->shared = shared_ref (self->shared);
