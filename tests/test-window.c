@@ -361,6 +361,108 @@ test_on_screen_first (Fixture       *f,
   g_assert_cmpuint (last_on_screen, <, (on_screen + bound) / 2);
 }
 
+static gboolean
+on_screen_cells_made (gpointer data)
+{
+  GtkWidget *grid = find_grid (GTK_WIDGET (data));
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+  guint shown = 0;
+
+  collect_cells (GTK_WIDGET (data), cells);
+  for (guint i = 0; i < cells->len; i++)
+    {
+      CsItem *item = cs_cell_get_item (g_ptr_array_index (cells, i));
+
+      if (item == NULL || !cell_on_screen (g_ptr_array_index (cells, i), grid))
+        continue;
+      if (cs_item_get_state (item) == CS_ITEM_PENDING)
+        return FALSE;
+      shown++;
+    }
+
+  return shown > 0;
+}
+
+/* Scrolled to the end of a folder larger than the batch is fed at once:
+ * the cells in view are made next, even those whose images the batch has
+ * not been handed yet. */
+static void
+test_shown_first (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *folder = make_heavy_folder (f, "heavy", 1300);
+  GtkWidget *grid;
+  GtkAdjustment *vadjustment;
+  guint done;
+
+  open_path (f, folder);
+  cs_test_wait_until (some_done, f->window, 60000);
+
+  grid = find_grid (GTK_WIDGET (f->window));
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (grid));
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment));
+  cs_test_wait_until (on_screen_cells_made, f->window, 120000);
+
+  done = cs_window_get_n_done (f->window) + cs_window_get_n_failed (f->window);
+  g_test_message ("%u of 1300 made when the cells in view were", done);
+  g_assert_true (cs_window_get_running (f->window));
+  /* Some 40 cells in view; in the order found, at least one of them would
+   * come after the first thousand. */
+  g_assert_cmpuint (done, <, 600);
+
+  cs_window_stop (f->window);
+  cs_test_wait_until (is_idle, f->window, 10000);
+}
+
+/* Names as people read them: a newline shown as a space, bytes that are
+ * not UTF-8 shown as replacement characters (and GIO says so), the rest
+ * as they are. */
+static void
+test_odd_names (Fixture       *f,
+                gconstpointer  data)
+{
+  static const struct { const char *file; const char *shown; } names[] = {
+    { "plain.jpg", "plain.jpg" },
+    { "caf\xc3\xa9.jpg", "caf\xc3\xa9.jpg" },
+    { "new\nline.jpg", "new line.jpg" },
+    { "bad\xff.jpg", "bad\xef\xbf\xbd.jpg (invalid encoding)" },
+  };
+  g_autofree char *folder = g_build_filename (f->dir, "odd", NULL);
+  GListModel *items = cs_window_get_items (f->window);
+
+  g_mkdir_with_parents (folder, 0755);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (folder, names[i].file, NULL);
+      g_autoptr(GError) error = NULL;
+
+      cs_test_write_image (path, 64, 48, "jpeg", i, &error);
+      g_assert_no_error (error);
+    }
+
+  open_path (f, folder);
+  cs_test_wait_until (is_idle, f->window, 60000);
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, G_N_ELEMENTS (names));
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(GFile) file = g_file_new_build_filename (folder, names[i].file, NULL);
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < g_list_model_get_n_items (items); j++)
+        {
+          g_autoptr(CsItem) item = g_list_model_get_item (items, j);
+
+          if (g_file_equal (cs_item_get_file (item), file))
+            {
+              g_assert_cmpstr (cs_item_get_name (item), ==, names[i].shown);
+              found = TRUE;
+            }
+        }
+      g_assert_true (found);
+    }
+}
+
 static void
 test_open_folder (Fixture       *f,
                   gconstpointer  data)
@@ -863,6 +965,8 @@ main (int   argc,
   ADD ("/window/sort-order", test_sort_order);
   ADD ("/window/few-changes", test_few_changes);
   ADD ("/window/on-screen-first", test_on_screen_first);
+  ADD ("/window/shown-first", test_shown_first);
+  ADD ("/window/odd-names", test_odd_names);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);

@@ -19,12 +19,15 @@ struct _CsItem
   GObject       parent_instance;
 
   GFile        *file;
-  char         *name;
+  /* Most names are the file's own: then a pointer into the path @file
+   * keeps, not a copy (2 MB for 100,000 images) */
+  const char   *name;
   char         *collate_key;
   gint64        mtime;
   goffset       size;
 
   CsItemState   state;
+  gboolean      name_owned;
   GdkPaintable *thumbnail;
   char         *error_message;
 };
@@ -51,7 +54,8 @@ cs_item_finalize (GObject *object)
 
   g_clear_object (&self->file);
   g_clear_object (&self->thumbnail);
-  g_free (self->name);
+  if (self->name_owned)
+    g_free ((char *) self->name);
   g_free (self->collate_key);
   g_free (self->error_message);
 
@@ -163,7 +167,22 @@ cs_item_new (GFile     *file,
 
   self = g_object_new (CS_TYPE_ITEM, NULL);
   self->file = g_object_ref (file);
-  self->name = display_name_for (file, info);
+  {
+    char *display = display_name_for (file, info);
+    const char *path = g_file_peek_path (file);
+    const char *slash = path != NULL ? strrchr (path, G_DIR_SEPARATOR) : NULL;
+
+    if (slash != NULL && strcmp (slash + 1, display) == 0)
+      {
+        self->name = slash + 1;
+        g_free (display);
+      }
+    else
+      {
+        self->name = display;
+        self->name_owned = TRUE;
+      }
+  }
   self->collate_key = dup_collate_key (self->name);
   if (info != NULL)
     cs_item_set_info (self, info);

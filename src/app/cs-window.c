@@ -110,6 +110,10 @@ struct _CsWindow
   GPtrArray            *files;          /* when files were opened, not a folder */
   GCancellable         *scan_cancellable;
   CsScan               *scan;           /* the scan under way, if any */
+  CsBatch              *feed_batch;     /* the scan's batch, while it takes more; borrowed */
+  GPtrArray            *feed;           /* CsItem found, owned, from feed_next on not yet added */
+  guint                 feed_next;
+  GHashTable           *fed_early;      /* CsItem added before its turn, because it is shown */
   gboolean              scanning;
   GPtrArray            *batches;        /* running CsBatch */
   GFileMonitor         *monitor;
@@ -1116,6 +1120,86 @@ make_thumbnailer (CsWindow *self,
                        NULL);
 }
 
+/* The scan's batch is fed what the scan finds a little at a time, never
+ * more than FEED_AHEAD jobs waiting: a queued job costs some 100 bytes,
+ * which for 100,000 images found faster than they are made was 10 MB.
+ * 2,048 checks of a valid cache entry keep two workers busy for about
+ * 25 ms, longer than the main loop takes to draw a frame and feed more. */
+#define FEED_AHEAD 2048
+
+static void
+clear_feed (CsWindow *self)
+{
+  for (guint i = self->feed_next; i < self->feed->len; i++)
+    g_object_unref (g_ptr_array_index (self->feed, i));
+  g_ptr_array_set_size (self->feed, 0);
+  self->feed_next = 0;
+  g_hash_table_remove_all (self->fed_early);
+  self->feed_batch = NULL;
+}
+
+static gboolean
+add_to_batch (CsWindow *self,
+              CsBatch  *batch,
+              CsItem   *item)
+{
+  return cs_batch_add (batch, cs_item_get_file (item), NULL, g_object_ref (item), g_object_unref);
+}
+
+static void
+feed (CsWindow *self)
+{
+  CsBatch *batch = self->feed_batch;
+
+  if (batch == NULL)
+    return;
+
+  while (self->feed_next < self->feed->len && cs_batch_get_outstanding (batch) < FEED_AHEAD)
+    {
+      g_autoptr(CsItem) item = g_ptr_array_index (self->feed, self->feed_next);
+
+      g_ptr_array_index (self->feed, self->feed_next) = NULL;
+      self->feed_next++;
+      if (!g_hash_table_remove (self->fed_early, item) && !add_to_batch (self, batch, item))
+        self->n_submitted -= MIN (self->n_submitted, 1);
+    }
+
+  if (self->feed_next == self->feed->len)
+    {
+      g_ptr_array_set_size (self->feed, 0);
+      self->feed_next = 0;
+    }
+  else if (self->feed_next >= FEED_AHEAD && self->feed_next * 2 >= self->feed->len)
+    {
+      g_ptr_array_remove_range (self->feed, 0, self->feed_next);
+      self->feed_next = 0;
+    }
+
+  /* Everything found is in: the batch ends when its jobs have. */
+  if (!self->scanning && self->feed->len == 0)
+    {
+      self->feed_batch = NULL;
+      g_hash_table_remove_all (self->fed_early);
+      cs_batch_close (batch);
+    }
+}
+
+/* A cell shows @item, which waits in the feed: it goes in now, at the
+ * front. */
+static void
+feed_early (CsWindow *self,
+            CsItem   *item)
+{
+  if (self->feed_batch == NULL || g_hash_table_contains (self->fed_early, item))
+    return;
+
+  if (add_to_batch (self, self->feed_batch, item))
+    {
+      g_hash_table_add (self->fed_early, g_object_ref (item));
+      cs_batch_prioritize (self->feed_batch, item);
+    }
+}
+
 static void
 on_item_done (CsBatch  *batch,
               CsResult *result,
@@ -1123,6 +1207,9 @@ on_item_done (CsBatch  *batch,
 {
   CsItem *item = cs_result_get_tag (result);
   const GError *error = cs_result_get_error (result);
+
+  if (batch == self->feed_batch)
+    feed (self);
 
   /* Its file went while the job waited: not a failure, and not counted. */
   if (!is_current (self, item))
@@ -1188,6 +1275,8 @@ on_batch_finished (CsBatch  *batch,
 
   g_signal_handlers_disconnect_by_data (batch, self);
   g_ptr_array_remove (self->batches, batch);
+  if (batch == self->feed_batch)
+    clear_feed (self);
 
   if (outcome == CS_BATCH_CANCELLED)
     mark_not_made (self);
@@ -1226,7 +1315,7 @@ submit (CsWindow *self,
         CsItem   *item)
 {
   cs_item_set_pending (item);
-  if (cs_batch_add (batch, cs_item_get_file (item), NULL, g_object_ref (item), g_object_unref))
+  if (add_to_batch (self, batch, item))
     self->n_submitted++;
 }
 
@@ -1261,6 +1350,7 @@ cancel_all (CsWindow *self)
   g_cancellable_cancel (self->scan_cancellable);
   g_clear_handle_id (&self->changed_source, g_source_remove);
   g_hash_table_remove_all (self->changed);
+  clear_feed (self);
 
   for (guint i = 0; i < batches->len; i++)
     cs_batch_cancel (g_ptr_array_index (batches, i));
@@ -1311,7 +1401,14 @@ on_scan_found (CsScan     *scan,
 {
   CsItem *item = add_item (self, file, info);
 
-  if (self->batches->len > 0)
+  if (self->feed_batch != NULL)
+    {
+      cs_item_set_pending (item);
+      self->n_submitted++;
+      g_ptr_array_add (self->feed, g_object_ref (item));
+      feed (self);
+    }
+  else if (self->batches->len > 0)
     submit (self, g_ptr_array_index (self->batches, 0), item);
 }
 
@@ -1350,7 +1447,9 @@ on_scan_done (GObject      *object,
             g_hash_table_size (self->items_by_file));
   flush_pending_items (self);
 
-  if (self->batches->len > 0)
+  if (self->feed_batch != NULL)
+    feed (self);
+  else if (self->batches->len > 0)
     cs_batch_close (g_ptr_array_index (self->batches, 0));
 
   if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1540,7 +1639,7 @@ cs_window_open_folder (CsWindow *self,
   cs_trace ("open %s", g_file_peek_path (folder) ? g_file_peek_path (folder) : uri);
   start_probe (self);
 
-  new_batch (self, FALSE);
+  self->feed_batch = new_batch (self, FALSE);
   self->scanning = TRUE;
 
   scan = cs_scan_new (folder, FALSE);
@@ -1989,8 +2088,15 @@ bind_cell (GtkSignalListItemFactory *factory,
    * keeps its item: GTK 4.8 unbinds and binds again every cell after an
    * inserted image, and moving a job to the front walks the whole queue. */
   if (!moved && cs_item_get_state (item) == CS_ITEM_PENDING)
-    for (guint i = 0; i < self->batches->len; i++)
-      cs_batch_prioritize (g_ptr_array_index (self->batches, i), item);
+    {
+      gboolean queued = FALSE;
+
+      for (guint i = 0; i < self->batches->len; i++)
+        queued |= cs_batch_prioritize (g_ptr_array_index (self->batches, i), item);
+      /* Not in any batch yet: it waits in the feed. */
+      if (!queued)
+        feed_early (self, item);
+    }
 }
 
 static void
@@ -2176,6 +2282,9 @@ cs_window_finalize (GObject *object)
   g_hash_table_unref (self->bound);
   g_hash_table_unref (self->loading);
   g_hash_table_unref (self->to_load);
+  clear_feed (self);
+  g_ptr_array_unref (self->feed);
+  g_hash_table_unref (self->fed_early);
   g_free (self->search_text);
   g_free (self->status_text);
   g_clear_pointer (&self->probe_gaps, g_array_unref);
@@ -2289,6 +2398,8 @@ cs_window_init (CsWindow *self)
   self->texture_links = g_hash_table_new (NULL, NULL);
   self->bound = g_hash_table_new (NULL, NULL);
   self->loading = g_hash_table_new (NULL, NULL);
+  self->feed = g_ptr_array_new ();
+  self->fed_early = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->to_load = g_hash_table_new (NULL, NULL);
   self->load_cancellable = g_cancellable_new ();
   g_queue_init (&self->textures);

@@ -719,18 +719,34 @@ cs_batch_add (CsBatch        *self,
  *
  * Moves that job ahead of every other queued one (what is on screen comes
  * first). Does nothing if the job has started or finished.
+ *
+ * Returns: whether the batch has that job, queued or running
  */
-void
+gboolean
 cs_batch_prioritize (CsBatch  *self,
                      gpointer  tag)
 {
   Job *job;
 
-  g_return_if_fail (CS_IS_BATCH (self));
+  g_return_val_if_fail (CS_IS_BATCH (self), FALSE);
 
   job = g_hash_table_lookup (self->jobs_by_tag, tag);
   if (job != NULL && self->pool != NULL)
     g_thread_pool_move_to_front (self->pool, job);
+
+  return job != NULL;
+}
+
+/**
+ * cs_batch_get_outstanding:
+ *
+ * Returns: the jobs added whose results have not been applied yet
+ */
+guint
+cs_batch_get_outstanding (CsBatch *self)
+{
+  g_return_val_if_fail (CS_IS_BATCH (self), 0);
+  return self->outstanding;
 }
 
 /**

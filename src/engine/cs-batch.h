@@ -42,12 +42,13 @@ gboolean        cs_batch_add               (CsBatch        *self,
                                             const char     *relative_dir,
                                             gpointer        tag,
                                             GDestroyNotify  tag_destroy);
-void            cs_batch_prioritize        (CsBatch        *self,
+gboolean        cs_batch_prioritize        (CsBatch        *self,
                                             gpointer        tag);
 void            cs_batch_close             (CsBatch        *self);
 void            cs_batch_cancel            (CsBatch        *self);
 
 guint           cs_batch_get_submitted     (CsBatch        *self);
+guint           cs_batch_get_outstanding   (CsBatch        *self);
 guint           cs_batch_get_done          (CsBatch        *self);
 guint           cs_batch_get_reused        (CsBatch        *self);
 guint           cs_batch_get_failed        (CsBatch        *self);
