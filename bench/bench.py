@@ -331,8 +331,8 @@ HELPER_COMM = "contact-sheet-decoder"[:15]
 def become_subreaper():
     """Orphans of the runs (the decoder helpers, which outlive the CLI by the
     instant its exit takes to kill them) are re-parented to this process, so
-    that measure() can reap them and count their CPU time: GNU time counts
-    only what its child reaps, and the CLI leaves that to its exit."""
+    that measure() can reap them and count their CPU time: wait4 counts only
+    what the child reaps, and the CLI leaves that to its exit."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         return libc.prctl(36, 1, 0, 0, 0) == 0    # PR_SET_CHILD_SUBREAPER
@@ -350,7 +350,7 @@ def comm(pid):
 
 class TreeSampler(threading.Thread):
     """Samples the summed RSS of every process under a pid every 50 ms: what
-    the xargs contenders hold at once, which GNU time's %M cannot tell; and
+    the xargs contenders hold at once, which ru_maxrss cannot tell; and
     notes every decoder helper it sees, for measure() to reap."""
 
     def __init__(self, pid, interval=0.05):
@@ -374,12 +374,32 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
+TIMER = None     # bench/cs-time, built by build_timer()
+
+
+def build_timer(work):
+    """Compiles bench/cs-time.c, static if the C library allows, into the
+    work folder: GNU time's figures without GNU time's start-up in them."""
+    src = os.path.join(HERE, "cs-time.c")
+    dst = os.path.join(work, "cs-time")
+    cc = os.environ.get("CC") or "cc"
+    error = ""
+    for extra in (["-static"], []):
+        r = subprocess.run([cc, "-O2", *extra, "-o", dst, src], capture_output=True, text=True)
+        if r.returncode == 0:
+            return dst
+        error = r.stderr.strip()
+    sys.exit(f"bench: cannot build {src}: {error}")
+
+
 def measure(argv, *, cwd, env, prefix, timeout=3600):
-    """Runs argv under GNU time: wall (monotonic clock), user+sys of the whole
-    tree, the largest single process's peak RSS (%M) and the sampled sum."""
+    """Runs argv under bench/cs-time: wall (monotonic clock, taken by
+    cs-time around its fork and wait), user+sys of the whole tree and the
+    largest single process's peak RSS (from wait4, as GNU time's %U %S %M),
+    and the sampled sum."""
     timefile = prefix + ".time"
     load = load1()
-    cmd = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", timefile, "--"] + argv
+    cmd = [TIMER, timefile] + argv
     timed_out = False
     with open(prefix + ".out", "wb") as out, open(prefix + ".err", "wb") as err:
         t0 = time.perf_counter()
@@ -399,13 +419,13 @@ def measure(argv, *, cwd, env, prefix, timeout=3600):
         timer = threading.Timer(timeout, expire)
         timer.start()
         rc = proc.wait()
-        wall = time.perf_counter() - t0
+        outer_wall = time.perf_counter() - t0
         timer.cancel()
         timed_out = expired.is_set()
         sampler.stop()
     # Helpers the CLI did not reap itself are ours now (become_subreaper):
     # their CPU time is part of the run's. One it reaped (a restart) is in
-    # GNU time's figure already, and wait4 finds no such child.
+    # the run's own figure already, and wait4 finds no such child.
     helper_cpu = 0.0
     for pid in sampler.helpers:
         try:
@@ -413,9 +433,13 @@ def measure(argv, *, cwd, env, prefix, timeout=3600):
             helper_cpu += usage.ru_utime + usage.ru_stime
         except ChildProcessError:
             pass
-    with open(timefile) as f:
-        fields = f.read().strip().splitlines()[-1].split()
-    user, sys_, maxrss = float(fields[1]), float(fields[2]), int(fields[3])
+    try:
+        with open(timefile) as f:
+            fields = f.read().split()
+        wall, user, sys_, maxrss = float(fields[0]), float(fields[1]), float(fields[2]), int(fields[3])
+    except (OSError, IndexError, ValueError):
+        # Killed at the time-out: the timer wrote nothing.
+        wall, user, sys_, maxrss = outer_wall, 0.0, 0.0, 0
     return {"wall": wall, "user": user, "sys": sys_, "cpu": user + sys_ + helper_cpu,
             "helper_cpu": helper_cpu,
             "rss_kib": maxrss, "tree_rss_kib": sampler.peak, "rc": rc, "timed_out": timed_out,
@@ -1133,6 +1157,8 @@ def main():
     work = fresh_dir(os.path.join(cache_root, "work"))
     machine = machine_info(args.build_dir)
     bins = snapshot_binaries(os.path.abspath(args.build_dir), work)
+    global TIMER
+    TIMER = build_timer(work)
     corpus, manifest = build_corpus(cache_root, bins["gen"])
     env = base_env(work)
     # Decoders run in their helper processes, as installed; one contender

@@ -12,10 +12,11 @@ set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # What the harness needs besides what building needs: the contenders, the
-# tools that make the corpus, the wallpaper packages it is made from, a
-# virtual display for the window, and GNU time.
+# tools that make the corpus, the wallpaper packages it is made from, and a
+# virtual display for the window. (Runs are timed by bench/cs-time.c, which
+# bench.py compiles with the build's C compiler.)
 EXTRA_PACKAGES=(
-  time python3 xvfb xauth dbus
+  python3 xvfb xauth dbus
   libgdk-pixbuf2.0-bin webp-pixbuf-loader
   libvips-tools imagemagick libjpeg-turbo-progs libimage-exiftool-perl
   mate-backgrounds plasma-workspace-wallpapers ukui-wallpapers
