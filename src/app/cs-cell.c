@@ -42,6 +42,68 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* The grid makes a cell for every picture it keeps (some 250 as a large
+ * folder fills, and again on each zoom), so a cell is built in code: a
+ * template costs a GtkBuilder, and a parse, per cell, and made a cell take
+ * three times as long. The badge is made when a picture first fails. */
+static void
+build_children (CsCell *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (widget);
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 6);
+
+  self->frame = gtk_overlay_new ();
+  gtk_widget_add_css_class (self->frame, "thumbnail-frame");
+  gtk_widget_set_parent (self->frame, widget);
+
+  self->picture = gtk_picture_new ();
+  gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
+  gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
+  gtk_widget_set_halign (self->picture, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (self->picture, GTK_ALIGN_CENTER);
+  gtk_overlay_set_child (GTK_OVERLAY (self->frame), self->picture);
+
+  self->placeholder = gtk_image_new ();
+  gtk_widget_set_halign (self->placeholder, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (self->placeholder, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (self->placeholder, "dim-label");
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->placeholder);
+
+  self->caption = gtk_inscription_new (NULL);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (self->caption),
+                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (self->caption), 0.5);
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (self->caption), 1);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (self->caption), 1);
+  gtk_widget_add_css_class (self->caption, "caption");
+  gtk_widget_set_parent (self->caption, widget);
+}
+
+static void
+show_badge (CsCell   *self,
+            gboolean  visible)
+{
+  if (self->badge == NULL && !visible)
+    return;
+
+  if (self->badge == NULL)
+    {
+      self->badge = gtk_image_new_from_icon_name ("dialog-error-symbolic");
+      gtk_widget_set_halign (self->badge, GTK_ALIGN_END);
+      gtk_widget_set_valign (self->badge, GTK_ALIGN_START);
+      gtk_widget_set_margin_top (self->badge, 4);
+      gtk_widget_set_margin_end (self->badge, 4);
+      gtk_widget_add_css_class (self->badge, "error");
+      gtk_widget_add_css_class (self->badge, "badge");
+      gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->badge);
+    }
+
+  gtk_widget_set_visible (self->badge, visible);
+}
+
 static void
 update_state (CsCell *self)
 {
@@ -51,7 +113,7 @@ update_state (CsCell *self)
 
   gtk_widget_set_visible (self->picture, state == CS_ITEM_DONE);
   gtk_widget_set_visible (self->placeholder, state != CS_ITEM_DONE);
-  gtk_widget_set_visible (self->badge, state == CS_ITEM_FAILED);
+  show_badge (self, state == CS_ITEM_FAILED);
 
   if (state == CS_ITEM_FAILED)
     icon = "image-missing-symbolic";
@@ -129,7 +191,6 @@ cs_cell_dispose (GObject *object)
   GtkWidget *child;
 
   cs_cell_set_item (self, NULL);
-  gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_CELL);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
 
@@ -209,14 +270,7 @@ cs_cell_class_init (CsCellClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/contactsheet/ContactSheet/cs-cell.ui");
-  gtk_widget_class_bind_template_child (widget_class, CsCell, frame);
-  gtk_widget_class_bind_template_child (widget_class, CsCell, picture);
-  gtk_widget_class_bind_template_child (widget_class, CsCell, placeholder);
-  gtk_widget_class_bind_template_child (widget_class, CsCell, badge);
-  gtk_widget_class_bind_template_child (widget_class, CsCell, caption);
-
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "cs-cell");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -224,7 +278,7 @@ cs_cell_class_init (CsCellClass *klass)
 static void
 cs_cell_init (CsCell *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  build_children (self);
 
   self->pixel_size = 0;
 
