@@ -5,9 +5,13 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "cs-batch.h"
+#include "cs-util.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
 
@@ -217,6 +221,163 @@ test_totals (Fixture       *f,
   g_assert_cmpuint (cs_batch_get_bytes_written (f->batch), ==, sum);
   assert_no_temporary_files (f);
   finish_batch (f);
+}
+
+/* The niceness of every thread of this process, from /proc (field 19 of
+ * a task's stat, counted after the command's closing parenthesis). */
+static GArray *
+thread_nices (void)
+{
+  GArray *nices = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+
+  g_assert_nonnull (dir);
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/stat", tid);
+      g_autofree char *stat = NULL;
+      g_auto(GStrv) fields = NULL;
+      const char *after;
+      int nice;
+
+      /* A thread may end between the listing and the read. */
+      if (!g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      after = strrchr (stat, ')');
+      g_assert_nonnull (after);
+      fields = g_strsplit (after + 2, " ", 0);
+      /* Fields from the state (3rd) on: niceness is the 19th. */
+      g_assert_cmpuint (g_strv_length (fields), >, 16);
+      nice = atoi (fields[16]);
+      g_array_append_val (nices, nice);
+    }
+
+  return nices;
+}
+
+static guint
+count_nice (int nice)
+{
+  g_autoptr(GArray) nices = thread_nices ();
+  guint n = 0;
+
+  for (guint i = 0; i < nices->len; i++)
+    if (g_array_index (nices, int, i) == nice)
+      n++;
+
+  return n;
+}
+
+typedef struct
+{
+  GMutex  lock;
+  GArray *nices;
+} NiceLog;
+
+/* Runs in a shared pool's thread; stays a moment, so that the pool's
+ * jobs are spread over every idle thread GLib has to lend. */
+static void
+record_nice (gpointer data,
+             gpointer user_data)
+{
+  NiceLog *log = user_data;
+  int nice;
+
+  errno = 0;
+  nice = getpriority (PRIO_PROCESS, 0);
+  g_assert_cmpint (errno, ==, 0);
+  g_usleep (20 * 1000);
+
+  g_mutex_lock (&log->lock);
+  g_array_append_val (log->nices, nice);
+  g_mutex_unlock (&log->lock);
+}
+
+/* One background batch over the folder's images; returns how many of this
+ * process's threads are lowered by then. */
+static guint
+run_background_batch (Fixture       *f,
+                      CsThumbnailer *thumbnailer,
+                      int            lowered)
+{
+  guint n;
+
+  f->finished = 0;
+  start_batch (f, thumbnailer, 2);
+  g_assert_cmpuint (add_folder (f), ==, 16);
+  cs_batch_close (f->batch);
+  cs_test_wait_until (is_finished, f, 30000);
+  g_assert_cmpint (f->outcome, ==, CS_BATCH_COMPLETE);
+  n = count_nice (lowered);
+  finish_batch (f);
+
+  return n;
+}
+
+/* A background thumbnailer's workers (and not only its helpers) run at a
+ * lower priority, so that a window's main thread comes first; a batch
+ * that is not background leaves them alone; the lowered threads are never
+ * lent to GLib's other pools (GIO's jobs would run at the lower priority
+ * too); and later background batches use the same threads. */
+static void
+test_background_priority (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 128, NULL);
+  g_autoptr(CsThumbnailer) background = g_object_new (CS_TYPE_THUMBNAILER,
+                                                      "mode", CS_OUTPUT_BESIDE,
+                                                      "size", 128,
+                                                      "background", TRUE,
+                                                      NULL);
+  int base = getpriority (PRIO_PROCESS, 0);
+  int lowered = MIN (base + CS_BACKGROUND_NICE, 19);
+  GThreadPool *pool;
+  NiceLog log;
+  guint n;
+
+  if (base >= 19)
+    {
+      g_test_skip ("Already at the lowest priority");
+      return;
+    }
+
+  write_images (f, 16, 640, "img");
+
+  /* Not background: nothing lowered. */
+  start_batch (f, thumbnailer, 2);
+  add_folder (f);
+  cs_batch_close (f->batch);
+  cs_test_wait_until (is_finished, f, 30000);
+  g_assert_cmpint (f->outcome, ==, CS_BATCH_COMPLETE);
+  g_assert_cmpuint (count_nice (lowered), ==, 0);
+  finish_batch (f);
+
+  /* Background: the workers that ran jobs are lowered, two at most, and
+   * the main thread is not. */
+  n = run_background_batch (f, background, lowered);
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpuint (n, <=, 2);
+  g_assert_cmpint (getpriority (PRIO_PROCESS, 0), ==, base);
+
+  /* The lowered threads are not lent to GLib's shared pools: jobs pushed
+   * there as soon as the batch is gone run at the app's priority. */
+  log.nices = g_array_new (FALSE, FALSE, sizeof (int));
+  g_mutex_init (&log.lock);
+  pool = g_thread_pool_new (record_nice, &log, 4, FALSE, NULL);
+  for (guint i = 0; i < 4; i++)
+    g_thread_pool_push (pool, GINT_TO_POINTER (i + 1), NULL);
+  g_thread_pool_free (pool, FALSE, TRUE);
+  g_assert_cmpuint (log.nices->len, ==, 4);
+  for (guint i = 0; i < log.nices->len; i++)
+    g_assert_cmpint (g_array_index (log.nices, int, i), ==, base);
+  g_array_unref (log.nices);
+  g_mutex_clear (&log.lock);
+
+  /* A second background batch runs on the same two threads. */
+  n = run_background_batch (f, background, lowered);
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpuint (n, <=, 2);
 }
 
 typedef struct
@@ -576,6 +737,7 @@ main (int   argc,
   ADD ("/batch/dispose-mid-run", test_dispose_mid_run);
   ADD ("/batch/claims", test_claims);
   ADD ("/batch/cancel-stress", test_cancel_stress);
+  ADD ("/batch/background-priority", test_background_priority);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);

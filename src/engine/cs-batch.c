@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cs-result-private.h"
+#include "cs-util.h"
 
 /* How long one drain may hold the main loop: well under a 16 ms frame. */
 #define DRAIN_SLICE_USEC 4000
@@ -36,6 +37,7 @@ typedef struct
   GMainContext    *context;
   GWeakRef         batch;
   int              drain_scheduled;
+  gboolean         background;    /* workers run at a lower priority */
 } Shared;
 
 typedef struct
@@ -266,6 +268,9 @@ run_job (gpointer data,
   Shared *shared = shared_ref (job->shared);
   CsResult *result;
 
+  if (shared->background)
+    cs_lower_thread_priority ();
+
   /* Cancelled jobs still yield a result, at once, so the count drains. */
   result = cs_thumbnailer_process (shared->thumbnailer, job->file,
                                    job->relative_dir, shared->cancellable);
@@ -377,12 +382,12 @@ cs_batch_dispose (GObject *object)
       g_cancellable_cancel (self->shared->cancellable);
     }
 
-  if (self->pool != NULL)
-    {
-      /* Queued jobs still run (each returns at once, cancelled) so that each
-       * frees what it holds; nobody waits for them here. */
-      g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, FALSE);
-    }
+  /* Queued jobs still run (each returns at once, cancelled) so that each
+   * frees what it holds; nobody waits for them here. */
+  if (self->shared != NULL && self->shared->background)
+    self->pool = NULL;
+  else if (self->pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, FALSE);
 
   G_OBJECT_CLASS (cs_batch_parent_class)->dispose (object);
 }
@@ -400,6 +405,46 @@ cs_batch_finalize (GObject *object)
   G_OBJECT_CLASS (cs_batch_parent_class)->finalize (object);
 }
 
+/* A background thumbnailer's helpers decode at a lower priority, and its
+ * workers, which check caches and encode, run at a lower priority too: a
+ * window's main thread, its renderer and the display server come first on
+ * busy cores. A thread's priority cannot be raised again without
+ * privileges, and the threads of a pool that is freed, even an exclusive
+ * one, join the spare threads GLib lends to every pool (GIO's included).
+ * So background batches share pools that are never freed, one per number
+ * of workers asked for (the window asks for one number, unless its
+ * preferences change): their threads do background work and nothing
+ * else, and batches running at once share them. %NULL when the threads
+ * cannot be made; the batch then makes a pool of its own. */
+static GThreadPool *
+get_background_pool (guint n_workers)
+{
+  G_LOCK_DEFINE_STATIC (pools);
+  static GHashTable *pools;
+  GThreadPool *pool;
+
+  G_LOCK (pools);
+
+  if (pools == NULL)
+    pools = g_hash_table_new (NULL, NULL);
+
+  pool = g_hash_table_lookup (pools, GUINT_TO_POINTER (n_workers));
+  if (pool == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      pool = g_thread_pool_new (run_job, NULL, n_workers, TRUE, &error);
+      if (pool != NULL)
+        g_hash_table_insert (pools, GUINT_TO_POINTER (n_workers), pool);
+      else
+        g_debug ("Workers run at the app's priority: %s", error->message);
+    }
+
+  G_UNLOCK (pools);
+
+  return pool;
+}
+
 static void
 cs_batch_constructed (GObject *object)
 {
@@ -413,9 +458,18 @@ cs_batch_constructed (GObject *object)
   if (self->n_workers == 0)
     self->n_workers = g_get_num_processors ();
 
-  self->pool = g_thread_pool_new (run_job, NULL, self->n_workers, FALSE, &error);
-  /* A non-exclusive pool starts its threads on demand and cannot fail. */
-  g_assert_no_error (error);
+  if (cs_thumbnailer_get_background (self->shared->thumbnailer))
+    {
+      self->pool = get_background_pool (self->n_workers);
+      self->shared->background = self->pool != NULL;
+    }
+
+  if (self->pool == NULL)
+    {
+      self->pool = g_thread_pool_new (run_job, NULL, self->n_workers, FALSE, &error);
+      /* A non-exclusive pool starts its threads on demand and cannot fail. */
+      g_assert_no_error (error);
+    }
 }
 
 static void

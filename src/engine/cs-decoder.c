@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include "cs-decoder.h"
+#include "cs-util.h"
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
@@ -134,10 +135,6 @@ get_turns_fd (void)
   return fd;
 }
 
-/* How much lower a background helper's priority is: the scheduler then
- * gives a busy window's threads about nine times the helpers' share. */
-#define BACKGROUND_NICE 10
-
 /* Runs in the helper between fork and exec. */
 static void
 limit_helper (gpointer user_data)
@@ -158,7 +155,7 @@ limit_helper (gpointer user_data)
 
   /* Relative to the app's own niceness; a failure leaves it at the app's. */
   if (limits->background)
-    setpriority (PRIO_PROCESS, 0, getpriority (PRIO_PROCESS, 0) + BACKGROUND_NICE);
+    setpriority (PRIO_PROCESS, 0, getpriority (PRIO_PROCESS, 0) + CS_BACKGROUND_NICE);
 }
 
 /* A decode's big buffers (a photo's rows, a progressive JPEG's

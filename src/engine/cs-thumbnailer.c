@@ -503,6 +503,13 @@ cs_thumbnailer_get_want_pixels (CsThumbnailer *self)
   return self->want_pixels;
 }
 
+gboolean
+cs_thumbnailer_get_background (CsThumbnailer *self)
+{
+  g_return_val_if_fail (CS_IS_THUMBNAILER (self), FALSE);
+  return self->background;
+}
+
 /**
  * cs_thumbnailer_get_output_path:
  * @relative_dir: (nullable): for the folder mode, the source's folder relative

@@ -76,6 +76,7 @@ const char    *cs_thumbnailer_get_cache_dir   (CsThumbnailer *self);
 const char    *cs_thumbnailer_get_output_dir  (CsThumbnailer *self);
 guint64        cs_thumbnailer_get_max_pixels  (CsThumbnailer *self);
 gboolean       cs_thumbnailer_get_want_pixels (CsThumbnailer *self);
+gboolean       cs_thumbnailer_get_background  (CsThumbnailer *self);
 
 char          *cs_thumbnailer_get_output_path (CsThumbnailer *self,
                                                GFile         *source,

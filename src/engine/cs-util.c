@@ -12,7 +12,36 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* Lowers the calling thread's CPU priority by CS_BACKGROUND_NICE, once:
+ * later calls in the same thread do nothing. On Linux, niceness belongs
+ * to a thread, not to the process, and without privileges it can only go
+ * up: call this only in a thread that will never do anything but
+ * background work. Elsewhere, or when the call fails, the thread keeps
+ * its priority. */
+void
+cs_lower_thread_priority (void)
+{
+#ifdef __linux__
+  static GPrivate lowered = G_PRIVATE_INIT (NULL);
+  pid_t tid;
+  int nice_now;
+
+  if (g_private_get (&lowered) != NULL)
+    return;
+  g_private_set (&lowered, GINT_TO_POINTER (TRUE));
+
+  tid = (pid_t) syscall (SYS_gettid);
+  errno = 0;
+  nice_now = getpriority (PRIO_PROCESS, tid);
+  if (errno == 0 &&
+      setpriority (PRIO_PROCESS, tid, MIN (nice_now + CS_BACKGROUND_NICE, 19)) != 0)
+    g_debug ("Cannot lower a worker's priority: %s", g_strerror (errno));
+#endif
+}
 
 /* Makes @text fit on one line of a terminal or a label: control characters
  * (a newline in a file name, an escape sequence) are shown, not obeyed. */
