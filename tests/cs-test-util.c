@@ -8,6 +8,9 @@
 #include "cs-test-util.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 char *
 cs_test_make_dir (void)
@@ -112,4 +115,33 @@ cs_test_dir_teardown (CsTestDir     *f,
 {
   cs_test_remove_tree (f->dir);
   g_free (f->dir);
+}
+
+/* The pids of this process's live helpers. */
+GArray *
+cs_test_find_helpers (void)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *parent = g_strdup_printf ("PPid:\t%d\n", (int) getpid ());
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+  const char *name;
+
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *status_path = g_build_filename ("/proc", name, "status", NULL);
+      g_autofree char *status = NULL;
+      int pid = atoi (name);
+
+      if (!g_ascii_isdigit (name[0]) ||
+          !g_file_get_contents (status_path, &status, NULL, NULL) ||
+          strstr (status, parent) == NULL ||
+          !g_str_has_prefix (status, "Name:\tcontact-sheet-d") ||
+          strstr (status, "State:\tZ") != NULL)
+        continue;
+
+      g_array_append_val (pids, pid);
+    }
+
+  return pids;
 }

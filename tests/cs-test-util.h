@@ -18,6 +18,9 @@ void       cs_test_wait_until     (gboolean   (*check) (gpointer),
 
 char      *cs_test_isolate_cache  (void);
 
+/* The pids of this process's live decoder helpers. */
+GArray    *cs_test_find_helpers   (void);
+
 /* A fixture that is a fresh folder, removed with all it holds afterwards. */
 typedef struct
 {

@@ -360,6 +360,28 @@ test_background_priority (Fixture       *f,
   g_assert_cmpuint (n, <=, 2);
   g_assert_cmpint (getpriority (PRIO_PROCESS, 0), ==, base);
 
+  /* The decoder helpers those workers started are ten steps nicer than the
+   * app, not than the worker that started them. The non-background batch's
+   * helpers are still alive, at the app's priority. */
+  if (g_getenv ("CONTACT_SHEET_DECODER") != NULL)
+    {
+      g_autoptr(GArray) helpers = cs_test_find_helpers ();
+      guint at_lowered = 0;
+
+      for (guint i = 0; i < helpers->len; i++)
+        {
+          int nice;
+
+          errno = 0;
+          nice = getpriority (PRIO_PROCESS, (id_t) g_array_index (helpers, int, i));
+          g_assert_cmpint (errno, ==, 0);
+          g_assert_true (nice == base || nice == lowered);
+          if (nice == lowered)
+            at_lowered++;
+        }
+      g_assert_cmpuint (at_lowered, >=, 1);
+    }
+
   /* The lowered threads are not lent to GLib's shared pools: jobs pushed
    * there as soon as the batch is gone run at the app's priority. */
   log.nices = g_array_new (FALSE, FALSE, sizeof (int));

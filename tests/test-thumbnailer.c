@@ -790,35 +790,6 @@ test_isolation (Fixture       *f,
   g_assert_no_error (cs_result_get_error (fine_again));
 }
 
-/* The pids of this process's live helpers. */
-static GArray *
-find_helpers (void)
-{
-  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  g_autofree char *parent = g_strdup_printf ("PPid:\t%d\n", (int) getpid ());
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
-  const char *name;
-
-  g_assert_nonnull (proc);
-  while ((name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *status_path = g_build_filename ("/proc", name, "status", NULL);
-      g_autofree char *status = NULL;
-      int pid = atoi (name);
-
-      if (!g_ascii_isdigit (name[0]) ||
-          !g_file_get_contents (status_path, &status, NULL, NULL) ||
-          strstr (status, parent) == NULL ||
-          !g_str_has_prefix (status, "Name:\tcontact-sheet-d") ||
-          strstr (status, "State:\tZ") != NULL)
-        continue;
-
-      g_array_append_val (pids, pid);
-    }
-
-  return pids;
-}
-
 static char *
 read_proc (int         pid,
            const char *what)
@@ -858,7 +829,7 @@ test_sandbox (Fixture       *f,
   result = process_path (thumbnailer, path);
   g_assert_no_error (cs_result_get_error (result));
 
-  helpers = find_helpers ();
+  helpers = cs_test_find_helpers ();
   g_assert_cmpuint (helpers->len, >, 0);
   for (guint i = 0; i < helpers->len; i++)
     {
@@ -886,7 +857,7 @@ test_sandbox (Fixture       *f,
 static gboolean
 have_helper_at (int nice)
 {
-  g_autoptr(GArray) helpers = find_helpers ();
+  g_autoptr(GArray) helpers = cs_test_find_helpers ();
 
   for (guint i = 0; i < helpers->len; i++)
     {

@@ -153,9 +153,19 @@ limit_helper (gpointer user_data)
       setrlimit (RLIMIT_AS, &as);
     }
 
-  /* Relative to the app's own niceness; a failure leaves it at the app's. */
+  /* Ten steps nicer than the app: its main thread's niceness, since the
+   * worker that starts a helper may already run nicer itself (and the
+   * helper started with the worker's). A failure leaves it as it is. */
   if (limits->background)
-    setpriority (PRIO_PROCESS, 0, getpriority (PRIO_PROCESS, 0) + CS_BACKGROUND_NICE);
+    {
+      int app_nice, target;
+
+      errno = 0;
+      app_nice = getpriority (PRIO_PROCESS, getppid ());
+      target = MIN (app_nice + CS_BACKGROUND_NICE, 19);
+      if (errno == 0 && target != getpriority (PRIO_PROCESS, 0))
+        setpriority (PRIO_PROCESS, 0, target);
+    }
 }
 
 /* A decode's big buffers (a photo's rows, a progressive JPEG's
