@@ -8,13 +8,13 @@
 #            (CS_STRESS_ROUNDS, 20 here) under Xvfb
 #   tsan     build-tsan (gcc, ThreadSanitizer): test-batch, test-thumbnailer
 #            and test-scan whole, suite 'tsan' (see tests/stress/meson.build)
-#   fuzz     build-fuzz (clang, libFuzzer, ASan, UBSan): the seeds and
+#   fuzz     build-fuzz (the distribution's clang, libFuzzer, ASan, UBSan): the seeds and
 #            regressions, then CS_FUZZ_SECONDS (60) of fuzzing, suite 'fuzz'
 #
 # With no arguments, all three; otherwise the ones named. The folders can be
 # moved with ASAN_DIR, TSAN_DIR and FUZZ_DIR.
 set -euo pipefail
-EXTRA_PACKAGES=(clang-14 libclang-rt-14-dev xvfb xauth dbus dbus-x11 xdotool)
+EXTRA_PACKAGES=(clang libclang-rt-dev xvfb xauth dbus dbus-x11 at-spi2-core xdotool)
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 ASAN_DIR=${ASAN_DIR:-$SOURCE_DIR/build-asan}
@@ -50,10 +50,7 @@ run_tsan ()
 
 run_fuzz ()
 {
-  local cc=clang-14
-
-  command -v "$cc" >/dev/null || cc=clang
-  CC=$cc configure_and_build "$FUZZ_DIR" -Dgui=false -Db_sanitize=address,undefined -Db_lundef=false
+  CC=clang configure_and_build "$FUZZ_DIR" -Dgui=false -Db_sanitize=address,undefined -Db_lundef=false
   log "libFuzzer: cs_thumbnailer_process() for ${CS_FUZZ_SECONDS:-60} s"
   meson test -C "$FUZZ_DIR" --suite fuzz --print-errorlogs
 }

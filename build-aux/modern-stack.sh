@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Runs a command of this project on the GNOME 51 stack: in a root of Debian
+# forky (testing), whose GTK 4.24, libadwaita 1.10, GLib 2.90 and gdk-pixbuf
+# 2.44 (decoding through glycin) are what the flatpak runtime and current
+# distributions ship. build-aux/test.sh runs its tests there too when the
+# machine itself is Debian 12.
+#
+#   build-aux/modern-stack.sh [COMMAND]     default: ./build-aux/test.sh
+#
+# The root is made with debootstrap from the machine's Debian mirror when it
+# is missing (about three minutes) and kept in CS_MODERN_ROOT (default
+# /var/cache/contact-sheet/forky) for the next run; the packages the project's
+# scripts install stay in it. The working tree (what git tracks, plus new
+# files it does not ignore) is copied to /work/project inside; its build
+# folders are kept between runs, so a second run builds only what changed.
+set -euo pipefail
+
+SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+root=${CS_MODERN_ROOT:-/var/cache/contact-sheet/forky}
+suite=forky
+command=${1:-./build-aux/test.sh}
+
+log() { printf '\033[1m==> [%s] %s\033[0m\n' "$suite" "$*" >&2; }
+
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "$0: needs root (debootstrap, chroot)" >&2; exit 1; }
+  exec sudo --preserve-env=CI,CS_MODERN_ROOT "$0" "$@"
+fi
+
+debian_mirror() {
+  local uri
+  uri=$(awk '/^URIs:/ && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+make_root() {
+  local mirror tmp=$root.new
+  mirror=$(debian_mirror)
+  command -v debootstrap >/dev/null ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap
+  # Debian 12's debootstrap has no script for forky; testing's is sid's.
+  [ -e /usr/share/debootstrap/scripts/$suite ] || ln -s sid /usr/share/debootstrap/scripts/$suite
+  log "Making a $suite root in $root from $mirror"
+  rm -rf "$tmp"
+  mkdir -p "$(dirname "$root")"
+  debootstrap --variant=minbase --include=ca-certificates $suite "$tmp" "$mirror" >"$tmp.log" 2>&1 ||
+    { tail -n 20 "$tmp.log" >&2; exit 1; }
+  echo "deb $mirror $suite main" >"$tmp/etc/apt/sources.list"
+  # A mirror that is a snapshot serves a Release file whose Valid-Until has passed.
+  echo 'Acquire::Check-Valid-Until "false";' >"$tmp/etc/apt/apt.conf.d/99snapshot"
+  rm -rf "$root"
+  mv "$tmp" "$root"
+  touch "$root/.contact-sheet-root"
+}
+
+[ -f "$root/.contact-sheet-root" ] || make_root
+
+# The tree as git sees it, uncommitted changes included; the build folders
+# of the last run stay.
+log "Copying the working tree to $root/work/project"
+mkdir -p "$root/work/project"
+find "$root/work/project" -mindepth 1 -maxdepth 1 ! -name 'build' ! -name 'build-*' -exec rm -rf {} +
+(cd "$SOURCE_DIR" && git ls-files -z --cached --others --exclude-standard |
+   xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+   tar --null -T - -cf -) | tar -C "$root/work/project" -xf -
+
+cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+mounted=()
+cleanup() {
+  local i
+  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+for m in proc sys dev dev/pts; do
+  mkdir -p "$root/$m"
+  mountpoint -q "$root/$m" && continue
+  case $m in
+    proc) mount -t proc proc "$root/proc" ;;
+    sys) mount -t sysfs sys "$root/sys" ;;
+    *) mount --bind "/$m" "$root/$m" ;;
+  esac
+  mounted+=("$root/$m")
+done
+
+log "$command"
+chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+  DEBIAN_FRONTEND=noninteractive CI="${CI:-}" CS_MODERN_STACK=inside \
+  bash -c "cd /work/project && $command"
