@@ -12,7 +12,9 @@
  * What this file adds: the pixel limit, checked against the image's header
  * before any frame is asked for; the time limit, which cancels the
  * operation (glycin's loader may finish its work in the background, but
- * the worker goes on); a drawing rendered at the thumbnail's size; pixels
+ * the worker goes on); where glycin runs its loaders without a sandbox,
+ * and so without a memory limit, our own; a drawing rendered at the
+ * thumbnail's size; pixels
  * asked for as 8-bit RGB or straight RGBA, which glycin converts to in the
  * sandbox (premultiplied SVG renderings included); and the engine's own
  * plain errors instead of glycin's, which carry source locations.
@@ -22,6 +24,9 @@
 
 #define G_LOG_DOMAIN "cs-decode-glycin"
 
+/* prlimit() */
+#define _GNU_SOURCE
+
 #include "config.h"
 
 #include "cs-decode-glycin.h"
@@ -29,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <gio/gunixinputstream.h>
 #include <glib/gi18n-lib.h>
@@ -81,6 +87,51 @@ get_sandbox_selector (void)
     }
 
   return selector;
+}
+
+/* Without a sandbox glycin starts its loaders as children of this process
+ * with no memory limit at all: a GIF frame of 65535 x 65535 in a small
+ * canvas, whose header passes, would take gigabytes. So, once a loader
+ * runs (after the image's header is read, before its frame is asked for),
+ * each loader child gets @memory_limit of address space, as the decoder
+ * helper does. The soft limit only: glycin keeps a loader for a while and
+ * hands it to the next file, maybe of a thumbnailer with another limit,
+ * and an unsandboxed loader could raise it anyway. (Sandboxed, the loader
+ * is not our child but bubblewrap's or the portal's, under glycin's limit.) */
+static void
+limit_loaders (guint64 memory_limit)
+{
+  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *task;
+
+  while (tasks != NULL && (task = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *children_path = g_build_filename ("/proc/self/task", task, "children", NULL);
+      g_autofree char *children = NULL;
+      g_auto(GStrv) pids = NULL;
+
+      if (!g_file_get_contents (children_path, &children, NULL, NULL))
+        continue;
+
+      pids = g_strsplit (g_strstrip (children), " ", -1);
+      for (guint i = 0; pids[i] != NULL; i++)
+        {
+          g_autofree char *exe_path = g_build_filename ("/proc", pids[i], "exe", NULL);
+          g_autofree char *exe = g_file_read_link (exe_path, NULL);
+          pid_t pid = (pid_t) g_ascii_strtoll (pids[i], NULL, 10);
+          struct rlimit old, limit;
+
+          if (pid <= 0 || exe == NULL || strstr (exe, "/glycin-loaders/") == NULL ||
+              prlimit (pid, RLIMIT_AS, NULL, &old) != 0)
+            continue;
+
+          limit.rlim_max = old.rlim_max;
+          limit.rlim_cur = memory_limit > 0 ? MIN ((rlim_t) memory_limit, old.rlim_max)
+                                            : old.rlim_max;
+          if (limit.rlim_cur != old.rlim_cur)
+            prlimit (pid, RLIMIT_AS, &limit, NULL);
+        }
+    }
 }
 
 typedef struct
@@ -177,9 +228,10 @@ set_error_from_glycin (GError       **error,
       strstr (lower, "xml parse error") != NULL)
     g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
                          _("The image data is truncated or damaged"));
-  /* A loader killed by its memory limit, or crashed. */
+  /* A loader killed by its memory limit, or crashed: glycin's connection
+   * to it breaks (zbus is its D-Bus), or it sees the process go. */
   else if (strstr (lower, "process exited") != NULL || strstr (lower, "process crashed") != NULL ||
-           strstr (lower, "signal") != NULL)
+           strstr (lower, "signal") != NULL || strstr (lower, "zbus.error: i/o error") != NULL)
     g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_DECODER_DIED,
                          _("The image loader stopped on this file, or it ran out of memory"));
   else
@@ -304,6 +356,7 @@ decode (GlyLoader     *loader,
         guint          size,
         guint64        max_pixels,
         guint          timeout_ms,
+        guint64        memory_limit,
         char         **mime_type,
         int           *image_width,
         int           *image_height,
@@ -344,6 +397,9 @@ decode (GlyLoader     *loader,
                    _("Image is too large (%u × %u pixels)"), width, height);
       return NULL;
     }
+
+  if (get_sandbox_selector () == GLY_SANDBOX_SELECTOR_NOT_SANDBOXED)
+    limit_loaders (memory_limit);
 
   /* Only drawings obey the scale: an SVG is rendered at the thumbnail's
    * size (larger or smaller), a raster image comes whole. */
@@ -391,6 +447,8 @@ decode (GlyLoader     *loader,
  * @fd: a regular file, read from its current offset
  * @type_hint: (nullable): the type the file's name suggests
  * @timeout_ms: how long the whole decode may take; 0 for no limit
+ * @memory_limit: bytes of address space for a loader glycin runs without
+ *   a sandbox; 0 for no limit
  *
  * What cs_decode_fd() does, through glycin's loaders. Called from a worker
  * thread (it runs a main context of its own while it waits), never from
@@ -402,6 +460,7 @@ cs_decode_glycin (int            fd,
                   guint          size,
                   guint64        max_pixels,
                   guint          timeout_ms,
+                  guint64        memory_limit,
                   char         **mime_type,
                   int           *image_width,
                   int           *image_height,
@@ -469,7 +528,7 @@ cs_decode_glycin (int            fd,
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_batch_cancelled),
                                      decode_cancellable, NULL);
 
-  pixbuf = decode (loader, &wait, size, max_pixels, timeout_ms, mime_type,
+  pixbuf = decode (loader, &wait, size, max_pixels, timeout_ms, memory_limit, mime_type,
                    image_width, image_height, cancellable, error);
 
   g_cancellable_disconnect (cancellable, handler);

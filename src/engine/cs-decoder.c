@@ -514,8 +514,8 @@ decode_isolated (int                    fd,
  * helper program (an uninstalled build run without the environment variable)
  * it decodes in-process. Built with glycin, a file the direct decoders
  * leave is decoded through glycin from this thread, within the same pixel
- * and time limits; glycin's loaders have sandboxes and memory limits of
- * their own.
+ * and time limits; glycin's sandboxed loaders have memory limits of their
+ * own, and unsandboxed ones get ours.
  */
 GdkPixbuf *
 cs_decoder_decode (int                    fd,
@@ -543,7 +543,8 @@ cs_decoder_decode (int                    fd,
 #if HAVE_GLYCIN
   if (g_error_matches (local_error, CS_THUMB_ERROR, CS_THUMB_ERROR_NOT_DIRECT))
     return cs_decode_glycin (fd, type_hint, limits->size, limits->max_pixels, limits->timeout_ms,
-                             mime_type, image_width, image_height, cancellable, error);
+                             limits->memory_limit, mime_type, image_width, image_height,
+                             cancellable, error);
 #endif
 
   if (pixbuf == NULL)
