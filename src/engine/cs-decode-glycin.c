@@ -49,7 +49,8 @@
  * its own to standard error. The same test is made here first, so that the
  * choice is the engine's, said once in its words, and glycin's loader is
  * told so and prints nothing. Without bubblewrap at all glycin is left to
- * decide: it refuses to decode rather than run unsandboxed. */
+ * decide: it refuses to decode rather than run unsandboxed (see
+ * set_error_from_glycin()). */
 static gboolean
 bwrap_cannot_sandbox (void)
 {
@@ -220,6 +221,15 @@ set_error_from_glycin (GError       **error,
 
   reason = plain_reason (glycin_error->message);
   lower = g_ascii_strdown (reason, -1);
+
+  /* Not the file's fault, so no fail entry (a G_IO_ERROR): glycin could
+   * not start its sandbox's program, bwrap on a host. */
+  if (strstr (lower, "could not spawn") != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("Cannot start the image loader in its sandbox; is bubblewrap (bwrap) installed?"));
+      return;
+    }
 
   /* What the loaders say when the data stops early (an SVG cut short is
    * XML that does not parse). */
