@@ -1978,7 +1978,10 @@ test_slow_fixture_gif_6gb (void)
   make_dir (out, 0755);
   run_cli (&run, NULL, "-o", out, "-j", "1", path, NULL);
   assert_bounded (&run, "bug778584.gif", DEFAULT_MAX_MS, DEFAULT_MAX_RSS_MB);
-  check_single (&run, path, NULL, CS_HOSTILE_FAIL, "too large");
+  /* Its bytes start as a TGA's do: GdkPixbuf's GIF loader refuses its
+   * screen from the header, glycin takes it for a TGA of a colour type
+   * its loader does not know. Either way an error at once. */
+  check_single (&run, path, NULL, CS_HOSTILE_FAIL, HAVE_GLYCIN ? NULL : "too large");
   remove_tree (out);
 }
 
