@@ -200,7 +200,8 @@ def fuzz():
         except subprocess.TimeoutExpired:
             rc = None
     text = open(log, errors='replace').read()
-    status = re.findall(r'^#(\d+): cov: (\d+) ft: (\d+) corp: (\d+) exec/s (\d+)', text, re.M)
+    # Fork mode's status lines: 'exec/s 621' (clang 14), 'exec/s: 621' (21).
+    status = re.findall(r'^#(\d+): cov: (\d+) ft: (\d+) corp: (\d+) exec/s:? (\d+)', text, re.M)
     execs = int(status[-1][0]) if status else 0
     summary = (f'fuzzed {seconds} s: {execs} inputs, corpus {status[-1][3]}, '
                f'features {status[-1][2]}' if status else f'fuzzed {seconds} s')

@@ -37,6 +37,7 @@
 #include "cs-hostile-corpus.h"
 #include "cs-hostile-run.h"
 #include "cs-test-images.h"
+#include "cs-test-util.h"
 
 #define RUN_TIMEOUT_SECONDS 60
 #define BATCH_TIMEOUT_SECONDS 180
@@ -370,6 +371,7 @@ run_cli_full (CsRun              *run,
 
   if (T.sanitized)
     drop_sanitizer_chatter (run);
+  cs_test_drop_sandbox_notices (&run->err_lines);
 }
 
 static void run_cli (CsRun      *run,
@@ -1976,7 +1978,10 @@ test_slow_fixture_gif_6gb (void)
   make_dir (out, 0755);
   run_cli (&run, NULL, "-o", out, "-j", "1", path, NULL);
   assert_bounded (&run, "bug778584.gif", DEFAULT_MAX_MS, DEFAULT_MAX_RSS_MB);
-  check_single (&run, path, NULL, CS_HOSTILE_FAIL, "too large");
+  /* Its bytes start as a TGA's do: GdkPixbuf's GIF loader refuses its
+   * screen from the header, glycin takes it for a TGA of a colour type
+   * its loader does not know. Either way an error at once. */
+  check_single (&run, path, NULL, CS_HOSTILE_FAIL, HAVE_GLYCIN ? NULL : "too large");
   remove_tree (out);
 }
 
