@@ -21,6 +21,8 @@ char      *cs_test_isolate_cache  (void);
 /* The pids of this process's live decoder helpers. */
 GArray    *cs_test_find_helpers   (void);
 
+void       cs_test_drop_sandbox_notices (char ***lines);
+
 /* A fixture that is a fresh folder, removed with all it holds afterwards. */
 typedef struct
 {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cs-test-images.h"
+#include "cs-test-util.h"
 
 #define RUN_TIMEOUT_SECONDS 30
 /* Ctrl+C must stop the CLI within 2 s; past that it is killed, and fails. */
@@ -450,6 +451,7 @@ communicate (GSubprocess *process,
 
   for (guint i = 0; run->err_lines[i] != NULL; i++)
     g_test_message ("stderr: %s", run->err_lines[i]);
+  cs_test_drop_sandbox_notices (&run->err_lines);
 
   if (deadline.expired)
     g_test_message ("Killed: still running after %u s", timeout);

@@ -77,6 +77,18 @@ draw_progress (Cli      *cli,
   cli->progress_shown = TRUE;
 }
 
+/* What the engine says once about the whole run (that glycin's loaders
+ * have no sandbox here) goes out as a plain line of its own, from whichever
+ * thread says it; on a terminal it first clears the progress bar's line. */
+static void
+print_notice (const char     *log_domain,
+              GLogLevelFlags  log_level,
+              const char     *message,
+              gpointer        user_data)
+{
+  fprintf (stderr, "%s%s\n", isatty (STDERR_FILENO) ? "\r\033[K" : "", message);
+}
+
 static void
 report_problem (Cli          *cli,
                 GFile        *file,
@@ -398,6 +410,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("contact-sheet-cli");
+  g_log_set_handler ("cs-decode-glycin", G_LOG_LEVEL_MESSAGE, print_notice, NULL);
   /* Without the helper, this process decodes. */
   cs_decode_return_big_buffers ();
 

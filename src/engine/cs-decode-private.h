@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 
 G_BEGIN_DECLS
 
@@ -14,6 +15,11 @@ void cs_fit_dimensions (int    width,
                         guint  size,
                         int   *fit_width,
                         int   *fit_height);
+
+GdkPixbuf  *cs_decode_fit_to_size   (GdkPixbuf  *pixbuf,
+                                     guint       size);
+const char *cs_decode_nameless_type (int         fd,
+                                     const char *type_hint);
 
 /* A decode that needs a whole-image buffer of at least this many bytes (a
  * progressive JPEG's coefficients) waits for its turn. */

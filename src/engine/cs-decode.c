@@ -269,35 +269,56 @@ ends_early (GdkPixbufFormat *format,
   return FALSE;
 }
 
-/* GIO recognises formats by their content, and so does GdkPixbuf's loader
- * when it is given no type; XBM and TGA files have no signature to see, and
- * only their name tells them apart. The name's type is used for those two
- * only, and only when the content looks like no image at all, so that a
- * file's name never overrules what its bytes are. */
-static GdkPixbufLoader *
-new_loader (int         fd,
-            const char *type_hint)
+/**
+ * cs_decode_nameless_type:
+ * @fd: a regular file, looked at from its current offset (which stays)
+ * @type_hint: (nullable): the type the file's name suggests
+ *
+ * GIO recognises formats by their content, and so do GdkPixbuf's loader
+ * when it is given no type and glycin; XBM and TGA files have no signature
+ * to see, and only their name tells them apart. The name's type is used
+ * for those two only, and only when the content looks like no image at
+ * all, so that a file's name never overrules what its bytes are.
+ *
+ * Returns: (nullable): @type_hint when the decoder should take the name's
+ *   word for it
+ */
+const char *
+cs_decode_nameless_type (int         fd,
+                         const char *type_hint)
 {
   static const char * const nameless[] = { "image/x-xbitmap", "image/x-tga", NULL };
   g_autofree char *content_type = NULL;
-  GdkPixbufLoader *loader;
   guint8 head[4096];
   off_t offset;
   ssize_t n;
 
   if (type_hint == NULL || !g_strv_contains (nameless, type_hint))
-    return gdk_pixbuf_loader_new ();
+    return NULL;
 
   offset = lseek (fd, 0, SEEK_CUR);
   n = offset < 0 ? -1 : pread (fd, head, sizeof head, offset);
   if (n <= 0)
-    return gdk_pixbuf_loader_new ();
+    return NULL;
 
   content_type = g_content_type_guess (NULL, head, n, NULL);
   if (g_str_has_prefix (content_type, "image/"))
+    return NULL;
+
+  return type_hint;
+}
+
+static GdkPixbufLoader *
+new_loader (int         fd,
+            const char *type_hint)
+{
+  const char *nameless_type = cs_decode_nameless_type (fd, type_hint);
+  GdkPixbufLoader *loader;
+
+  if (nameless_type == NULL)
     return gdk_pixbuf_loader_new ();
 
-  loader = gdk_pixbuf_loader_new_with_mime_type (type_hint, NULL);
+  loader = gdk_pixbuf_loader_new_with_mime_type (nameless_type, NULL);
   return loader != NULL ? loader : gdk_pixbuf_loader_new ();
 }
 
@@ -454,12 +475,18 @@ decode_full (int            fd,
   return gdk_pixbuf_apply_embedded_orientation (pixbuf);
 }
 
-/* The loader hands back exactly the size asked for; this only runs when it
- * could not (some loaders ignore the hint), with a filter that averages
- * rather than samples. */
-static GdkPixbuf *
-fit_to_size (GdkPixbuf *pixbuf,
-             guint      size)
+/**
+ * cs_decode_fit_to_size:
+ *
+ * The loader hands back exactly the size asked for; this only runs when it
+ * could not (most loaders ignore the hint), with a filter that averages
+ * rather than samples.
+ *
+ * Returns: (transfer full): @pixbuf, or a smaller copy
+ */
+GdkPixbuf *
+cs_decode_fit_to_size (GdkPixbuf *pixbuf,
+                       guint      size)
 {
   int width = gdk_pixbuf_get_width (pixbuf);
   int height = gdk_pixbuf_get_height (pixbuf);
@@ -487,7 +514,7 @@ fit_to_image (GdkPixbuf *pixbuf,
   int width, height;
 
   if ((guint) MAX (image_width, image_height) <= size)
-    return fit_to_size (pixbuf, size);
+    return cs_decode_fit_to_size (pixbuf, size);
 
   cs_fit_dimensions (image_width, image_height, size, &width, &height);
   if (width == gdk_pixbuf_get_width (pixbuf) && height == gdk_pixbuf_get_height (pixbuf))
@@ -562,7 +589,9 @@ static const DirectDecoder direct_decoders[] = {
  *
  * Decodes at reduced size where the format allows, refuses images over
  * @max_pixels before allocating them, applies the EXIF orientation and
- * scales with an averaging filter.
+ * scales with an averaging filter. Built with glycin, what no direct
+ * decoder takes is refused with %CS_THUMB_ERROR_NOT_DIRECT, for
+ * cs_decode_glycin().
  */
 GdkPixbuf *
 cs_decode_fd (int            fd,
@@ -587,7 +616,7 @@ cs_decode_fd (int            fd,
         continue;
 
       /* A file the library leaves alone (a CMYK JPEG, an interlaced PNG,
-       * an animated WebP) is back at its offset, for GdkPixbuf. */
+       * an animated WebP) is back at its offset, for GdkPixbuf or glycin. */
       decoded = direct->decode (fd, size, max_pixels, &handled, image_width, image_height,
                                 cancellable, error);
       if (!handled)
@@ -599,10 +628,19 @@ cs_decode_fd (int            fd,
     }
 #endif
 
+  /* Where GdkPixbuf would start glycin's loaders, which the helper may not
+   * do, the worker decodes the file through glycin itself. */
+  if (HAVE_GLYCIN)
+    {
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_NOT_DIRECT,
+                           "Left to glycin");
+      return NULL;
+    }
+
   decoded = decode_full (fd, type_hint, size, max_pixels, mime_type, image_width, image_height,
                          cancellable, error);
   if (decoded == NULL)
     return NULL;
 
-  return fit_to_size (decoded, size);
+  return cs_decode_fit_to_size (decoded, size);
 }

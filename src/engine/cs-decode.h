@@ -1,8 +1,10 @@
 /* cs-decode.h: bytes in, a thumbnail-sized, upright pixbuf out
  *
- * The one place that runs image decoders. It runs in a helper process
- * (contact-sheet-decoder) so that a decoder that crashes, hangs or balloons
- * costs one file, not the app; see cs-decoder.h.
+ * The one place that runs image decoders in this process or the helper's.
+ * It runs in a helper process (contact-sheet-decoder) so that a decoder
+ * that crashes, hangs or balloons costs one file, not the app; see
+ * cs-decoder.h. (glycin's loaders run in processes of their own; see
+ * cs-decode-glycin.h.)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -36,6 +36,9 @@
 
 #include "cs-decode.h"
 #include "cs-decode-private.h"
+#if HAVE_GLYCIN
+#include "cs-decode-glycin.h"
+#endif
 #include "cs-thumbnailer.h"
 
 /* Sanitizer builds reserve terabytes of address space up front: an
@@ -509,7 +512,10 @@ decode_isolated (int                    fd,
  *
  * cs_decode_fd() in this thread's helper process, within @limits. Without a
  * helper program (an uninstalled build run without the environment variable)
- * it decodes in-process.
+ * it decodes in-process. Built with glycin, a file the direct decoders
+ * leave is decoded through glycin from this thread, within the same pixel
+ * and time limits; glycin's sandboxed loaders have memory limits of their
+ * own, and unsandboxed ones get ours.
  */
 GdkPixbuf *
 cs_decoder_decode (int                    fd,
@@ -521,14 +527,30 @@ cs_decoder_decode (int                    fd,
                    GCancellable          *cancellable,
                    GError               **error)
 {
+  g_autoptr(GError) local_error = NULL;
+  GdkPixbuf *pixbuf;
+
   g_return_val_if_fail (fd >= 0, NULL);
   g_return_val_if_fail (limits != NULL, NULL);
 
   if (cs_decoder_get_helper_path () == NULL)
-    return cs_decode_fd (fd, type_hint, limits->size, limits->max_pixels, mime_type,
-                         image_width, image_height, cancellable, error);
+    pixbuf = cs_decode_fd (fd, type_hint, limits->size, limits->max_pixels, mime_type,
+                           image_width, image_height, cancellable, &local_error);
+  else
+    pixbuf = decode_isolated (fd, type_hint, limits, mime_type, image_width, image_height,
+                              cancellable, &local_error);
 
-  return decode_isolated (fd, type_hint, limits, mime_type, image_width, image_height, cancellable, error);
+#if HAVE_GLYCIN
+  if (g_error_matches (local_error, CS_THUMB_ERROR, CS_THUMB_ERROR_NOT_DIRECT))
+    return cs_decode_glycin (fd, type_hint, limits->size, limits->max_pixels, limits->timeout_ms,
+                             limits->memory_limit, mime_type, image_width, image_height,
+                             cancellable, error);
+#endif
+
+  if (pixbuf == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+
+  return pixbuf;
 }
 
 static gboolean

@@ -24,6 +24,8 @@ typedef enum
   CS_THUMB_ERROR_FAILED_BEFORE, /* a fail entry in the cache says so */
   CS_THUMB_ERROR_TIMEOUT,       /* the decoder took longer than allowed */
   CS_THUMB_ERROR_DECODER_DIED,  /* the decoder crashed or ran out of memory */
+  CS_THUMB_ERROR_NOT_DIRECT,    /* internal, never reported: no direct decoder
+                                 * takes the file, glycin decodes it instead */
 } CsThumbError;
 
 typedef enum

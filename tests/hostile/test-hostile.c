@@ -37,6 +37,7 @@
 #include "cs-hostile-corpus.h"
 #include "cs-hostile-run.h"
 #include "cs-test-images.h"
+#include "cs-test-util.h"
 
 #define RUN_TIMEOUT_SECONDS 60
 #define BATCH_TIMEOUT_SECONDS 180
@@ -370,6 +371,7 @@ run_cli_full (CsRun              *run,
 
   if (T.sanitized)
     drop_sanitizer_chatter (run);
+  cs_test_drop_sandbox_notices (&run->err_lines);
 }
 
 static void run_cli (CsRun      *run,

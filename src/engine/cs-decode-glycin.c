@@ -1,0 +1,548 @@
+/* cs-decode-glycin.c: decoding through glycin's sandboxed loaders, from this process
+ *
+ * Where GdkPixbuf decodes through glycin (gdk-pixbuf 2.44 and later), its
+ * loaders are programs glycin starts, one per format, which the decoder
+ * helper may not do: it refuses exec. So the formats the direct decoders
+ * leave (GIF, TIFF, SVG, a CMYK JPEG...) come here, in the worker thread,
+ * and glycin runs them in its own sandbox: bubblewrap on a host,
+ * flatpak-spawn --sandbox in a flatpak, each under an address-space limit
+ * of its own (80 % of the memory available, swap included, at most 20 GiB,
+ * less 200 MiB).
+ *
+ * What this file adds: the pixel limit, checked against the image's header
+ * before any frame is asked for; the time limit, which cancels the
+ * operation (glycin's loader may finish its work in the background, but
+ * the worker goes on); where glycin runs its loaders without a sandbox,
+ * and so without a memory limit, our own; a drawing rendered at the
+ * thumbnail's size; pixels
+ * asked for as 8-bit RGB or straight RGBA, which glycin converts to in the
+ * sandbox (premultiplied SVG renderings included); and the engine's own
+ * plain errors instead of glycin's, which carry source locations.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-decode-glycin"
+
+/* prlimit() */
+#define _GNU_SOURCE
+
+#include "config.h"
+
+#include "cs-decode-glycin.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <gio/gunixinputstream.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <glycin.h>
+
+#include "cs-decode-private.h"
+#include "cs-thumbnailer.h"
+
+/* glycin falls back to no sandbox when bubblewrap cannot make one (in a
+ * container or chroot without user namespaces), and then prints a line of
+ * its own to standard error. The same test is made here first, so that the
+ * choice is the engine's, said once in its words, and glycin's loader is
+ * told so and prints nothing. Without bubblewrap at all glycin is left to
+ * decide: it refuses to decode rather than run unsandboxed. */
+static gboolean
+bwrap_cannot_sandbox (void)
+{
+  const char *argv[] = { "bwrap", "--unshare-all", "--die-with-parent",
+                         "--ro-bind", "/", "/", "true", NULL };
+  g_autoptr(GSubprocess) probe = NULL;
+  g_autofree char *errors = NULL;
+
+  probe = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                   G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+  if (probe == NULL ||
+      !g_subprocess_communicate_utf8 (probe, NULL, NULL, NULL, &errors, NULL))
+    return FALSE;
+
+  return !g_subprocess_get_successful (probe) && errors != NULL &&
+         (strstr (errors, "namespace") != NULL || strstr (errors, "uid map") != NULL);
+}
+
+static GlySandboxSelector
+get_sandbox_selector (void)
+{
+  static GlySandboxSelector selector;
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      selector = GLY_SANDBOX_SELECTOR_AUTO;
+      /* In a flatpak glycin's sandbox is flatpak-spawn's. */
+      if (!g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) && bwrap_cannot_sandbox ())
+        {
+          selector = GLY_SANDBOX_SELECTOR_NOT_SANDBOXED;
+          g_message (_("Image loaders run without a sandbox: bubblewrap cannot make one here"));
+        }
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return selector;
+}
+
+/* Without a sandbox glycin starts its loaders as children of this process
+ * with no memory limit at all: a GIF frame of 65535 x 65535 in a small
+ * canvas, whose header passes, would take gigabytes. So, once a loader
+ * runs (after the image's header is read, before its frame is asked for),
+ * each loader child gets @memory_limit of address space, as the decoder
+ * helper does. The soft limit only: glycin keeps a loader for a while and
+ * hands it to the next file, maybe of a thumbnailer with another limit,
+ * and an unsandboxed loader could raise it anyway. (Sandboxed, the loader
+ * is not our child but bubblewrap's or the portal's, under glycin's limit.) */
+static void
+limit_loaders (guint64 memory_limit)
+{
+  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *task;
+
+  while (tasks != NULL && (task = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *children_path = g_build_filename ("/proc/self/task", task, "children", NULL);
+      g_autofree char *children = NULL;
+      g_auto(GStrv) pids = NULL;
+
+      if (!g_file_get_contents (children_path, &children, NULL, NULL))
+        continue;
+
+      pids = g_strsplit (g_strstrip (children), " ", -1);
+      for (guint i = 0; pids[i] != NULL; i++)
+        {
+          g_autofree char *exe_path = g_build_filename ("/proc", pids[i], "exe", NULL);
+          g_autofree char *exe = g_file_read_link (exe_path, NULL);
+          pid_t pid = (pid_t) g_ascii_strtoll (pids[i], NULL, 10);
+          struct rlimit old, limit;
+
+          if (pid <= 0 || exe == NULL || strstr (exe, "/glycin-loaders/") == NULL ||
+              prlimit (pid, RLIMIT_AS, NULL, &old) != 0)
+            continue;
+
+          limit.rlim_max = old.rlim_max;
+          limit.rlim_cur = memory_limit > 0 ? MIN ((rlim_t) memory_limit, old.rlim_max)
+                                            : old.rlim_max;
+          if (limit.rlim_cur != old.rlim_cur)
+            prlimit (pid, RLIMIT_AS, &limit, NULL);
+        }
+    }
+}
+
+typedef struct
+{
+  GMainContext *context;
+  GCancellable *cancellable;   /* this decode's: by the batch or the time limit */
+  GAsyncResult *result;
+  gboolean      timed_out;
+} Wait;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+}
+
+static gboolean
+on_time_limit (gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->timed_out = TRUE;
+  g_cancellable_cancel (wait->cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_batch_cancelled (GCancellable *batch,
+                    GCancellable *decode)
+{
+  g_cancellable_cancel (decode);
+}
+
+/* glycin's calls are asynchronous, on the thread's default context: this
+ * thread runs it until the call is over, cancelled or not. */
+static GAsyncResult *
+wait_for (Wait *wait)
+{
+  while (wait->result == NULL)
+    g_main_context_iteration (wait->context, TRUE);
+
+  return g_steal_pointer (&wait->result);
+}
+
+/* glycin's messages read "Remote error: org.gnome.glycin.Error.LoadingError:
+ * src/lib.rs:183:64: what went wrong", then its whole configuration: the
+ * reason is what is left of the first line without the prefixes. */
+static char *
+plain_reason (const char *message)
+{
+  g_autofree char *line = g_strndup (message, strcspn (message, "\n"));
+  const char *reason = line;
+  const char *colon;
+
+  while ((colon = strstr (reason, ": ")) != NULL)
+    {
+      g_autofree char *part = g_strndup (reason, colon - reason);
+
+      if (!g_str_equal (part, "Remote error") && !g_str_has_prefix (part, "org.gnome.glycin.") &&
+          strstr (part, ".rs:") == NULL)
+        break;
+      reason = colon + 2;
+    }
+
+  return g_utf8_make_valid (reason, MIN (strlen (reason), 200));
+}
+
+static void
+set_error_from_glycin (GError       **error,
+                       const GError  *glycin_error)
+{
+  g_autofree char *reason = NULL;
+  g_autofree char *lower = NULL;
+
+  if (g_error_matches (glycin_error, GLY_LOADER_ERROR, GLY_LOADER_ERROR_UNKNOWN_IMAGE_FORMAT))
+    {
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_UNSUPPORTED,
+                           _("Not an image, or a format no installed loader reads"));
+      return;
+    }
+
+  reason = plain_reason (glycin_error->message);
+  lower = g_ascii_strdown (reason, -1);
+
+  /* What the loaders say when the data stops early (an SVG cut short is
+   * XML that does not parse). */
+  if (strstr (lower, "end of file") != NULL || strstr (lower, "eof") != NULL ||
+      strstr (lower, "fill whole buffer") != NULL || strstr (lower, "unexpected end") != NULL ||
+      strstr (lower, "xml parse error") != NULL)
+    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                         _("The image data is truncated or damaged"));
+  /* A loader killed by its memory limit, or crashed: glycin's connection
+   * to it breaks (zbus is its D-Bus), or it sees the process go. */
+  else if (strstr (lower, "process exited") != NULL || strstr (lower, "process crashed") != NULL ||
+           strstr (lower, "signal") != NULL || strstr (lower, "zbus.error: i/o error") != NULL)
+    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_DECODER_DIED,
+                         _("The image loader stopped on this file, or it ran out of memory"));
+  else
+    g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                 _("Cannot decode the image: %s"), reason);
+}
+
+static gboolean
+set_error_if_stopped (Wait          *wait,
+                      guint          timeout_ms,
+                      GCancellable  *batch,
+                      GError       **error)
+{
+  if (wait->timed_out)
+    {
+      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TIMEOUT,
+                   _("Decoding took longer than %u s; stopped"), (timeout_ms + 999) / 1000);
+      return TRUE;
+    }
+
+  return g_cancellable_set_error_if_cancelled (batch, error);
+}
+
+/* XBM and TGA carry no signature, and glycin tells formats apart by their
+ * content or by a file's name. For those two, when the content looks like
+ * no image (the rule of cs_decode_nameless_type()), glycin gets a name that
+ * says the type: a link in a private folder to this very file (through
+ * /proc, so the link never reaches another file, whatever happens to the
+ * path meanwhile). */
+static const char *
+extension_for (const char *type)
+{
+  return g_str_equal (type, "image/x-xbitmap") ? "xbm" : "tga";
+}
+
+/* The stream takes @fd; a link only points at it, and it stays the
+ * caller's. */
+static GlyLoader *
+new_loader (int          fd,
+            const char  *nameless_type,
+            char       **link_path,
+            GError     **error)
+{
+  g_autofree char *folder = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  if (nameless_type == NULL)
+    {
+      g_autoptr(GInputStream) stream = g_unix_input_stream_new (fd, TRUE);
+
+      return gly_loader_new_for_stream (stream);
+    }
+
+  folder = g_dir_make_tmp ("contact-sheet-XXXXXX", error);
+  if (folder == NULL)
+    return NULL;
+
+  target = g_strdup_printf ("/proc/self/fd/%d", fd);
+  name = g_strdup_printf ("image.%s", extension_for (nameless_type));
+  *link_path = g_build_filename (folder, name, NULL);
+  if (symlink (target, *link_path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot read: %s"), g_strerror (saved_errno));
+      g_clear_pointer (link_path, g_free);
+      g_rmdir (folder);
+      return NULL;
+    }
+
+  file = g_file_new_for_path (*link_path);
+
+  return gly_loader_new (file);
+}
+
+static void
+remove_link (char *link_path)
+{
+  g_autofree char *folder = NULL;
+
+  if (link_path == NULL)
+    return;
+
+  folder = g_path_get_dirname (link_path);
+  g_unlink (link_path);
+  g_rmdir (folder);
+  g_free (link_path);
+}
+
+static GdkPixbuf *
+frame_to_pixbuf (GlyFrame  *frame,
+                 GError   **error)
+{
+  GlyMemoryFormat format = gly_frame_get_memory_format (frame);
+  GBytes *bytes = gly_frame_get_buf_bytes (frame);
+  guint32 width = gly_frame_get_width (frame);
+  guint32 height = gly_frame_get_height (frame);
+  guint32 stride = gly_frame_get_stride (frame);
+  gboolean alpha = format == GLY_MEMORY_R8G8B8A8;
+  guint64 row = (guint64) width * (alpha ? 4 : 3);
+
+  /* Only the two formats asked for; glycin converts the others. */
+  if ((format != GLY_MEMORY_R8G8B8 && format != GLY_MEMORY_R8G8B8A8) || bytes == NULL ||
+      width == 0 || height == 0 || width > G_MAXINT || height > G_MAXINT ||
+      stride < row || stride > G_MAXINT ||
+      (guint64) stride * (height - 1) + row > g_bytes_get_size (bytes))
+    {
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_DECODER_DIED,
+                           _("The image loader sent back something that is not a picture"));
+      return NULL;
+    }
+
+  return gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, alpha, 8, width, height, stride);
+}
+
+static GdkPixbuf *
+decode (GlyLoader     *loader,
+        Wait          *wait,
+        guint          size,
+        guint64        max_pixels,
+        guint          timeout_ms,
+        guint64        memory_limit,
+        char         **mime_type,
+        int           *image_width,
+        int           *image_height,
+        GCancellable  *batch,
+        GError       **error)
+{
+  g_autoptr(GlyImage) image = NULL;
+  g_autoptr(GlyFrameRequest) request = NULL;
+  g_autoptr(GlyFrame) frame = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) glycin_error = NULL;
+  guint32 width, height;
+  int fit_width, fit_height;
+
+  gly_loader_set_sandbox_selector (loader, get_sandbox_selector ());
+  gly_loader_set_accepted_memory_formats (loader, GLY_MEMORY_SELECTION_R8G8B8 |
+                                                  GLY_MEMORY_SELECTION_R8G8B8A8);
+
+  gly_loader_load_async (loader, wait->cancellable, on_done, wait);
+  result = wait_for (wait);
+  image = gly_loader_load_finish (loader, result, &glycin_error);
+  if (set_error_if_stopped (wait, timeout_ms, batch, error))
+    return NULL;
+  if (image == NULL)
+    {
+      set_error_from_glycin (error, glycin_error);
+      return NULL;
+    }
+
+  /* The header's size, before a frame of that size exists anywhere. */
+  width = gly_image_get_width (image);
+  height = gly_image_get_height (image);
+  if (width == 0 || height == 0 || width > G_MAXINT || height > G_MAXINT ||
+      (guint64) width * height > max_pixels)
+    {
+      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
+                   _("Image is too large (%u × %u pixels)"), width, height);
+      return NULL;
+    }
+
+  if (get_sandbox_selector () == GLY_SANDBOX_SELECTOR_NOT_SANDBOXED)
+    limit_loaders (memory_limit);
+
+  /* Only drawings obey the scale: an SVG is rendered at the thumbnail's
+   * size (larger or smaller), a raster image comes whole. */
+  request = gly_frame_request_new ();
+  cs_fit_dimensions (width, height, size, &fit_width, &fit_height);
+  gly_frame_request_set_scale (request, fit_width, fit_height);
+
+  g_clear_object (&result);
+  g_clear_error (&glycin_error);
+  gly_image_get_specific_frame_async (image, request, wait->cancellable, on_done, wait);
+  result = wait_for (wait);
+  frame = gly_image_get_specific_frame_finish (image, result, &glycin_error);
+  if (set_error_if_stopped (wait, timeout_ms, batch, error))
+    return NULL;
+  if (frame == NULL)
+    {
+      set_error_from_glycin (error, glycin_error);
+      return NULL;
+    }
+
+  pixbuf = frame_to_pixbuf (frame, error);
+  if (pixbuf == NULL)
+    return NULL;
+
+  /* A whole raster frame is the picture as seen, turned by its
+   * orientation already; a rendered drawing keeps the header's sides. */
+  if (((guint32) gdk_pixbuf_get_width (pixbuf) == width && (guint32) gdk_pixbuf_get_height (pixbuf) == height) ||
+      ((guint32) gdk_pixbuf_get_width (pixbuf) == height && (guint32) gdk_pixbuf_get_height (pixbuf) == width))
+    {
+      *image_width = gdk_pixbuf_get_width (pixbuf);
+      *image_height = gdk_pixbuf_get_height (pixbuf);
+    }
+  else
+    {
+      *image_width = width;
+      *image_height = height;
+    }
+  *mime_type = g_strdup (gly_image_get_mime_type (image));
+
+  return cs_decode_fit_to_size (pixbuf, size);
+}
+
+/**
+ * cs_decode_glycin:
+ * @fd: a regular file, read from its current offset
+ * @type_hint: (nullable): the type the file's name suggests
+ * @timeout_ms: how long the whole decode may take; 0 for no limit
+ * @memory_limit: bytes of address space for a loader glycin runs without
+ *   a sandbox; 0 for no limit
+ *
+ * What cs_decode_fd() does, through glycin's loaders. Called from a worker
+ * thread (it runs a main context of its own while it waits), never from
+ * the decoder helper, which may not start glycin's programs.
+ */
+GdkPixbuf *
+cs_decode_glycin (int            fd,
+                  const char    *type_hint,
+                  guint          size,
+                  guint64        max_pixels,
+                  guint          timeout_ms,
+                  guint64        memory_limit,
+                  char         **mime_type,
+                  int           *image_width,
+                  int           *image_height,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(GMainContext) context = NULL;
+  g_autoptr(GCancellable) decode_cancellable = NULL;
+  g_autoptr(GSource) time_limit = NULL;
+  g_autoptr(GlyLoader) loader = NULL;
+  g_autofree char *link_path = NULL;
+  const char *nameless_type;
+  GdkPixbuf *pixbuf;
+  gulong handler = 0;
+  guint8 first;
+  off_t offset;
+  int own_fd;
+  Wait wait;
+
+  g_return_val_if_fail (fd >= 0, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  offset = lseek (fd, 0, SEEK_CUR);
+  if (offset < 0 || pread (fd, &first, 1, offset) != 1)
+    {
+      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT, _("File is empty"));
+      return NULL;
+    }
+
+  /* glycin may still hold the stream after a cancelled decode returns:
+   * it gets a descriptor of its own, never one this thread closes. */
+  own_fd = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+  if (own_fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot read: %s"), g_strerror (saved_errno));
+      return NULL;
+    }
+
+  nameless_type = cs_decode_nameless_type (fd, type_hint);
+  loader = new_loader (own_fd, nameless_type, &link_path, error);
+  if (loader == NULL)
+    {
+      if (nameless_type != NULL)
+        close (own_fd);
+      return NULL;
+    }
+
+  context = g_main_context_new ();
+  decode_cancellable = g_cancellable_new ();
+  wait = (Wait) { context, decode_cancellable, NULL, FALSE };
+
+  g_main_context_push_thread_default (context);
+  if (timeout_ms > 0)
+    {
+      time_limit = g_timeout_source_new (timeout_ms);
+      g_source_set_callback (time_limit, on_time_limit, &wait, NULL);
+      g_source_attach (time_limit, context);
+    }
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_batch_cancelled),
+                                     decode_cancellable, NULL);
+
+  pixbuf = decode (loader, &wait, size, max_pixels, timeout_ms, memory_limit, mime_type,
+                   image_width, image_height, cancellable, error);
+
+  g_cancellable_disconnect (cancellable, handler);
+  if (time_limit != NULL)
+    g_source_destroy (time_limit);
+  g_main_context_pop_thread_default (context);
+
+  /* glycin opened the file through the link when it started: from now on
+   * nothing need reach it by name. */
+  if (nameless_type != NULL)
+    {
+      remove_link (g_steal_pointer (&link_path));
+      close (own_fd);
+    }
+
+  return pixbuf;
+}
