@@ -173,7 +173,7 @@ def main():
     parser.add_argument("--size", type=parse_size, metavar="WxH",
                         help="the size of the --quadrants pictures")
     parser.add_argument("pictures", nargs="*")
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()
     if args.pictures and args.quadrants is None:
         parser.error("pictures are named only with --quadrants")
     thumb_dir, folder = args.thumb_dir, os.path.realpath(args.folder)
