@@ -18,6 +18,10 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#if HAVE_LIBJPEG
+#include <stdio.h>
+#include <jpeglib.h>
+#endif
 
 #include "cs-test-images.h"
 #include "cs-test-util.h"
@@ -1569,6 +1573,369 @@ run_interrupted (Fixture     *f,
   g_assert_cmpuint (thumbnails, <, INTERRUPT_IMAGES);
 }
 
+/* --- every format, and glycin's bounds ----------------------------------- */
+
+/* Every picture below is this colour all over, so that a thumbnail shows
+ * whether the file was decoded, not merely accepted. */
+#define FLAT_R 200
+#define FLAT_G 40
+#define FLAT_B 60
+
+static void
+write_file (const char   *folder,
+            const char   *name,
+            const guint8 *data,
+            gsize         len)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, (const char *) data, len, &error);
+  g_assert_no_error (error);
+}
+
+static void
+append_le16 (GByteArray *out,
+             guint       value)
+{
+  guint8 bytes[2] = { value & 0xff, (value >> 8) & 0xff };
+
+  g_byte_array_append (out, bytes, 2);
+}
+
+static void
+append_le32 (GByteArray *out,
+             guint32     value)
+{
+  append_le16 (out, value & 0xffff);
+  append_le16 (out, value >> 16);
+}
+
+/* A GIF whose logical screen is @canvas_width x @canvas_height, with one
+ * @width x @height frame of the flat colour. The LZW codes stay 8 bits
+ * wide (a 128-colour table, a clear code before the table would need a
+ * ninth bit), so each code is a byte: no compression, no encoder. */
+static GByteArray *
+make_gif (int canvas_width,
+          int canvas_height,
+          int width,
+          int height)
+{
+  GByteArray *out = g_byte_array_new ();
+  g_autoptr(GByteArray) codes = g_byte_array_new ();
+  const guint8 clear = 128, end = 129, literal = 0;
+  const guint8 min_code_size = 7;
+  gsize n = (gsize) width * height;
+
+  g_byte_array_append (out, (const guint8 *) "GIF89a", 6);
+  append_le16 (out, canvas_width);
+  append_le16 (out, canvas_height);
+  /* A global table of 128 colours, the first one ours. */
+  g_byte_array_append (out, (const guint8 *) "\xf6\x00\x00", 3);
+  for (int i = 0; i < 128; i++)
+    {
+      guint8 rgb[3] = { FLAT_R, FLAT_G, FLAT_B };
+
+      if (i > 0)
+        rgb[0] = rgb[1] = rgb[2] = 0;
+      g_byte_array_append (out, rgb, 3);
+    }
+
+  g_byte_array_append (out, (const guint8 *) ",", 1);
+  append_le16 (out, 0);
+  append_le16 (out, 0);
+  append_le16 (out, width);
+  append_le16 (out, height);
+  g_byte_array_append (out, (const guint8 *) "\x00", 1);
+  g_byte_array_append (out, &min_code_size, 1);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      if (i % 100 == 0)
+        g_byte_array_append (codes, &clear, 1);
+      g_byte_array_append (codes, &literal, 1);
+    }
+  g_byte_array_append (codes, &end, 1);
+
+  for (guint i = 0; i < codes->len; i += 255)
+    {
+      guint8 len = MIN (255, codes->len - i);
+
+      g_byte_array_append (out, &len, 1);
+      g_byte_array_append (out, codes->data + i, len);
+    }
+  g_byte_array_append (out, (const guint8 *) "\x00;", 2);
+
+  return out;
+}
+
+/* A Windows icon, 32 x 32 at 32 bits, as the BMP-style entry every loader
+ * reads. */
+static GByteArray *
+make_ico (void)
+{
+  const int side = 32;
+  GByteArray *out = g_byte_array_new ();
+  guint32 pixels_len = side * side * 4;
+  guint32 mask_len = side * 4;   /* 32 one-bit pixels a row, padded to 4 bytes */
+
+  append_le16 (out, 0);
+  append_le16 (out, 1);          /* an icon */
+  append_le16 (out, 1);          /* one image */
+  g_byte_array_append (out, (const guint8 *) "\x20\x20\x00\x00", 4);
+  append_le16 (out, 1);
+  append_le16 (out, 32);
+  append_le32 (out, 40 + pixels_len + mask_len);
+  append_le32 (out, 22);
+
+  append_le32 (out, 40);
+  append_le32 (out, side);
+  append_le32 (out, side * 2);   /* the pixels and the mask */
+  append_le16 (out, 1);
+  append_le16 (out, 32);
+  for (int i = 0; i < 6; i++)
+    append_le32 (out, 0);
+
+  for (int i = 0; i < side * side; i++)
+    {
+      guint8 bgra[4] = { FLAT_B, FLAT_G, FLAT_R, 0xff };
+
+      g_byte_array_append (out, bgra, 4);
+    }
+  for (guint32 i = 0; i < mask_len; i++)
+    g_byte_array_append (out, (const guint8 *) "\x00", 1);
+
+  return out;
+}
+
+/* Truecolour, uncompressed, bottom row first: what most TGA writers make. */
+static GByteArray *
+make_tga (int width,
+          int height)
+{
+  GByteArray *out = g_byte_array_new ();
+
+  g_byte_array_append (out, (const guint8 *) "\x00\x00\x02", 3);
+  for (int i = 0; i < 5; i++)
+    g_byte_array_append (out, (const guint8 *) "\x00", 1);
+  append_le16 (out, 0);
+  append_le16 (out, 0);
+  append_le16 (out, width);
+  append_le16 (out, height);
+  g_byte_array_append (out, (const guint8 *) "\x18\x00", 2);
+  for (int i = 0; i < width * height; i++)
+    {
+      guint8 bgr[3] = { FLAT_B, FLAT_G, FLAT_R };
+
+      g_byte_array_append (out, bgr, 3);
+    }
+
+  return out;
+}
+
+#if HAVE_LIBJPEG
+static void
+on_jpeg_error (j_common_ptr cinfo)
+{
+  char message[JMSG_LENGTH_MAX];
+
+  cinfo->err->format_message (cinfo, message);
+  g_error ("libjpeg: %s", message);
+}
+
+/* A print shop's JPEG: four components, CMYK, which cs-jpeg.c leaves to
+ * GdkPixbuf or glycin. libjpeg marks it as Adobe's, whose samples are
+ * inverted: no cyan, full magenta and yellow less a quarter, no black
+ * make a red. */
+static GByteArray *
+make_cmyk_jpeg (int width,
+                int height)
+{
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr err;
+  g_autofree guint8 *row = g_malloc ((gsize) width * 4);
+  unsigned char *data = NULL;
+  unsigned long len = 0;
+  GByteArray *out = g_byte_array_new ();
+
+  for (int x = 0; x < width; x++)
+    memcpy (row + x * 4, "\xff\x40\x40\xff", 4);
+
+  cinfo.err = jpeg_std_error (&err);
+  err.error_exit = on_jpeg_error;
+  jpeg_create_compress (&cinfo);
+  jpeg_mem_dest (&cinfo, &data, &len);
+  cinfo.image_width = width;
+  cinfo.image_height = height;
+  cinfo.input_components = 4;
+  cinfo.in_color_space = JCS_CMYK;
+  jpeg_set_defaults (&cinfo);
+  jpeg_start_compress (&cinfo, TRUE);
+  while (cinfo.next_scanline < cinfo.image_height)
+    {
+      JSAMPROW rows[1] = { row };
+
+      jpeg_write_scanlines (&cinfo, rows, 1);
+    }
+  jpeg_finish_compress (&cinfo);
+  jpeg_destroy_compress (&cinfo);
+
+  g_byte_array_append (out, data, len);
+  free (data);
+
+  return out;
+}
+#endif
+
+typedef struct
+{
+  const char *name;
+  int         width;    /* of the thumbnail at 64 */
+  int         height;
+  guint8      rgb[3];   /* the colour the file holds */
+} FormatCase;
+
+/* The README's formats, each through the CLI and its helper: JPEG, PNG and
+ * WebP by our own decoders (tested on their own), the rest by GdkPixbuf in
+ * the helper, or where GdkPixbuf decodes through glycin, by glycin from the
+ * worker. HEIC and AVIF are not here: no encoder for them is installed to
+ * make one. */
+static void
+test_every_format (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const FormatCase cases[] = {
+    { "flat.gif", 64, 48, { FLAT_R, FLAT_G, FLAT_B } },
+    { "flat.bmp", 64, 48, { FLAT_R, FLAT_G, FLAT_B } },
+    { "flat.tiff", 64, 48, { FLAT_R, FLAT_G, FLAT_B } },
+    { "flat.svg", 64, 32, { FLAT_R, FLAT_G, FLAT_B } },
+    { "flat.ico", 32, 32, { FLAT_R, FLAT_G, FLAT_B } },
+    { "flat.tga", 64, 48, { FLAT_R, FLAT_G, FLAT_B } },
+    { "dots.xbm", 16, 8, { 0, 0, 0 } },
+#if HAVE_LIBJPEG
+    { "print.jpg", 64, 48, { 255, 64, 64 } },
+#endif
+  };
+  static const char xbm[] =
+    "#define dots_width 16\n#define dots_height 8\nstatic char dots_bits[] = {\n"
+    "0xff,0xff,0xff,0xff,0xff,0xff,0xff,0xff,0xff,0xff,0xff,0xff,0xff,0xff,0xff,0xff};\n";
+  static const char svg[] =
+    "<svg xmlns='http://www.w3.org/2000/svg' width='40' height='20'>"
+    "<rect width='40' height='20' fill='rgb(200,40,60)'/></svg>";
+  g_autoptr(GByteArray) gif = make_gif (160, 120, 160, 120);
+  g_autoptr(GByteArray) ico = make_ico ();
+  g_autoptr(GByteArray) tga = make_tga (160, 120);
+  g_autoptr(GdkPixbuf) flat = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 160, 120);
+  g_autofree char *out = g_build_filename (f->root, "thumbs", NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) run = { 0 };
+
+  write_file (f->images, "flat.gif", gif->data, gif->len);
+  write_file (f->images, "flat.ico", ico->data, ico->len);
+  write_file (f->images, "flat.tga", tga->data, tga->len);
+  write_file (f->images, "flat.svg", (const guint8 *) svg, strlen (svg));
+  write_file (f->images, "dots.xbm", (const guint8 *) xbm, strlen (xbm));
+  gdk_pixbuf_fill (flat, (FLAT_R << 24) | (FLAT_G << 16) | (FLAT_B << 8) | 0xff);
+  {
+    g_autofree char *bmp = g_build_filename (f->images, "flat.bmp", NULL);
+    g_autofree char *tiff = g_build_filename (f->images, "flat.tiff", NULL);
+
+    gdk_pixbuf_save (flat, bmp, "bmp", &error, NULL);
+    g_assert_no_error (error);
+    gdk_pixbuf_save (flat, tiff, "tiff", &error, NULL);
+    g_assert_no_error (error);
+  }
+#if HAVE_LIBJPEG
+  {
+    g_autoptr(GByteArray) cmyk = make_cmyk_jpeg (160, 120);
+
+    write_file (f->images, "print.jpg", cmyk->data, cmyk->len);
+  }
+#endif
+
+  run_cli (f, NULL, &run, "-o", out, "-s", "64", "-j", "2", f->images, NULL);
+
+  for (guint i = 0; run.err_lines[i] != NULL; i++)
+    g_test_message ("%s", run.err_lines[i]);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (g_strv_length (run.err_lines), ==, 1);
+  g_assert_cmpuint (g_strv_length (run.out_lines), ==, G_N_ELEMENTS (cases));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = beside_name (cases[i].name);
+      g_autofree char *path = g_build_filename (out, name, NULL);
+      g_autoptr(GdkPixbuf) thumb = gdk_pixbuf_new_from_file (path, &error);
+      const guint8 *p;
+
+      g_assert_no_error (error);
+      g_test_message ("%s: %d x %d", cases[i].name, gdk_pixbuf_get_width (thumb),
+                      gdk_pixbuf_get_height (thumb));
+      g_assert_cmpint (gdk_pixbuf_get_width (thumb), ==, cases[i].width);
+      g_assert_cmpint (gdk_pixbuf_get_height (thumb), ==, cases[i].height);
+
+      /* The middle pixel: the colour the file holds. */
+      p = gdk_pixbuf_read_pixels (thumb) +
+          (gsize) (cases[i].height / 2) * gdk_pixbuf_get_rowstride (thumb) +
+          (gsize) (cases[i].width / 2) * gdk_pixbuf_get_n_channels (thumb);
+      g_test_message ("%s: middle pixel %d %d %d", cases[i].name, p[0], p[1], p[2]);
+      for (int c = 0; c < 3; c++)
+        g_assert_cmpint (ABS (p[c] - cases[i].rgb[c]), <=, 8);
+    }
+}
+
+/* What a glycin decode may cost is bounded as the helper's is: an image
+ * over the pixel limit is refused from its header, before a frame exists
+ * anywhere (a GIF's screen of 20,000 x 20,000, 400 megapixels, holding
+ * one pixel); a decode over the time limit is stopped (100,000 nested
+ * groups, which glycin's SVG loader takes seconds over). Without glycin
+ * the same holds in the helper, tested with the decoder's own files. */
+static void
+test_glycin_bounds (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GByteArray) canvas = make_gif (20000, 20000, 1, 1);
+  g_autoptr(GString) nested = g_string_new ("<svg xmlns='http://www.w3.org/2000/svg' width='100' height='100'>");
+  g_autofree char *canvas_path = g_build_filename (f->images, "canvas.gif", NULL);
+  g_autofree char *nested_path = g_build_filename (f->images, "nested.svg", NULL);
+  g_autofree char *expected = NULL;
+  g_auto(Run) run = { 0 };
+  gint64 start;
+
+  if (!HAVE_GLYCIN)
+    {
+      g_test_skip ("Built without glycin");
+      return;
+    }
+
+  write_file (f->images, "canvas.gif", canvas->data, canvas->len);
+  start = g_get_monotonic_time ();
+  run_cli (f, NULL, &run, "-o", "beside", canvas_path, NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpuint (g_strv_length (run.err_lines), ==, 2);
+  expected = g_strdup_printf ("%s: Image is too large (20000 × 20000 pixels)", canvas_path);
+  g_assert_cmpstr (run.err_lines[0], ==, expected);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+
+  for (int i = 0; i < 100000; i++)
+    g_string_append (nested, "<g>");
+  g_string_append (nested, "<rect width='100' height='100' fill='gray'/>");
+  for (int i = 0; i < 100000; i++)
+    g_string_append (nested, "</g>");
+  g_string_append (nested, "</svg>");
+  write_file (f->images, "nested.svg", (const guint8 *) nested->str, nested->len);
+
+  g_clear_pointer (&expected, g_free);
+  start = g_get_monotonic_time ();
+  run_cli (f, NULL, &run, "-o", "beside", "--timeout", "1", nested_path, NULL);
+  g_test_message ("stopped after %.2f s", (g_get_monotonic_time () - start) / 1e6);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpuint (g_strv_length (run.err_lines), ==, 2);
+  expected = g_strdup_printf ("%s: Decoding took longer than 1 s; stopped", nested_path);
+  g_assert_cmpstr (run.err_lines[0], ==, expected);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+}
+
 static void
 test_interrupt (Fixture       *f,
                 gconstpointer  data)
@@ -1687,6 +2054,10 @@ main (int   argc,
               fixture_setup, test_bad_input_folder, fixture_teardown);
   g_test_add ("/cli/bad-input/arguments", Fixture, NULL,
               fixture_setup, test_bad_input_arguments, fixture_teardown);
+  g_test_add ("/cli/formats/every-format", Fixture, NULL,
+              fixture_setup, test_every_format, fixture_teardown);
+  g_test_add ("/cli/formats/glycin-bounds", Fixture, NULL,
+              fixture_setup, test_glycin_bounds, fixture_teardown);
   g_test_add ("/cli/fail-fast", Fixture, NULL,
               fixture_setup, test_fail_fast, fixture_teardown);
   g_test_add ("/cli/interrupt/one-job", Fixture, "1",

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cs-cache.h"
+#include "cs-decode.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
 #include "cs-thumbnailer.h"
@@ -798,6 +799,49 @@ test_isolation (Fixture       *f,
   g_assert_no_error (cs_result_get_error (fine_again));
 }
 
+/* Who decodes what, as the helper sees it. Its direct decoders take a JPEG
+ * (and PNG, WebP); what they leave, a BMP or a GIF here, GdkPixbuf decodes
+ * in the helper, except where GdkPixbuf itself goes through glycin: there
+ * the helper must not try (glycin's programs would be refused) and says the
+ * file is not its own, for the worker to decode through glycin. */
+static void
+test_split (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *jpeg = write_image (f, "photo.jpg", 300, 200, "jpeg");
+  g_autofree char *bmp = write_image (f, "scan.bmp", 300, 200, "bmp");
+  g_autofree char *gif = g_build_filename (f->dir, "tiny.gif", NULL);
+  const char *paths[] = { jpeg, bmp, gif };
+
+  g_assert_true (g_file_set_contents (gif, (const char *) tiny_gif, sizeof tiny_gif, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      int fd = g_open (paths[i], O_RDONLY | O_CLOEXEC, 0);
+      g_autoptr(GdkPixbuf) pixbuf = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *mime_type = NULL;
+      int width = 0, height = 0;
+
+      g_assert_cmpint (fd, >=, 0);
+      pixbuf = cs_decode_fd (fd, NULL, 64, CS_DEFAULT_MAX_PIXELS, &mime_type, &width, &height,
+                             NULL, &error);
+      g_close (fd, NULL);
+      g_test_message ("%s: %s", paths[i], error ? error->message : mime_type);
+
+      if (i == 0 || !HAVE_GLYCIN)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (pixbuf);
+        }
+      else
+        {
+          g_assert_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_NOT_DIRECT);
+          g_assert_null (pixbuf);
+        }
+    }
+}
+
 static char *
 read_proc (int         pid,
            const char *what)
@@ -1037,6 +1081,7 @@ main (int   argc,
   g_test_add_func ("/thumbnailer/names", test_names);
   g_test_add_func ("/thumbnailer/portal-uri", test_portal_uri);
   ADD ("/thumbnailer/sizes", test_sizes);
+  ADD ("/thumbnailer/split", test_split);
   ADD ("/thumbnailer/export-size", test_export_size);
   ADD ("/thumbnailer/extreme-aspect", test_extreme_aspect);
   ADD ("/thumbnailer/no-upscale", test_no_upscale);
