@@ -240,7 +240,7 @@ step "checking host tools"
 declare -A tool_package=(
   [flatpak]=flatpak [flatpak-builder]=flatpak-builder [debootstrap]=debootstrap
   [ostree]=ostree [xvfb-run]=xvfb [xauth]=xauth [dbus-run-session]=dbus
-  [$import]=imagemagick [$identify]=imagemagick [xdotool]=xdotool [bwrap]=bubblewrap
+  [$import]=imagemagick [$identify]=imagemagick [$convert]=imagemagick [xdotool]=xdotool [bwrap]=bubblewrap
   [flock]=util-linux [chroot]=coreutils [gdbus]=libglib2.0-bin
   # flatpak-builder splits off debug information on the host
   [eu-strip]=elfutils [debugedit]=debugedit
