@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
 # check-thumbnails.py: the thumbnails a run left in a freedesktop cache folder
 #
-# Usage: check-thumbnails.py THUMBNAIL-DIR IMAGE-FOLDER
+# Usage: check-thumbnails.py THUMBNAIL-DIR IMAGE-FOLDER [--quadrants COLOURS PICTURE...]
 #
 # Passes (exit 0) when THUMBNAIL-DIR holds exactly one thumbnail for each file
 # in IMAGE-FOLDER and nothing else, as the Thumbnail Managing Standard wants
 # it: a PNG named MD5(Thumb::URI).png, Thumb::URI naming the picture,
 # Thumb::MTime its modification time, at most 128 pixels on a side.
+# With --quadrants, each PICTURE (a name in IMAGE-FOLDER) shows four flat
+# COLOURS ("#rrggbb,#rrggbb,#rrggbb,#rrggbb": top left, top right, bottom
+# left, bottom right) and its thumbnail must show them too, in their places
+# and in the picture's proportions: a decoder that only made a PNG of the
+# right name would not do.
 # Prints one line per problem otherwise (exit 1).
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import argparse
 import hashlib
 import os
 import struct
@@ -56,17 +62,130 @@ def png_text(path):
     return width, height, text
 
 
+def png_pixels(path):
+    """(width, height, rows) of an 8-bit, non-interlaced PNG; rows of (r, g, b) tuples."""
+    with open(path, "rb") as f:
+        data = f.read()
+    pos, header, idat, palette = len(PNG_SIGNATURE), None, [], None
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body[:13])
+        elif kind == b"PLTE":
+            palette = [tuple(body[i:i + 3]) for i in range(0, len(body) - 2, 3)]
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            break
+    if header is None:
+        raise ValueError("no IHDR chunk")
+    width, height, depth, colour_type, _, _, interlace = header
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}.get(colour_type)
+    if depth != 8 or interlace != 0 or channels is None:
+        raise ValueError(f"unsupported PNG: depth {depth}, colour type {colour_type}, "
+                         f"interlace {interlace}")
+    raw = zlib.decompress(b"".join(idat))
+    stride = width * channels
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        for x in range(stride):
+            a = line[x - channels] if x >= channels else 0
+            b = previous[x]
+            c = previous[x - channels] if x >= channels else 0
+            if kind == 1:
+                line[x] = (line[x] + a) & 0xFF
+            elif kind == 2:
+                line[x] = (line[x] + b) & 0xFF
+            elif kind == 3:
+                line[x] = (line[x] + (a + b) // 2) & 0xFF
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
+            elif kind != 0:
+                raise ValueError(f"row {y}: filter type {kind}")
+        previous = line
+        if colour_type == 3:
+            rows.append([palette[i] for i in line])
+        elif channels < 3:
+            rows.append([(v, v, v) for v in line[::channels]])
+        else:
+            rows.append([tuple(line[x:x + 3]) for x in range(0, stride, channels)])
+    return width, height, rows
+
+
+# How far (0-255, per channel) a quadrant's mean colour may stray from the
+# picture's: thumbnails are scaled and lossy formats shift colours a little.
+QUADRANT_TOLERANCE = 40
+
+
+def check_quadrants(path, colours, picture_size):
+    """Problems with the thumbnail at path of a four-colour picture."""
+    width, height, rows = png_pixels(path)
+    problems = []
+    if picture_size is not None:
+        pw, ph = picture_size
+        if abs(width * ph - height * pw) > max(pw, ph):
+            problems.append(f"{width}x{height} is not in the proportions of {pw}x{ph}")
+    names = ("top left", "top right", "bottom left", "bottom right")
+    for i, (name, want) in enumerate(zip(names, colours)):
+        # The middle half of the quadrant, clear of the scaled edges.
+        x0, y0 = (i % 2) * width // 2, (i // 2) * height // 2
+        box = [rows[y][x]
+               for y in range(y0 + height // 8, y0 + 3 * height // 8)
+               for x in range(x0 + width // 8, x0 + 3 * width // 8)]
+        if not box:
+            problems.append(f"{width}x{height} is too small to see its quadrants")
+            break
+        mean = tuple(sum(p[c] for p in box) // len(box) for c in range(3))
+        if any(abs(m - w) > QUADRANT_TOLERANCE for m, w in zip(mean, want)):
+            problems.append("{} is #{:02x}{:02x}{:02x}, not #{:02x}{:02x}{:02x}".format(
+                name, *mean, *want))
+    return problems
+
+
+def parse_colours(text):
+    colours = []
+    for item in text.split(","):
+        item = item.strip().lstrip("#")
+        if len(item) != 6:
+            raise argparse.ArgumentTypeError(f"'{item}' is not #rrggbb")
+        colours.append(tuple(int(item[i:i + 2], 16) for i in (0, 2, 4)))
+    if len(colours) != 4:
+        raise argparse.ArgumentTypeError("four colours, not " + str(len(colours)))
+    return colours
+
+
+def parse_size(text):
+    w, _, h = text.partition("x")
+    return int(w), int(h)
+
+
 def main():
-    if len(sys.argv) != 3:
-        print(f"usage: {sys.argv[0]} THUMBNAIL-DIR IMAGE-FOLDER", file=sys.stderr)
-        return 2
-    thumb_dir, folder = sys.argv[1], os.path.realpath(sys.argv[2])
+    parser = argparse.ArgumentParser()
+    parser.add_argument("thumb_dir")
+    parser.add_argument("folder")
+    parser.add_argument("--quadrants", type=parse_colours, metavar="COLOURS")
+    parser.add_argument("--size", type=parse_size, metavar="WxH",
+                        help="the size of the --quadrants pictures")
+    parser.add_argument("pictures", nargs="*")
+    args = parser.parse_intermixed_args()
+    if args.pictures and args.quadrants is None:
+        parser.error("pictures are named only with --quadrants")
+    thumb_dir, folder = args.thumb_dir, os.path.realpath(args.folder)
     problems = []
     images = sorted(n for n in os.listdir(folder) if os.path.isfile(os.path.join(folder, n)))
     thumbs = sorted(os.listdir(thumb_dir)) if os.path.isdir(thumb_dir) else []
     if not images:
         problems.append(f"{folder} holds no pictures")
     covered = set()
+    quadrant_pictures = set(args.pictures)
+    for base in quadrant_pictures - set(images):
+        problems.append(f"{base}: not in {folder}")
 
     for name in thumbs:
         path = os.path.join(thumb_dir, name)
@@ -98,6 +217,12 @@ def main():
             problems.append(f"{name}: Thumb::MTime {mtime} is not the mtime of {base}")
         if max(width, height) > NORMAL_SIZE or min(width, height) < 1:
             problems.append(f"{name}: {width}x{height} does not fit {NORMAL_SIZE}x{NORMAL_SIZE}")
+        if base in quadrant_pictures:
+            try:
+                found = check_quadrants(path, args.quadrants, args.size)
+            except (OSError, ValueError, zlib.error, struct.error, IndexError) as e:
+                found = [f"pixels unreadable: {e}"]
+            problems.extend(f"{name} (thumbnail of {base}): {p}" for p in found)
 
     for base in images:
         if base not in covered:
@@ -106,7 +231,9 @@ def main():
     for p in problems:
         print(p)
     if not problems:
-        print(f"{len(thumbs)} thumbnails in {thumb_dir}, one for each of the {len(images)} pictures")
+        shown = f", {len(quadrant_pictures)} showing their four colours" if quadrant_pictures else ""
+        print(f"{len(thumbs)} thumbnails in {thumb_dir}, one for each of the {len(images)} pictures"
+              f"{shown}")
     return 1 if problems else 0
 
 

@@ -2,13 +2,17 @@
 # test-flatpak.sh: Contact Sheet built, installed and run as a real flatpak, offline
 #
 # The GNOME runtime cannot be downloaded here, so the test makes a stand-in
-# Platform and Sdk from Debian 12 packages (debootstrap), caches them and the
-# flatpak installation outside the build tree, builds the shipped manifest
-# with only runtime, sdk and runtime-version swapped, installs the app from a
-# local OSTree repository like a user would and runs it in the sandbox under
-# Xvfb on a folder of generated pictures. It then checks the trace line, a
-# screenshot and that the thumbnails landed in the host's shared thumbnail
-# cache (not the app's private one).
+# Platform and Sdk from Debian forky packages (debootstrap): GTK 4.24,
+# libadwaita 1.10, GLib 2.90, gdk-pixbuf 2.44 and glycin 2.2, what
+# org.gnome.Platform 51 has. It caches them and the flatpak installation
+# outside the build tree, builds the shipped manifest with only runtime, sdk
+# and runtime-version swapped, installs the app from a local OSTree
+# repository like a user would and runs it in the sandbox under Xvfb on a
+# folder of generated pictures, with flatpak's portal on the session bus.
+# It then checks the trace line, a screenshot, that the thumbnails landed in
+# the host's shared thumbnail cache (not the app's private one) and show the
+# pictures, and that glycin decoded GIF, TIFF and SVG in loaders the portal
+# started in sandboxes of their own (flatpak-spawn --sandbox).
 #
 # Usage (meson passes these, see meson.build):
 #   test-flatpak.sh SOURCE-ROOT BUILD-ROOT GEN-IMAGES CHECK-THUMBNAILS PYTHON
@@ -28,7 +32,20 @@
 set -euo pipefail
 
 app_id=io.github.contactsheet.ContactSheet
+# The Debian release the runtime is made of: forky (testing) has what
+# org.gnome.Platform 51 has: GTK 4.24, libadwaita 1.10, GLib 2.90 and
+# gdk-pixbuf 2.44 decoding through glycin 2.2.
+branch=forky
 n_images=24
+# Beside cs-gen-images' JPEG and PNG photos, one picture per format below,
+# all four flat colours in a 4:3 frame (check-thumbnails.py --quadrants).
+# GIF, TIFF and SVG are decoded by glycin, in its own sandbox: in a flatpak
+# each loader runs in a new sandbox made by flatpak-spawn --sandbox.
+quadrant_formats=(gif tiff svg webp)
+quadrant_colours='#e01b24,#2ec27e,#1c71d8,#f6d32d'
+quadrant_w=640
+quadrant_h=480
+n_total=$((n_images + ${#quadrant_formats[@]}))
 screen_w=1280
 screen_h=800
 
@@ -38,15 +55,41 @@ timeout_exit=15
 
 # The window, cropped out of the screenshot. Measured with Debian's GTK 4.8 at
 # 1000x720: the empty state ("No Images") has a standard deviation of 0.07
-# and 207 colours, the grid of 24 thumbnails 0.33 and about 24,000.
+# and 207 colours, the grid of 24 thumbnails 0.33 and about 24,000; with
+# forky's GTK 4.24 the grid of 28 has 0.33 and about 19,400.
 min_stddev=0.15
 min_colours=2000
 
 # ImageMagick by absolute path: another `convert` may come first in PATH.
 import=/usr/bin/import
 identify=/usr/bin/identify
+convert=/usr/bin/convert
 
-# Inner part: runs inside xvfb-run + dbus-run-session (see run_app below).
+# D-Bus service file of flatpak's portal (org.freedesktop.portal.Flatpak),
+# which runs `flatpak-spawn --sandbox` for the app: glycin needs it.
+portal_service=/usr/share/dbus-1/services/org.freedesktop.portal.Flatpak.service
+
+# Session part: runs inside dbus-run-session. Starts flatpak's portal on this
+# session bus, logging every spawn to $CS_PORTAL_LOG, runs "$@" and stops the
+# portal again. The portal is started here, not left to D-Bus activation, so
+# that its log shows what the sandboxed app asked it to run.
+if [ "${1:-}" = --session ]; then
+  shift
+  portal=$(sed -n 's/^Exec=\([^ ]*\).*/\1/p' "$portal_service" | head -n 1)
+  "$portal" --verbose --replace --no-idle-exit >"$CS_PORTAL_LOG" 2>&1 &
+  portal_pid=$!
+  if ! timeout 20 gdbus wait --session org.freedesktop.portal.Flatpak; then
+    echo "flatpak-test: FAIL: $portal did not take org.freedesktop.portal.Flatpak in 20 s" >&2
+    kill "$portal_pid" 2>/dev/null || true
+    exit 1
+  fi
+  "$@" && status=0 || status=$?
+  kill "$portal_pid" 2>/dev/null || true
+  wait "$portal_pid" 2>/dev/null || true
+  exit "$status"
+fi
+
+# Inner part: runs inside xvfb-run + dbus-run-session + the session part.
 if [ "${1:-}" = --inner ]; then
   # shellcheck disable=SC2154  # exported by the outer part
   inner_main () {
@@ -176,13 +219,13 @@ if [ -z "$mirror" ]; then
   mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
 fi
 if [ -z "$mirror" ]; then
-  mirror=$(awk '$1 == "deb" && $3 ~ /^bookworm$/ { print $2; exit }' \
+  mirror=$(awk '$1 == "deb" && $2 !~ /security/ { print $2; exit }' \
              /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
 fi
 mirror=${mirror:-http://deb.debian.org/debian}
 
 mirror_reachable () {
-  local url=${mirror%/}/dists/bookworm/Release
+  local url=${mirror%/}/dists/$branch/Release
   if command -v curl >/dev/null; then
     curl -fsS --max-time 20 -o /dev/null "$url" 2>/dev/null
   elif command -v wget >/dev/null; then
@@ -197,8 +240,8 @@ step "checking host tools"
 declare -A tool_package=(
   [flatpak]=flatpak [flatpak-builder]=flatpak-builder [debootstrap]=debootstrap
   [ostree]=ostree [xvfb-run]=xvfb [xauth]=xauth [dbus-run-session]=dbus
-  [$import]=imagemagick [$identify]=imagemagick [xdotool]=xdotool [bwrap]=bubblewrap
-  [flock]=util-linux [chroot]=coreutils
+  [$import]=imagemagick [$identify]=imagemagick [$convert]=imagemagick [xdotool]=xdotool [bwrap]=bubblewrap
+  [flock]=util-linux [chroot]=coreutils [gdbus]=libglib2.0-bin
   # flatpak-builder splits off debug information on the host
   [eu-strip]=elfutils [debugedit]=debugedit
 )
@@ -223,6 +266,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 done_step "$(flatpak --version), flatpak-builder $(flatpak-builder --version | awk '{print $2}')"
 
+[ -f "$portal_service" ] ||
+  fail "no $portal_service: this flatpak has no portal to run flatpak-spawn --sandbox"
+
 # bubblewrap needs user or setuid namespaces; a container that forbids them
 # cannot run any flatpak.
 bwrap --unshare-all --dev-bind / / true 2>"$work/logs/bwrap-probe.log" ||
@@ -231,23 +277,27 @@ bwrap --unshare-all --dev-bind / / true 2>"$work/logs/bwrap-probe.log" ||
 # --- 2. The runtime and Sdk, cached -----------------------------------------
 
 arch=$(flatpak --default-arch)
-branch=bookworm
 platform_id=io.github.contactsheet.test.Platform
 sdk_id=io.github.contactsheet.test.Sdk
 
 platform_packages=(
-  libgtk-4-1 libgtk-4-bin libadwaita-1-0 libglib2.0-0 libglib2.0-bin
-  libgdk-pixbuf-2.0-0 libgdk-pixbuf2.0-bin librsvg2-common shared-mime-info
-  fontconfig fonts-cantarell fonts-dejavu-core gsettings-desktop-schemas
+  libgtk-4-1 libgtk-4-bin libadwaita-1-0 libglib2.0-0t64 libglib2.0-bin
+  libgdk-pixbuf-2.0-0 libgdk-pixbuf2.0-bin libwebp7
+  # glycin and its loaders; inside a flatpak glycin starts each loader with
+  # `flatpak-spawn --sandbox ... prlimit --as=LIMIT LOADER` (util-linux has
+  # prlimit), as in the GNOME runtime.
+  libglycin-2-0 glycin-loaders flatpak-xdg-utils util-linux
+  shared-mime-info fontconfig fonts-cantarell fonts-dejavu-core gsettings-desktop-schemas
   hicolor-icon-theme adwaita-icon-theme
   # dconf-service needs a session bus provider; debootstrap does not pick
   # one of the alternatives by itself.
   dbus-x11
 )
 sdk_packages=(
-  libgtk-4-dev libadwaita-1-dev libglib2.0-dev libgdk-pixbuf-2.0-dev
+  libgtk-4-dev libadwaita-1-dev libglib2.0-dev libgdk-pixbuf-2.0-dev libglycin-2-dev
+  libjpeg-dev libpng-dev libwebp-dev
   meson ninja-build gcc libc6-dev binutils pkg-config gettext
-  desktop-file-utils appstream appstream-util libglib2.0-bin
+  desktop-file-utils appstream libglib2.0-bin
   # glib-compile-resources' xml-stripblanks, as in the GNOME Sdk
   libxml2-utils
 )
@@ -271,8 +321,11 @@ umount_below () {
 }
 
 debootstrap_platform () {   # ROOT
+  # Debian 12's debootstrap has no script for forky: testing bootstraps as sid.
   debootstrap --variant=minbase --include="$(IFS=,; echo "${platform_packages[*]}")" \
-    "$branch" "$1" "$mirror"
+    "$branch" "$1" "$mirror" /usr/share/debootstrap/scripts/sid || return 1
+  # The mirror may be a snapshot whose Release file's Valid-Until has passed.
+  echo 'Acquire::Check-Valid-Until "false";' >"$1/etc/apt/apt.conf.d/99snapshot"
 }
 
 add_sdk_packages () {       # ROOT
@@ -299,6 +352,12 @@ make_runtime () {           # ROOT NAME OUTDIR
   # $XDG_CACHE_HOME: fontconfig would load the same cache twice and abort
   # in FcFini. Keep only the XDG cache folder.
   sed -i '\|<cachedir>/var/cache/fontconfig</cachedir>|d' "$out/files/etc/fonts/fonts.conf"
+  # Debian's glycin-loaders depends on bubblewrap, which cannot work inside
+  # a sandbox; the GNOME runtime has none, and glycin must not need it there.
+  rm -f "$out/files/bin/bwrap"
+  # glycin runs `flatpak-spawn` from PATH, where the GNOME runtime has it;
+  # Debian keeps it in flatpak-xdg-utils' own folder.
+  ln -s ../libexec/flatpak-xdg-utils/flatpak-spawn "$out/files/bin/flatpak-spawn"
   cat >"$out/metadata" <<EOF
 [Runtime]
 name=$name
@@ -402,6 +461,10 @@ for k in ("runtime", "sdk", "runtime-version"):
     if k not in m:
         sys.exit(f"{shipped} has no {k}")
 m["runtime"], m["sdk"], m["runtime-version"] = runtime, sdk, version
+# Debian 12's flatpak-builder (1.2) runs appstream-glib's appstream-compose
+# from the Sdk, which forky no longer has (GNOME's Sdk and flatpak-builder
+# 1.4 use `appstreamcli compose`). The build validates the metainfo anyway.
+m["appstream-compose"] = False
 
 # The copy lives in the build tree, so a "dir" source's relative path would
 # point elsewhere: make it absolute, and never copy this build tree into the
@@ -461,12 +524,33 @@ done_step "commit ${installed:0:12}, filesystems=$filesystems"
 
 # --- 6. Run it in the sandbox under Xvfb -------------------------------------
 
-step "generating $n_images pictures in $images"
+step "generating $n_total pictures in $images"
 rm -rf "$images"
 "$gen_images" "$images" "$n_images" || fail "$gen_images failed"
+IFS=, read -r c_tl c_tr c_bl c_br <<<"$quadrant_colours"
+hw=$((quadrant_w / 2)) hh=$((quadrant_h / 2))
+for format in "${quadrant_formats[@]}"; do
+  out=$images/quadrants.$format
+  if [ "$format" = svg ]; then
+    cat >"$out" <<EOF
+<svg xmlns="http://www.w3.org/2000/svg" width="$quadrant_w" height="$quadrant_h">
+  <rect x="0" y="0" width="$hw" height="$hh" fill="$c_tl"/>
+  <rect x="$hw" y="0" width="$hw" height="$hh" fill="$c_tr"/>
+  <rect x="0" y="$hh" width="$hw" height="$hh" fill="$c_bl"/>
+  <rect x="$hw" y="$hh" width="$hw" height="$hh" fill="$c_br"/>
+</svg>
+EOF
+  else
+    "$convert" -size "${quadrant_w}x${quadrant_h}" "xc:$c_br" \
+      -fill "$c_tl" -draw "rectangle 0,0 $((hw - 1)),$((hh - 1))" \
+      -fill "$c_tr" -draw "rectangle $hw,0 $((quadrant_w - 1)),$((hh - 1))" \
+      -fill "$c_bl" -draw "rectangle 0,$hh $((hw - 1)),$((quadrant_h - 1))" \
+      "$out" || fail "ImageMagick could not write $out"
+  fi
+done
 n_files=$(find "$images" -maxdepth 1 -type f | wc -l)
-[ "$n_files" -eq "$n_images" ] || fail "$gen_images wrote $n_files files, not $n_images"
-done_step
+[ "$n_files" -eq "$n_total" ] || fail "$images holds $n_files files, not $n_total"
+done_step "$n_images from $(basename "$gen_images"), quadrants.{$(IFS=,; echo "${quadrant_formats[*]}")}"
 
 # A home of our own: the host's thumbnail cache is $HOME/.cache/thumbnails
 # (no XDG_CACHE_HOME), and nothing leaks in from the real session.
@@ -483,8 +567,9 @@ export work images shot app_id import timeout_finished timeout_exit
 
 step "flatpak run $app_id $images (Xvfb ${screen_w}x${screen_h}, trace timeout ${timeout_finished} s)"
 exec 4>&1
-CS_FLATPAK_PROGRESS_FD=4 xvfb-run -a -s "-screen 0 ${screen_w}x${screen_h}x24" \
-  dbus-run-session -- bash "$0" --inner >"$work/logs/session.log" 2>&1 ||
+CS_FLATPAK_PROGRESS_FD=4 CS_PORTAL_LOG=$work/logs/portal.log \
+  xvfb-run -a -s "-screen 0 ${screen_w}x${screen_h}x24" \
+  dbus-run-session -- bash "$0" --session bash "$0" --inner >"$work/logs/session.log" 2>&1 ||
   fail "the run in the sandbox failed (app log: $work/logs/app.log)" "$work/logs/session.log" 20
 exec 4>&-
 done_step
@@ -498,8 +583,8 @@ say "  ok: Ctrl+Q quits the sandboxed app with status 0"
 
 trace=$(sed -n 's/^contact-sheet-trace: finished [0-9.]* ms: //p' "$work/logs/app.log" | tail -n 1)
 case $trace in
-  "$n_images thumbnails "*" 0 failed") say "  ok: trace says '$trace'" ;;
-  *) fail "trace says '$trace', expected $n_images thumbnails and 0 failed" "$work/logs/app.log" ;;
+  "$n_total thumbnails "*" 0 failed") say "  ok: trace says '$trace'" ;;
+  *) fail "trace says '$trace', expected $n_total thumbnails and 0 failed" "$work/logs/app.log" ;;
 esac
 
 # The window alone, not the black root around it.
@@ -516,9 +601,15 @@ awk -v s="$stddev" -v m="$min_stddev" 'BEGIN { exit !(s >= m) }' ||
 say "  ok: screenshot is not blank ($shot)"
 
 # expect_thumbnails DIR WHAT LOG [HINT]: one thumbnail per picture in DIR,
-# nothing else; HINT is said when DIR's parent is missing.
+# nothing else, and those of the four-colour pictures show their colours;
+# HINT is said when DIR's parent is missing.
+quadrant_files=()
+for format in "${quadrant_formats[@]}"; do
+  quadrant_files+=("quadrants.$format")
+done
 expect_thumbnails () {
-  "$python" "$check_thumbnails" "$1" "$images" >"$work/logs/$3" 2>&1 && return 0
+  "$python" "$check_thumbnails" "$1" "$images" --quadrants "$quadrant_colours" \
+    --size "${quadrant_w}x${quadrant_h}" "${quadrant_files[@]}" >"$work/logs/$3" 2>&1 && return 0
   if [ ! -d "$(dirname "$1")" ] && [ -n "${4:-}" ]; then
     say "  $(dirname "$1") does not exist: $4"
   fi
@@ -539,6 +630,33 @@ expect_no_thumbnails () {
   [ "$n" -eq 0 ] || fail "$n thumbnails went to $2 $1"
 }
 
+# expect_glycin_sandboxed APP-LOG PORTAL-LOG: glycin decoded in loaders that
+# flatpak's portal started in sandboxes of their own (flatpak-spawn
+# --sandbox becomes `flatpak run --sandbox`: no file system, no network), an
+# SVG loader among them, and neither glycin nor the engine said it ran
+# without a sandbox. The portal's log has one "Starting: COMMAND" line per
+# spawn.
+expect_glycin_sandboxed () {
+  local app_log=$1 portal_log=$2 spawns loader n
+  if grep -E -i 'without (a )?sandbox' "$app_log" >&2; then
+    fail "the image loaders ran without a sandbox" "$app_log"
+  fi
+  spawns=$work/logs/$(basename "$portal_log" .log)-spawns.txt
+  sed -n 's/^F: Starting: //p' "$portal_log" >"$spawns"
+  if grep -v -e '/flatpak run --sandbox ' "$spawns" >&2; then
+    fail "the portal started commands outside a sandbox (above)" "$portal_log"
+  fi
+  for loader in glycin-image-rs glycin-svg; do
+    n=$(grep -c -e "/glycin-loaders/[^ ]*/$loader " "$spawns" || true)
+    [ "$n" -ge 1 ] ||
+      fail "the portal never started $loader in a sandbox (see $spawns)" "$portal_log"
+    say "  ok: flatpak-spawn --sandbox ran $loader $n time(s)"
+  done
+  say "  ok: no image loader ran without a sandbox"
+}
+
+expect_glycin_sandboxed "$work/logs/app.log" "$work/logs/portal.log"
+
 host_thumbs=$home/.cache/thumbnails/normal
 private_thumbs=$home/.var/app/$app_id/cache/thumbnails
 expect_thumbnails "$host_thumbs" "the host's thumbnail cache" thumbnails.txt "$mount_hint"
@@ -552,8 +670,11 @@ done_step
 custom_cache=$home/custom-cache
 step "flatpak run --command=contact-sheet-cli, host XDG_CACHE_HOME=$custom_cache"
 log=$work/logs/cli.log
-XDG_CACHE_HOME=$custom_cache flatpak run --command=contact-sheet-cli --filesystem="$images" \
+XDG_CACHE_HOME=$custom_cache CS_PORTAL_LOG=$work/logs/portal-cli.log \
+  dbus-run-session -- bash "$0" --session \
+  flatpak run --command=contact-sheet-cli --filesystem="$images" \
   "$app_id" "$images" >"$log" 2>&1 || fail "contact-sheet-cli in the sandbox failed" "$log"
+expect_glycin_sandboxed "$log" "$work/logs/portal-cli.log"
 expect_thumbnails "$custom_cache/thumbnails/normal" "\$HOST_XDG_CACHE_HOME/thumbnails:" \
   thumbnails-cli.txt "$mount_hint"
 say "  ok: \$XDG_CACHE_HOME/thumbnails: $(tail -n 1 "$work/logs/thumbnails-cli.txt")"
@@ -571,9 +692,11 @@ chmod 700 "$home/run"
 export HOME=$home XDG_RUNTIME_DIR=$home/run
 step "flatpak run --nofilesystem=xdg-cache/thumbnails --command=contact-sheet-cli"
 log=$work/logs/cli-revoked.log
-flatpak run --nofilesystem=xdg-cache/thumbnails --command=contact-sheet-cli \
+CS_PORTAL_LOG=$work/logs/portal-revoked.log dbus-run-session -- bash "$0" --session \
+  flatpak run --nofilesystem=xdg-cache/thumbnails --command=contact-sheet-cli \
   --filesystem="$images" "$app_id" "$images" >"$log" 2>&1 ||
   fail "contact-sheet-cli in the sandbox failed" "$log"
+expect_glycin_sandboxed "$log" "$work/logs/portal-revoked.log"
 expect_thumbnails "$home/.var/app/$app_id/cache/thumbnails/normal" \
   "without the permission, the app's private cache" thumbnails-revoked.txt "$revoked_hint"
 say "  ok: private cache: $(tail -n 1 "$work/logs/thumbnails-revoked.txt")"
