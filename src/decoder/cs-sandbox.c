@@ -5,15 +5,17 @@
  * pixels back on its socket, so once everything it needs is loaded
  * (cs-preload.c) it gives up the rest, for good:
  *
- *  - privileges (no_new_privs) and being dumped or traced (not dumpable);
+ *  - privileges (no_new_privs);
  *  - the file system but for reading fonts, TCP, and signals to anything
  *    outside it (Landlock, cs-landlock.c);
  *  - every system call but the few decoders make (seccomp, cs-seccomp.c).
  *
  * Each layer stands alone: a kernel without Landlock still gets the filter,
  * which refuses open() by itself. The worker that started the helper adds
- * a process group of its own, no core dumps and the memory, file size and
- * time limits (cs-decoder.c).
+ * a process group of its own, no core dumps (RLIMIT_CORE 0, which the
+ * filter keeps it from raising) and the memory, file size and time limits
+ * (cs-decoder.c). The helper stays dumpable: the tests read its /proc
+ * entries as the user.
  *
  * A sanitizer build's runtime reads /proc and traces the process to report
  * leaks, and starts a symbolizer: there the helper keeps its file system
@@ -94,10 +96,6 @@ cs_sandbox_enter (const char * const *readable)
 {
   guint32 status = 0;
   guint abi = 0;
-
-  /* No core dump of someone's file, no other process of the user's
-   * reading or tracing this one. */
-  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     {
