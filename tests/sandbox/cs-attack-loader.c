@@ -290,6 +290,8 @@ stop_load (gpointer   data,
   return FALSE;
 }
 
+static volatile guint64 spins;
+
 /* Fails the write, so that the decoder passes the message on as it is. */
 static gboolean
 load_increment (gpointer       data,
@@ -313,8 +315,8 @@ load_increment (gpointer       data,
   else if (g_str_has_prefix (mode, "alloc\n"))
     message = allocate_without_bound ();
   else if (g_str_has_prefix (mode, "spin\n"))
-    for (volatile guint64 i = 0;; i++)
-      ;
+    for (;;)
+      spins++;
   else
     message = g_strdup ("CS-ATTACK: unknown mode");
 

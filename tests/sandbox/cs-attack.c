@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -29,6 +30,7 @@
 #define SECRET "CS-SECRET-KEY-2f9c1e"
 
 static const char * const attack_modes[] = { "all", "spin", "alloc" };
+static const char probe_mode[] = "probe";
 
 static void
 write_canaries (const char *folder)
@@ -70,22 +72,60 @@ write_cache_file (CsAttackScene *scene)
 }
 
 static void
+write_attack_file (const char *folder,
+                   const char *mode)
+{
+  static const char header[] = "\0\0\0\x18" "ftypheic" "\0\0\0\0" "mif1heic";
+  g_autofree char *name = g_strdup_printf ("attack-%s.heic", mode);
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  g_autoptr(GString) content = g_string_new_len (header, sizeof header - 1);
+
+  /* Past GdkPixbuf's first buffer, so that the loader is fed while the
+   * file is written to it and its error is passed on as it is. */
+  g_string_append_printf (content, "CS-ATTACK %s\n", mode);
+  while (content->len < 16384)
+    g_string_append_c (content, ' ');
+  g_assert_true (g_file_set_contents (path, content->str, content->len, NULL));
+}
+
+static void
 write_attack_files (CsAttackScene *scene)
 {
   for (guint i = 0; i < G_N_ELEMENTS (attack_modes); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("attack-%s.heic", attack_modes[i]);
-      g_autofree char *path = g_build_filename (scene->images, name, NULL);
-      static const char header[24] = "\0\0\0\x18" "ftypheic" "\0\0\0\0" "mif1heic";
-      g_autoptr(GString) content = g_string_new_len (header, sizeof header);
+    write_attack_file (scene->images, attack_modes[i]);
+}
 
-      /* Past GdkPixbuf's first buffer, so that the loader is fed while the
-       * file is written to it and its error is passed on as it is. */
-      g_string_append_printf (content, "CS-ATTACK %s\n", attack_modes[i]);
-      while (content->len < 16384)
-        g_string_append_c (content, ' ');
-      g_assert_true (g_file_set_contents (path, content->str, content->len, NULL));
-    }
+/**
+ * cs_attack_loader_is_used:
+ *
+ * Whether this GdkPixbuf decodes HEIF with the attack loader when told to
+ * by GDK_PIXBUF_MODULE_FILE: not where it decodes through glycin, whose
+ * loaders run sandboxed in processes of their own. Sets the variable for
+ * this process.
+ */
+gboolean
+cs_attack_loader_is_used (void)
+{
+  g_autofree char *folder = g_dir_make_tmp ("cs-attack-probe-XXXXXX", NULL);
+  g_autofree char *file = g_strdup_printf ("attack-%s.heic", probe_mode);
+  g_autofree char *path = g_build_filename (folder, file, NULL);
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GError) error = NULL;
+  CsAttackScene probe = { .root = folder };
+  gboolean used;
+
+  write_cache_file (&probe);
+  write_attack_file (folder, probe_mode);
+  g_setenv ("GDK_PIXBUF_MODULE_FILE", probe.cache_file, TRUE);
+  pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  used = error != NULL && strstr (error->message, "CS-ATTACK") != NULL;
+
+  g_remove (path);
+  g_remove (probe.cache_file);
+  g_rmdir (folder);
+  g_free (probe.cache_file);
+
+  return used;
 }
 
 static void

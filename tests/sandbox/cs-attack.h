@@ -24,6 +24,7 @@ typedef struct
   GPid     victim;
 } CsAttackScene;
 
+gboolean  cs_attack_loader_is_used (void);
 void      cs_attack_scene_init     (CsAttackScene *scene);
 void      cs_attack_scene_clear    (CsAttackScene *scene);
 char    **cs_attack_scene_environ  (CsAttackScene *scene,
