@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -39,6 +40,8 @@
 /* Solid colours survive two JPEG encodings and a scale-down well within
  * this; red, blue and grey are over 100 apart. */
 #define COLOUR_TOLERANCE 40.0
+/* Mean difference per channel from a full-size decode scaled down. */
+#define SHARPNESS_TOLERANCE 50.0
 /* Smooth pictures, compared cell by cell. */
 #define CELL_TOLERANCE 12.0
 
@@ -1433,6 +1436,85 @@ test_missing_end_marker (Fixture       *f,
 
 /* The thumbnail's sides come from the picture's, whatever was decoded: a
  * 1/8 decode or a preview rounds them its own way. */
+/* Vertical lines, black and white, two thumbnail pixels wide each at
+ * @size: detail a thumbnail of that size can just hold. */
+static GdkPixbuf *
+make_lines (int   width,
+            int   height,
+            guint size)
+{
+  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  double per_pixel = (double) size / MAX (width, height);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      memset (pixels + (gsize) y * stride + (gsize) x * 3,
+              fmod (x * per_pixel, 4.0) < 2.0 ? 0 : 255, 3);
+
+  return pixbuf;
+}
+
+/* The mean difference, per channel, of two pictures of one size. */
+static double
+mean_difference (GdkPixbuf *a,
+                 GdkPixbuf *b)
+{
+  int width = gdk_pixbuf_get_width (a);
+  int height = gdk_pixbuf_get_height (a);
+  const guint8 *pa = gdk_pixbuf_read_pixels (a);
+  const guint8 *pb = gdk_pixbuf_read_pixels (b);
+  int na = gdk_pixbuf_get_n_channels (a), nb = gdk_pixbuf_get_n_channels (b);
+  double sum = 0;
+
+  g_assert_cmpint (gdk_pixbuf_get_width (b), ==, width);
+  g_assert_cmpint (gdk_pixbuf_get_height (b), ==, height);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      for (int c = 0; c < 3; c++)
+        sum += fabs ((double) pa[(gsize) y * gdk_pixbuf_get_rowstride (a) + (gsize) x * na + c] -
+                     pb[(gsize) y * gdk_pixbuf_get_rowstride (b) + (gsize) x * nb + c]);
+
+  return sum / ((double) width * height * 3);
+}
+
+/* A DCT scale one step too small gives a thumbnail of the right size, but
+ * blurred: just above each scale boundary (the longest side a little over
+ * 8, 4, 2 and 1 times the thumbnail's), fine lines come out as sharp as
+ * from a full-size decode scaled down. (Here a scale a step too small
+ * differs by 69 to 83; the right ones by 1 to 35.) */
+static void
+test_sharpness (Fixture       *f,
+                gconstpointer  data)
+{
+  static const guint size = 128;
+  static const int factors[] = { 8, 4, 2, 1 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (factors); i++)
+    {
+      int width = factors[i] * size + 8;
+      int height = width * 3 / 4;
+      g_autoptr(GdkPixbuf) lines = make_lines (width, height, size);
+      g_autoptr(GBytes) bytes = encode (lines, FALSE, NULL);
+      g_autofree char *name = g_strdup_printf ("lines-%d.jpg", width);
+      g_autofree char *path = write_jpeg (f, name, bytes);
+      g_autoptr(GdkPixbuf) thumb = thumbnail (path, size, NULL);
+      g_autoptr(GdkPixbuf) full = NULL;
+      g_autoptr(GdkPixbuf) reference = NULL;
+      g_autoptr(GError) error = NULL;
+      double difference;
+
+      full = gdk_pixbuf_new_from_file (path, &error);
+      g_assert_no_error (error);
+      reference = gdk_pixbuf_scale_simple (full, gdk_pixbuf_get_width (thumb),
+                                           gdk_pixbuf_get_height (thumb), GDK_INTERP_BILINEAR);
+      difference = mean_difference (thumb, reference);
+      g_test_message ("%d × %d at %u: mean difference %.1f", width, height, size, difference);
+      g_assert_cmpfloat (difference, <, SHARPNESS_TOLERANCE);
+    }
+}
+
 static void
 test_exact_sides (Fixture       *f,
                   gconstpointer  data)
@@ -1511,6 +1593,7 @@ main (int   argc,
   ADD ("/jpeg/scale/sizes", test_sizes);
   ADD ("/jpeg/scale/pixel-limit", test_pixel_limit);
   ADD ("/jpeg/scale/exact-sides", test_exact_sides);
+  ADD ("/jpeg/scale/sharpness", test_sharpness);
   ADD ("/jpeg/truncated/end-marker", test_missing_end_marker);
   ADD ("/jpeg/truncated/baseline", test_truncated_baseline);
   ADD ("/jpeg/truncated/progressive", test_truncated_progressive);

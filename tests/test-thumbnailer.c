@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -537,6 +538,55 @@ test_cache_reuse (Fixture       *f,
   fourth = process_path (thumbnailer, path);
   g_assert_false (cs_result_get_reused (fourth));
   g_assert_cmpint (cs_result_get_image_width (fourth), ==, 320);
+}
+
+/* "Nothing is ever half-written": a writer stopped mid-file (here by the
+ * file size limit, its signal ignored, as a full disk would) leaves a valid
+ * older thumbnail as it was, and a thumbnail made again is a new file
+ * renamed over the old one, never the old one rewritten in place. */
+static void
+test_never_half_written (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *path = write_image (f, "photo.png", 1200, 900, "png");
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 512, NULL);
+  g_autoptr(CsResult) first = process_path (thumbnailer, path);
+  g_autoptr(CsResult) stopped = NULL;
+  g_autoptr(CsResult) again = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gsize before_len, after_len;
+  struct rlimit saved, limited;
+  struct sigaction ignore = { .sa_handler = SIG_IGN }, saved_action;
+  GStatBuf old_st, new_st;
+  const char *thumb;
+
+  g_assert_no_error (cs_result_get_error (first));
+  thumb = cs_result_get_thumbnail_path (first);
+  g_assert_true (g_file_get_contents (thumb, &before, &before_len, NULL));
+  g_assert_cmpint (g_stat (thumb, &old_st), ==, 0);
+  g_assert_cmpuint (before_len, >, 8192);
+
+  /* Beside thumbnails are always made again: this one cannot be written
+   * whole. */
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  limited = saved;
+  limited.rlim_cur = before_len / 2;
+  g_assert_cmpint (sigaction (SIGXFSZ, &ignore, &saved_action), ==, 0);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limited), ==, 0);
+  stopped = process_path (thumbnailer, path);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  g_assert_cmpint (sigaction (SIGXFSZ, &saved_action, NULL), ==, 0);
+
+  g_assert_nonnull (cs_result_get_error (stopped));
+  g_assert_true (g_file_get_contents (thumb, &after, &after_len, NULL));
+  g_assert_cmpmem (after, after_len, before, before_len);
+  assert_pixbuf_size (thumb, 512, 384);
+
+  again = process_path (thumbnailer, path);
+  g_assert_no_error (cs_result_get_error (again));
+  g_assert_cmpint (g_stat (thumb, &new_st), ==, 0);
+  g_assert_cmpuint (new_st.st_ino, !=, old_st.st_ino);
 }
 
 /* Other tools write "Thumb::MTime" with a fraction, or leave out Size. */
@@ -1092,6 +1142,7 @@ main (int   argc,
   ADD ("/thumbnailer/cache-entry", test_cache_entry);
   ADD ("/thumbnailer/cache-reuse", test_cache_reuse);
   ADD ("/thumbnailer/cache-tolerant", test_cache_tolerant);
+  ADD ("/thumbnailer/never-half-written", test_never_half_written);
   ADD ("/thumbnailer/text-keys", test_text_keys);
   ADD ("/thumbnailer/fail-entry", test_fail_entry);
   ADD ("/thumbnailer/bad-input", test_bad_input);

@@ -2,9 +2,24 @@
  *
  * A decoder exploited by a crafted image runs with the helper's rights. The
  * helper needs none but reading the descriptors it is handed and writing
- * pixels back on its socket: it gives up privileges (no_new_privs) and, with
- * a seccomp filter, the network and starting programs. Where seccomp is not
- * available, the helper still runs, under the memory and time limits.
+ * pixels back on its socket, so once everything it needs is loaded
+ * (cs-preload.c) it gives up the rest, for good:
+ *
+ *  - privileges (no_new_privs);
+ *  - the file system but for reading fonts, TCP, and signals to anything
+ *    outside it (Landlock, cs-landlock.c);
+ *  - every system call but the few decoders make (seccomp, cs-seccomp.c).
+ *
+ * Each layer stands alone: a kernel without Landlock still gets the filter,
+ * which refuses open() by itself. The worker that started the helper adds
+ * a process group of its own, no core dumps (RLIMIT_CORE 0, which the
+ * filter keeps it from raising) and the memory, file size and time limits
+ * (cs-decoder.c). The helper stays dumpable: the tests read its /proc
+ * entries as the user.
+ *
+ * A sanitizer build's runtime reads /proc and traces the process to report
+ * leaks, and starts a symbolizer: there the helper keeps its file system
+ * and system calls, and only the limits apply.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,71 +31,92 @@
 #include "cs-sandbox.h"
 
 #include <errno.h>
-#include <stddef.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 
-#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
-# include <linux/audit.h>
-# include <linux/filter.h>
-# include <linux/seccomp.h>
-# define HAVE_FILTER 1
-# if defined(__x86_64__)
-#  define ARCH AUDIT_ARCH_X86_64
-# else
-#  define ARCH AUDIT_ARCH_AARCH64
+#include "cs-decoder.h"
+#include "cs-landlock.h"
+#include "cs-seccomp.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+# define SANITIZED 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#  define SANITIZED 1
 # endif
-#else
-# define HAVE_FILTER 0
+#endif
+#ifndef SANITIZED
+# define SANITIZED 0
 #endif
 
-#if HAVE_FILTER
-/* Refused with EPERM rather than killed: a library that tries is told no. */
-# define DENY(nr) \
-  BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
-  BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA))
-
-static struct sock_filter filter[] = {
-  /* Another architecture's system call numbers mean other calls: refuse. */
-  BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, arch)),
-  BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, ARCH, 1, 0),
-  BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-  BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)),
-  DENY (__NR_socket),
-  DENY (__NR_socketpair),
-  DENY (__NR_connect),
-  DENY (__NR_bind),
-  DENY (__NR_listen),
-  DENY (__NR_accept),
-  DENY (__NR_accept4),
-  DENY (__NR_execve),
-  DENY (__NR_execveat),
-  DENY (__NR_ptrace),
-  BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-};
+/* Test-only builds of the helper (tests/sandbox/) leave out one layer, to
+ * prove that the attack test notices. Without the ruleset, the rest goes
+ * on as if it were in place: the filter lets read-only opens through, as
+ * it would if a ruleset silently failed to bind. */
+#ifndef CS_SANDBOX_SKIP_LANDLOCK
+# define CS_SANDBOX_SKIP_LANDLOCK 0
+#endif
+#ifndef CS_SANDBOX_SKIP_SECCOMP
+# define CS_SANDBOX_SKIP_SECCOMP 0
 #endif
 
-gboolean
-cs_sandbox_enter (void)
+/* A Landlock ruleset binds the calling thread only (the seccomp filter is
+ * synchronised to all). The threads libraries start while loading (Pango
+ * runs FcInit() in one) have returned by now, but a thread that returned
+ * is listed until the kernel has reaped it: wait for that, briefly. */
+static gboolean
+wait_single_threaded (void)
 {
+  for (guint waited_ms = 0; waited_ms < 1000; waited_ms++)
+    {
+      g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+      guint n = 0;
+
+      if (tasks == NULL)
+        return FALSE;
+      while (g_dir_read_name (tasks) != NULL)
+        n++;
+      if (n == 1)
+        return TRUE;
+
+      g_usleep (1000);
+    }
+
+  return FALSE;
+}
+
+/**
+ * cs_sandbox_enter:
+ * @readable: (nullable): folders whose files stay readable (fonts)
+ *
+ * Returns: what is in place, as CS_DECODER_SANDBOX_* bits and the Landlock
+ *   ABI, for the worker to log
+ */
+guint32
+cs_sandbox_enter (const char * const *readable)
+{
+  guint32 status = 0;
+  guint abi = 0;
+
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     {
       g_debug ("no_new_privs: %s", g_strerror (errno));
-      return FALSE;
+      return status;
     }
 
-#if HAVE_FILTER
-  {
-    struct sock_fprog program = { G_N_ELEMENTS (filter), filter };
+  if (SANITIZED)
+    return status;
 
-    if (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) != 0)
-      {
-        g_debug ("seccomp: %s", g_strerror (errno));
-        return FALSE;
-      }
-    return TRUE;
-  }
-#else
-  return FALSE;
-#endif
+  /* A thread outside the Landlock domain could open anything; with one
+   * left, Landlock does not count and the filter lets no open() through. */
+  if (CS_SANDBOX_SKIP_LANDLOCK)
+    abi = CS_LANDLOCK_ABI_KNOWN;
+  else if (wait_single_threaded ())
+    abi = MIN ((guint) cs_landlock_restrict (readable), CS_LANDLOCK_ABI_KNOWN);
+  status |= abi & CS_DECODER_SANDBOX_LANDLOCK_ABI;
+
+  /* Without Landlock to choose, no file is opened at all. */
+  if (!CS_SANDBOX_SKIP_SECCOMP && cs_seccomp_restrict (abi > 0))
+    status |= CS_DECODER_SANDBOX_SECCOMP;
+
+  return status;
 }

@@ -9,6 +9,6 @@
 
 G_BEGIN_DECLS
 
-gboolean cs_sandbox_enter (void);
+guint32 cs_sandbox_enter (const char * const *readable);
 
 G_END_DECLS

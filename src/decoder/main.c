@@ -18,12 +18,14 @@
 
 #include "cs-decode.h"
 #include "cs-decoder.h"
+#include "cs-preload.h"
 #include "cs-sandbox.h"
 
 int
 main (int   argc,
       char *argv[])
 {
+  g_auto(GStrv) readable = NULL;
   struct stat st;
 
   setlocale (LC_ALL, "");
@@ -39,8 +41,8 @@ main (int   argc,
 
   cs_decode_return_big_buffers ();
 
-  /* No network, no new programs, from here on. */
-  cs_sandbox_enter ();
+  /* Only its descriptors, its memory and the fonts, from here on. */
+  readable = cs_preload ();
 
-  return cs_decoder_serve (3);
+  return cs_decoder_serve (3, cs_sandbox_enter ((const char * const *) readable));
 }

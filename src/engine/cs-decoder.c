@@ -88,6 +88,29 @@ helper_free (gpointer data)
 
 static GPrivate thread_helper = G_PRIVATE_INIT (helper_free);
 
+/* Says once per process what the helpers' sandbox lacks on this kernel. */
+static void
+note_sandbox (guint32 sandbox)
+{
+  static gsize noted;
+  guint abi = sandbox & CS_DECODER_SANDBOX_LANDLOCK_ABI;
+
+  if (CS_SANITIZED || !g_once_init_enter (&noted))
+    return;
+
+  if (abi == 0)
+    g_message ("The kernel offers no Landlock: decoder helpers are confined by seccomp%s",
+               (sandbox & CS_DECODER_SANDBOX_SECCOMP) ? " alone" : " neither, only by their limits");
+  else if (abi < CS_LANDLOCK_ABI_KNOWN)
+    g_message ("The kernel offers Landlock ABI %u of %u: decoder helpers are confined with its rights%s",
+               abi, CS_LANDLOCK_ABI_KNOWN,
+               (sandbox & CS_DECODER_SANDBOX_SECCOMP) ? " and seccomp" : ", without seccomp");
+  else if (!(sandbox & CS_DECODER_SANDBOX_SECCOMP))
+    g_message ("No seccomp: decoder helpers are confined by Landlock alone");
+
+  g_once_init_leave (&noted, 1);
+}
+
 /**
  * cs_decoder_get_helper_path:
  *
@@ -145,15 +168,22 @@ limit_helper (gpointer user_data)
   const CsDecodeLimits *limits = user_data;
   struct rlimit core = { 0, 0 };
 
-  /* Never outlive the app; never dump a core of someone's file. */
+  /* Never outlive the app; never dump a core of someone's file; a group
+   * of its own, so that signalling "its group" reaches only itself and the
+   * terminal's Ctrl+C goes to the app, which stops the helpers itself. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   setrlimit (RLIMIT_CORE, &core);
+  setpgid (0, 0);
 
+  /* Soft and hard limits alike: the helper cannot raise them again. The
+   * file size limit bounds the temporary files in memory some loaders
+   * write (src/decoder/cs-tmpfile.c), which the address space does not. */
   if (limits->memory_limit > 0 && !CS_SANITIZED)
     {
       struct rlimit as = { limits->memory_limit, limits->memory_limit };
 
       setrlimit (RLIMIT_AS, &as);
+      setrlimit (RLIMIT_FSIZE, &as);
     }
 
   /* Ten steps nicer than the app: its main thread's niceness, since the
@@ -436,6 +466,8 @@ decode_isolated (int                    fd,
       if (reply.magic != CS_DECODER_MAGIC || reply.mime_len > 1024 ||
           reply.message_len > 65536 || reply.data_len > G_MAXINT32)
         result = WAIT_CLOSED;
+      else
+        note_sandbox (reply.sandbox);
     }
   if (result == WAIT_OK)
     {
@@ -611,6 +643,8 @@ receive_request (int                     socket_fd,
 /**
  * cs_decoder_serve:
  * @socket_fd: the socket to the worker
+ * @sandbox: what confines the helper (CS_DECODER_SANDBOX_*), for the
+ *   worker to log
  *
  * The helper's main loop: one file in, one reply out, until the worker
  * closes the socket.
@@ -618,7 +652,8 @@ receive_request (int                     socket_fd,
  * Returns: the exit status
  */
 int
-cs_decoder_serve (int socket_fd)
+cs_decoder_serve (int     socket_fd,
+                  guint32 sandbox)
 {
   struct stat st;
 
@@ -636,6 +671,8 @@ cs_decoder_serve (int socket_fd)
       const guint8 *data = NULL;
       int image_width = 0, image_height = 0;
       int fd;
+
+      reply.sandbox = sandbox;
 
       fd = receive_request (socket_fd, &request);
       if (fd < 0)

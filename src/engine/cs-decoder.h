@@ -46,11 +46,18 @@ typedef struct
   gint32  image_height;
   guint32 mime_len;
   guint32 message_len;
-  guint32 padding;
+  guint32 sandbox;         /* CS_DECODER_SANDBOX_* */
   guint64 data_len;
 } CsDecoderReplyHeader;
 
 #define CS_DECODER_MAGIC 0x43534431u   /* "CSD1" */
+
+/* What confines the helper (src/decoder/cs-sandbox.c): the Landlock ABI it
+ * enforces (0: none) and whether its seccomp filter is in place. */
+#define CS_DECODER_SANDBOX_LANDLOCK_ABI 0xffu
+#define CS_DECODER_SANDBOX_SECCOMP      (1u << 8)
+/* The newest Landlock ABI whose rights the helper asks for. */
+#define CS_LANDLOCK_ABI_KNOWN           7u
 
 const char *cs_decoder_get_helper_path (void);
 GdkPixbuf  *cs_decoder_decode          (int                    fd,
@@ -61,6 +68,7 @@ GdkPixbuf  *cs_decoder_decode          (int                    fd,
                                         int                   *image_height,
                                         GCancellable          *cancellable,
                                         GError               **error);
-int         cs_decoder_serve           (int                    socket_fd);
+int         cs_decoder_serve           (int                    socket_fd,
+                                        guint32                sandbox);
 
 G_END_DECLS

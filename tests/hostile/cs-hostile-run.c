@@ -1,9 +1,12 @@
 /* cs-hostile-run.c: runs a program the way a harsh user would, and measures it
  *
- * The child gets its own process group, so that a deadline or the memory
- * watchdog kills it together with any helper it started, and anything of
- * that group still alive after it exits is caught. Standard output and error
- * go to memory files, never pipes, so a child that writes a lot cannot stall.
+ * The child starts a session of its own, so that a deadline or the memory
+ * watchdog kills it together with every process it started, and anything
+ * of that session still running after it exits is caught. A session, not
+ * a process group: decoder helpers put themselves in groups of their own,
+ * and one that outlives the program is no longer its descendant (the init
+ * adopts it), but both stay in the session. Standard output and error go
+ * to memory files, never pipes, so a child that writes a lot cannot stall.
  * The peak resident set is that of the program or of one of its decoder
  * helpers, whichever is larger: wait4()'s, as /usr/bin/time's %M (which
  * counts only the children it reaped), and the VmHWM of every process of the
@@ -126,40 +129,95 @@ tree_rss_kb (pid_t    pid,
   return total;
 }
 
-/* Members of process group @pgid that are still running (zombies left to
- * an init that does not reap do not count). */
+/* The state and session of process @pid, from /proc/PID/stat. */
 static gboolean
-group_has_live_members (pid_t pgid)
+read_stat (const char *pid,
+           char       *state,
+           int        *session)
 {
-  g_autoptr(GDir) proc = NULL;
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *text = NULL;
+  const char *after;
+  int ppid, pgrp;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return FALSE;
+  /* "pid (comm) S ppid pgrp session ...": comm may hold spaces and
+   * parentheses. */
+  after = strrchr (text, ')');
+  return after != NULL && sscanf (after + 1, " %c %d %d %d", state, &ppid, &pgrp, session) == 4;
+}
+
+static gboolean
+is_running (char state)
+{
+  /* Zombies left to an init that does not reap are gone all the same. */
+  return state != 'Z' && state != 'X';
+}
+
+/**
+ * cs_process_is_running:
+ *
+ * Whether @pid names a process that still runs (not a zombie).
+ */
+gboolean
+cs_process_is_running (pid_t pid)
+{
+  g_autofree char *name = g_strdup_printf ("%d", (int) pid);
+  char state;
+  int session;
+
+  return read_stat (name, &state, &session) && is_running (state);
+}
+
+/* The processes of session @sid that still run. */
+static GArray *
+session_members (pid_t sid)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
   const char *name;
 
-  if (kill (-pgid, 0) != 0)
-    return FALSE;
-
-  proc = g_dir_open ("/proc", 0, NULL);
   while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
     {
-      g_autofree char *path = NULL;
-      g_autofree char *text = NULL;
-      const char *after;
+      pid_t pid;
       char state;
-      int ppid, pgrp;
+      int session;
 
-      if (!g_ascii_isdigit (name[0]))
+      if (!g_ascii_isdigit (name[0]) || !read_stat (name, &state, &session))
         continue;
-      path = g_strdup_printf ("/proc/%s/stat", name);
-      if (!g_file_get_contents (path, &text, NULL, NULL))
-        continue;
-      /* "pid (comm) S ppid pgrp ...": comm may hold spaces and parentheses. */
-      after = strrchr (text, ')');
-      if (after == NULL || sscanf (after + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
-        continue;
-      if (pgrp == pgid && state != 'Z' && state != 'X')
-        return TRUE;
+      pid = atoi (name);
+      if (session == sid && is_running (state))
+        g_array_append_val (pids, pid);
     }
 
-  return FALSE;
+  return pids;
+}
+
+static gboolean
+session_has_members (pid_t sid)
+{
+  g_autoptr(GArray) pids = session_members (sid);
+
+  return pids->len > 0;
+}
+
+/* Kills what runs in session @sid, and waits until it is gone: SIGKILL
+ * takes effect when the process is next scheduled, not when kill()
+ * returns, and a process may fork while it is being killed. */
+static void
+kill_session (pid_t sid)
+{
+  for (guint waited = 0; waited < GRACE_MS; waited += POLL_MS)
+    {
+      g_autoptr(GArray) pids = session_members (sid);
+
+      if (pids->len == 0)
+        return;
+      for (guint i = 0; i < pids->len; i++)
+        kill (g_array_index (pids, pid_t, i), SIGKILL);
+      g_usleep (POLL_MS * 1000);
+    }
 }
 
 static int
@@ -231,7 +289,7 @@ cs_run_program (const char         *cwd,
   if (pid == 0)
     {
       /* Only async-signal-safe calls from here to exec. */
-      setpgid (0, 0);
+      setsid ();
       dup2 (null_fd, STDIN_FILENO);
       dup2 (out_fd, STDOUT_FILENO);
       dup2 (err_fd, STDERR_FILENO);
@@ -241,7 +299,8 @@ cs_run_program (const char         *cwd,
       _exit (127);
     }
 
-  setpgid (pid, pid);
+  /* Not setpgid() from here as well: a group leader cannot start a
+   * session, and the deadline is long after the child's exec. */
   pidfd = open_pidfd (pid);
 
   for (;;)
@@ -273,7 +332,7 @@ cs_run_program (const char         *cwd,
 
       if (kill_now)
         {
-          kill (-pid, SIGKILL);
+          kill_session (pid);
           kill (pid, SIGKILL);
           while (wait4 (pid, &status, 0, &usage) < 0 && errno == EINTR)
             ;
@@ -301,12 +360,12 @@ cs_run_program (const char         *cwd,
     run->term_signal = WTERMSIG (status);
 
   /* A helper that outlives the program is a leak; give it a moment to go. */
-  for (guint waited = 0; group_has_live_members (pid); waited += 20)
+  for (guint waited = 0; session_has_members (pid); waited += 20)
     {
       if (waited >= GRACE_MS)
         {
           run->survivors = TRUE;
-          kill (-pid, SIGKILL);
+          kill_session (pid);
           break;
         }
       g_usleep (20 * 1000);

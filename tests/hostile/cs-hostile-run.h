@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -15,7 +16,7 @@ typedef struct
   int       term_signal;  /* the signal that ended it, 0 for none */
   gboolean  timed_out;    /* killed at the deadline */
   gboolean  memory_out;   /* killed for using more than the watchdog allows */
-  gboolean  survivors;    /* processes of its group outlived it (killed then) */
+  gboolean  survivors;    /* processes of its session outlived it (killed then) */
   double    seconds;      /* wall time */
   guint64   max_rss_kb;   /* peak resident set of it or of one of its children */
   char     *out;
@@ -47,6 +48,7 @@ const char *cs_run_find_prefix (const CsRun       *run,
                                 const char        *prefix);
 
 char     *cs_printable        (const char         *bytes);
+gboolean  cs_process_is_running (pid_t           pid);
 
 GHashTable *cs_fingerprint_tree (const char       *root);
 GPtrArray  *cs_fingerprint_diff (GHashTable       *before,

@@ -29,6 +29,8 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -2043,12 +2045,91 @@ print_table (void)
     printf ("# Cannot write %s\n", report);
 }
 
+/* The harness itself: it must see a helper that outlives the program, in
+ * a process group of its own as decoder helpers are, and reach it at a
+ * deadline. This program plays the one that leaves it behind. */
+
+#define LEFT_SECONDS 30
+
+/* Starts a child in a group of its own, without PR_SET_PDEATHSIG, prints
+ * its pid, then exits or, with @hang, never does. */
+static int
+leave_helper (gboolean hang)
+{
+  pid_t child = fork ();
+
+  if (child < 0)
+    return 1;
+  if (child == 0)
+    {
+      setpgid (0, 0);
+      sleep (LEFT_SECONDS);
+      _exit (0);
+    }
+  printf ("%d\n", (int) child);
+  fflush (stdout);
+  if (hang)
+    sleep (LEFT_SECONDS);
+  return 0;
+}
+
+static void
+run_leaving_helper (const char *mode,
+                    guint       timeout_seconds,
+                    CsRun      *run,
+                    pid_t      *helper)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  const char *argv[] = { self, mode, NULL };
+  g_autofree char *description = NULL;
+
+  g_assert_nonnull (self);
+  cs_run_program (T.root, NULL, argv, timeout_seconds, 0, run);
+  description = cs_run_describe (run);
+  g_test_message ("%s: %s", mode, description);
+  *helper = atoi (run->out);
+  g_assert_cmpint (*helper, >, 0);
+}
+
+static void
+test_harness_left_behind (void)
+{
+  g_auto(CsRun) run = { 0 };
+  pid_t helper;
+
+  run_leaving_helper ("--leave-helper", RUN_TIMEOUT_SECONDS, &run, &helper);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (run.survivors);
+  g_assert_false (cs_process_is_running (helper));
+  if (cs_process_is_running (helper))
+    kill (helper, SIGKILL);
+}
+
+static void
+test_harness_deadline (void)
+{
+  g_auto(CsRun) run = { 0 };
+  pid_t helper;
+
+  run_leaving_helper ("--leave-helper-and-hang", 1, &run, &helper);
+  g_assert_true (run.timed_out);
+  g_assert_false (run.survivors);
+  g_assert_false (cs_process_is_running (helper));
+  if (cs_process_is_running (helper))
+    kill (helper, SIGKILL);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
   int status;
+
+  if (argc == 2 && g_str_equal (argv[1], "--leave-helper"))
+    return leave_helper (FALSE);
+  if (argc == 2 && g_str_equal (argv[1], "--leave-helper-and-hang"))
+    return leave_helper (TRUE);
 
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
@@ -2117,6 +2198,8 @@ main (int   argc,
       g_test_add_data_func (path, entry, test_file);
     }
 
+  g_test_add_func ("/hostile/harness/left-behind-found", test_harness_left_behind);
+  g_test_add_func ("/hostile/harness/deadline-reaches-helper", test_harness_deadline);
   g_test_add_func ("/hostile/name/newline-shown-escaped", test_name_newline_shown);
   g_test_add_func ("/hostile/batch/beside", test_batch_beside);
   g_test_add_func ("/hostile/batch/cache-recursive-twice", test_batch_cache_twice);
