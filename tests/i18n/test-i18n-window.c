@@ -76,11 +76,31 @@ shows (GtkWidget  *root,
   return FALSE;
 }
 
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} Showing;
+
+static gboolean
+is_showing (gpointer data)
+{
+  Showing *showing = data;
+
+  return shows (showing->root, showing->text);
+}
+
 static void
 assert_shows_chinese (GtkWidget  *root,
                       const char *msgid)
 {
   const char *translation = chinese (msgid);
+  Showing showing = { root, translation };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  /* A dialog slides in: its rows map a few frames after it does. */
+  while (!is_showing (&showing) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
 
   if (shows (root, msgid))
     g_error ("The window shows “%s” in English", msgid);
@@ -200,7 +220,10 @@ main (int   argc,
   int status;
 
   /* As main.c does, with the build's catalogs in place of LOCALEDIR. */
-  if (setlocale (LC_ALL, "") == NULL && setlocale (LC_ALL, "C.UTF-8") == NULL)
+  /* In the environment too: gtk_init() sets the locale again from it. */
+  if (setlocale (LC_ALL, "") == NULL)
+    g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  if (setlocale (LC_ALL, "") == NULL)
     g_error ("Neither the locale in LC_ALL nor C.UTF-8 is installed");
   if (localedir == NULL)
     g_error ("CS_TEST_LOCALEDIR is not set: it must name the build's po/ folder");
@@ -208,6 +231,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  cs_test_allow_gtk_frame_warning ();
   g_test_init (&argc, &argv, NULL);
   adw_init ();
 
