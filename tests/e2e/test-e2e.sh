@@ -429,6 +429,50 @@ XDG_DESKTOP_DIR="$HOME/Desktop"
 XDG_PICTURES_DIR="$HOME/Pictures"
 END
 
+# A taken-over decoder (tests/sandbox/cs-attack-loader.c), registered for
+# HEIF in place of the real loader, and what it goes after: canaries in the
+# home folder and in another folder, a private key, a victim process. Set
+# before the bus starts the program, since GdkPixbuf reads its list of
+# loaders once; the program runs its staged decoder helper, as an installed
+# one runs the one in its libexecdir.
+attack=$work/attack
+attack_tmp=$work/attack-tmp
+canary='canary: left alone'
+mkdir -p "$attack" "$attack_tmp" "$home/.ssh" || bail "cannot make the attack's folders"
+
+# Canaries laid afresh, and what an attack would leave removed.
+lay_canaries ()
+{
+  local dir name
+
+  for dir in "$home" "$attack_tmp"; do
+    rm -f "$dir/created" "$dir/renamed" "$dir/shell-ran"
+    for name in canary canary-rename canary-delete; do
+      printf '%s\n' "$canary" >"$dir/$name"
+    done
+  done
+}
+
+lay_canaries
+printf 'CS-SECRET-KEY-2f9c1e\n' >"$home/.ssh/id_ed25519"
+awk -v RS= -v ORS='\n\n' '!/pixbufloader-heif/' "$CS_SYSTEM_LOADERS_CACHE" >"$work/loaders.cache"
+printf '"%s"\n"cs-attack" 4 "" "A taken-over decoder" "GPL"\n"image/heif" "image/heic" "image/avif" ""\n"heic" "heif" "avif" ""\n"    ftyp" "xxxx    " 100\n\n' \
+  "$CS_ATTACK_LOADER" >>"$work/loaders.cache"
+# An HEIF header, the mode, padding past GdkPixbuf's first buffer. The
+# probe only says the loader is used (where GdkPixbuf decodes HEIF through
+# glycin it is not).
+attack_file ()
+{
+  { printf '\0\0\0\030ftypheic\0\0\0\0mif1heic'; printf 'CS-ATTACK %s\n' "$2"; printf '%16384s' ''; } >"$1"
+}
+attack_file "$attack/attack-all.heic" all
+attack_file "$work/attack-probe.heic" probe
+"$gen_images" "$attack" 1 || bail "cs-gen-images $attack 1 failed"
+sleep 600 &
+victim=$!
+export GDK_PIXBUF_MODULE_FILE=$work/loaders.cache CS_ATTACK_TMP=$attack_tmp CS_ATTACK_VICTIM=$victim
+export CONTACT_SHEET_DECODER=$stage$CS_LIBEXECDIR/contact-sheet-decoder
+
 export HOME=$home
 export XDG_CACHE_HOME=$work/cache
 export XDG_CONFIG_HOME=$work/config
@@ -444,7 +488,8 @@ export CONTACT_SHEET_TRACE=1
 # hands it, as a desktop session does at login.
 dbus-update-activation-environment HOME XDG_CACHE_HOME XDG_CONFIG_HOME XDG_DATA_HOME \
   XDG_DATA_DIRS XDG_RUNTIME_DIR GSETTINGS_BACKEND GSETTINGS_SCHEMA_DIR PATH \
-  CONTACT_SHEET_TRACE LC_ALL GDK_BACKEND DISPLAY XAUTHORITY >>"$launch_log" 2>&1 ||
+  CONTACT_SHEET_TRACE LC_ALL GDK_BACKEND DISPLAY XAUTHORITY \
+  GDK_PIXBUF_MODULE_FILE CS_ATTACK_TMP CS_ATTACK_VICTIM CONTACT_SHEET_DECODER >>"$launch_log" 2>&1 ||
   bail "dbus-update-activation-environment failed"
 
 # 3. Launch the desktop file by its ID, found in $XDG_DATA_DIRS, as a
@@ -676,6 +721,57 @@ else
     "$app_id is owned by pid '$(bus_name_pid "$app_id")'; the bus activated it $(n_activations) times" \
     "reaped: '$reaped_programs'"
 fi
+
+# 7b. The attack file, through the staged contact-sheet-cli, then opened in
+# the running window as "Open With" would: the decoder reaches nothing, the
+# program lives and finishes, the file fails with the loader's own message.
+
+attack_traces ()
+{
+  local dir name
+
+  for dir in "$home" "$attack_tmp"; do
+    for name in canary canary-rename canary-delete; do
+      [ "$(cat "$dir/$name" 2>/dev/null)" = "$canary" ] || echo "$dir/$name: changed or gone"
+    done
+    for name in created renamed shell-ran; do
+      [ ! -e "$dir/$name" ] || echo "$dir/$name: made"
+    done
+  done
+  kill -0 "$victim" 2>/dev/null || echo "the victim process was killed"
+}
+
+"$stage_bin/contact-sheet-cli" -o "$work/attack-out" "$work/attack-probe.heic" >/dev/null 2>"$log_dir/attack-probe.log"
+"$stage_bin/contact-sheet-cli" -o "$work/attack-out" "$attack" >/dev/null 2>"$log_dir/attack-cli.log"
+cli_status=$?
+if ! grep -q 'CS-ATTACK: unknown mode' "$log_dir/attack-probe.log"; then
+  ok "a taken-over decoder reaches nothing # SKIP GdkPixbuf does not decode HEIF with the attack loader here (glycin)"
+  ok "a taken-over decoder reaches nothing from the window # SKIP as above"
+else
+  traces=$(attack_traces)
+  if [ "$cli_status" -eq 1 ] && [ -z "$traces" ] &&
+     grep -q ': CS-ATTACK: [0-9]* attempts, none succeeded' "$log_dir/attack-cli.log"; then
+    ok "a taken-over decoder reaches nothing through contact-sheet-cli"
+  else
+    not_ok "a taken-over decoder reaches nothing through contact-sheet-cli" "exit status $cli_status" \
+      "$traces" "$(cat "$log_dir/attack-cli.log")"
+  fi
+
+  lay_canaries
+  mark_trace
+  timeout "$timeout_window" gtk4-launch "$app_id" "$attack" >>"$launch_log" 2>&1
+  poll "$timeout_accept" has_trace open && poll "$timeout_finished" has_trace finished
+  status_text=$(trace_line finished | sed 's/^[0-9.]* ms: //')
+  traces=$(attack_traces)
+  if [ -z "$traces" ] && [ "$(staged_pids)" = "$app_pid" ] &&
+     printf '%s\n' "$status_text" | grep -Eq '^1 thumbnail · .* · 1 failed$'; then
+    ok "a taken-over decoder reaches nothing from the window, which finishes: \"$status_text\""
+  else
+    not_ok "a taken-over decoder reaches nothing from the window" "$traces" \
+      "status text '$status_text'; staged processes '$(staged_pids | tr '\n' ' ')', expected '$app_pid'"
+  fi
+fi
+kill "$victim" 2>/dev/null
 
 # 8. Ctrl+Q, a clean exit, a clean log.
 
