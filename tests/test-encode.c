@@ -135,6 +135,29 @@ chunk_list (GBytes *png)
 }
 
 #if HAVE_LIBPNG
+/* The jump skips only this function, which sets nothing but what libpng
+ * fills in. */
+static gboolean
+libpng_read (png_structp  png,
+             png_infop    info,
+             FILE        *file,
+             guint8      *rows,
+             gsize        row_bytes)
+{
+  if (setjmp (png_jmpbuf (png)))
+    return FALSE;
+
+  png_init_io (png, file);
+  png_read_info (png, info);
+  if (png_get_rowbytes (png, info) != row_bytes || png_get_image_height (png, info) != HEIGHT)
+    return FALSE;
+  for (int y = 0; y < HEIGHT; y++)
+    png_read_row (png, rows + y * row_bytes, NULL);
+  png_read_end (png, info);
+
+  return TRUE;
+}
+
 /* libpng's own reader: the pixels as stored, every text chunk as stored
  * (CRCs checked on the way). */
 static void
@@ -146,32 +169,23 @@ assert_libpng_reads (const char *path,
   png_infop info = png_create_info_struct (png);
   gboolean alpha = gdk_pixbuf_get_has_alpha (expected);
   gsize row_bytes = WIDTH * (alpha ? 4 : 3);
-  g_autofree guint8 *row = g_malloc (row_bytes);
+  g_autofree guint8 *rows = g_malloc (row_bytes * HEIGHT);
   png_textp text = NULL;
   int n_text;
 
   g_assert_nonnull (file);
   g_assert_nonnull (info);
-  if (setjmp (png_jmpbuf (png)))
-    g_assert_not_reached ();
-  png_init_io (png, file);
-  png_read_info (png, info);
+  g_assert_true (libpng_read (png, info, file, rows, row_bytes));
 
   g_assert_cmpuint (png_get_image_width (png, info), ==, WIDTH);
-  g_assert_cmpuint (png_get_image_height (png, info), ==, HEIGHT);
   g_assert_cmpint (png_get_bit_depth (png, info), ==, 8);
   g_assert_cmpint (png_get_color_type (png, info), ==,
                    alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB);
   g_assert_cmpint (png_get_interlace_type (png, info), ==, PNG_INTERLACE_NONE);
-
   for (int y = 0; y < HEIGHT; y++)
-    {
-      png_read_row (png, row, NULL);
-      g_assert_cmpmem (row, row_bytes,
-                       gdk_pixbuf_read_pixels (expected) + y * gdk_pixbuf_get_rowstride (expected),
-                       row_bytes);
-    }
-  png_read_end (png, info);
+    g_assert_cmpmem (rows + y * row_bytes, row_bytes,
+                     gdk_pixbuf_read_pixels (expected) + y * gdk_pixbuf_get_rowstride (expected),
+                     row_bytes);
 
   n_text = png_get_text (png, info, &text, NULL);
   g_assert_cmpint (n_text, ==, g_strv_length ((char **) keys));
@@ -200,8 +214,9 @@ assert_libpng_reads (const char *path,
 }
 #endif
 
-/* GdkPixbuf's loader, as another desktop program would read it. Before
- * 2.43 the loader is libpng's and hands the text chunks over as options. */
+/* GdkPixbuf's loader, as another desktop program would read it: its
+ * options are the text chunks, in UTF-8. Through glycin (GdkPixbuf 2.43
+ * and later) they are the tEXt chunks only, not iTXt. */
 static void
 assert_pixbuf_reads (const char *path,
                      GdkPixbuf  *expected)
@@ -212,18 +227,14 @@ assert_pixbuf_reads (const char *path,
   g_assert_no_error (error);
   assert_same_pixels (expected, read);
 
-  if (gdk_pixbuf_major_version == 2 && gdk_pixbuf_minor_version < 43)
+  for (guint i = 0; keys[i] != NULL; i++)
     {
-      for (guint i = 0; keys[i] != NULL; i++)
-        {
-          g_autofree char *option = g_strconcat ("tEXt::", keys[i], NULL);
+      g_autofree char *option = g_strconcat ("tEXt::", keys[i], NULL);
 
-          g_assert_cmpstr (gdk_pixbuf_get_option (read, option), ==, values[i]);
-        }
+      if (i >= N_TEXT_KEYS && gdk_pixbuf_minor_version >= 43)
+        break;
+      g_assert_cmpstr (gdk_pixbuf_get_option (read, option), ==, values[i]);
     }
-  else
-    g_test_message ("GdkPixbuf %u.%u: text chunks not checked through its loader",
-                    gdk_pixbuf_major_version, gdk_pixbuf_minor_version);
 }
 
 static void
