@@ -54,6 +54,7 @@ is_encodable (GdkPixbuf *pixbuf)
          gdk_pixbuf_get_n_channels (pixbuf) == (gdk_pixbuf_get_has_alpha (pixbuf) ? 4 : 3);
 }
 
+#if HAVE_LIBPNG || HAVE_LIBJPEG
 static void
 set_encode_error (GError     **error,
                   const char  *reason)
@@ -61,6 +62,7 @@ set_encode_error (GError     **error,
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                _("Cannot encode the thumbnail: %s"), reason);
 }
+#endif
 
 #if HAVE_LIBPNG
 
