@@ -415,14 +415,6 @@ cs_grid_model_get_n_found (CsGridModel *self)
   return g_hash_table_size (self->items_by_file);
 }
 
-CsSortOrder
-cs_grid_model_get_sort_order (CsGridModel *self)
-{
-  g_return_val_if_fail (CS_IS_GRID_MODEL (self), CS_SORT_NAME);
-
-  return self->sort_order;
-}
-
 void
 cs_grid_model_set_sort_order (CsGridModel *self,
                               CsSortOrder  sort_order)

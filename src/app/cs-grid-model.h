@@ -38,7 +38,6 @@ gboolean     cs_grid_model_contains       (CsGridModel *self,
 void         cs_grid_model_flush          (CsGridModel *self);
 void         cs_grid_model_clear          (CsGridModel *self);
 
-CsSortOrder  cs_grid_model_get_sort_order (CsGridModel *self);
 void         cs_grid_model_set_sort_order (CsGridModel *self,
                                            CsSortOrder  sort_order);
 const char  *cs_grid_model_get_search     (CsGridModel *self);
