@@ -1835,7 +1835,7 @@ test_every_format (Fixture       *f,
   write_file (f->images, "flat.tga", tga->data, tga->len);
   write_file (f->images, "flat.svg", (const guint8 *) svg, strlen (svg));
   write_file (f->images, "dots.xbm", (const guint8 *) xbm, strlen (xbm));
-  gdk_pixbuf_fill (flat, (FLAT_R << 24) | (FLAT_G << 16) | (FLAT_B << 8) | 0xff);
+  gdk_pixbuf_fill (flat, ((guint32) FLAT_R << 24) | (FLAT_G << 16) | (FLAT_B << 8) | 0xff);
   {
     g_autofree char *bmp = g_build_filename (f->images, "flat.bmp", NULL);
     g_autofree char *tiff = g_build_filename (f->images, "flat.tiff", NULL);

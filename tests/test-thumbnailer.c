@@ -947,7 +947,9 @@ test_sandbox (Fixture       *f,
       g_test_message ("helper %d, descriptor 4: %s", pid, turns);
       g_assert_nonnull (strstr (status, "NoNewPrivs:\t1"));
 #if defined(__x86_64__) || defined(__aarch64__)
-      g_assert_nonnull (strstr (status, "Seccomp:\t2"));
+      /* A sanitizer build's helper keeps its system calls. */
+      if (!SANITIZED_BUILD)
+        g_assert_nonnull (strstr (status, "Seccomp:\t2"));
 #endif
       g_assert_true (g_str_has_prefix (turns, "/memfd:contact-sheet-turns"));
       /* The helper's glibc splits the value where it read it, in place:

@@ -37,16 +37,6 @@
 #include "cs-landlock.h"
 #include "cs-seccomp.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-# define SANITIZED 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#  define SANITIZED 1
-# endif
-#endif
-#ifndef SANITIZED
-# define SANITIZED 0
-#endif
 
 /* Test-only builds of the helper (tests/sandbox/) leave out one layer, to
  * prove that the attack test notices. Without the ruleset, the rest goes
@@ -103,7 +93,7 @@ cs_sandbox_enter (const char * const *readable)
       return status;
     }
 
-  if (SANITIZED)
+  if (SANITIZED_BUILD)
     return status;
 
   /* A thread outside the Landlock domain could open anything; with one
