@@ -1,4 +1,4 @@
-/* test-png.c: PNGs through libpng, scaled while read (cs-png.c)
+/* test-png.c: PNGs through libpng, scaled while read (cs-decode-png.c)
  *
  * Every PNG here is written by libpng itself, in each of the colour types
  * and depths the format has. What GdkPixbuf's own loader makes of the same
@@ -20,8 +20,8 @@
 #include <png.h>
 
 #include "cs-decode.h"
-#include "cs-decoder.h"
-#include "cs-png.h"
+#include "cs-decoder-client.h"
+#include "cs-decode-png.h"
 #include "cs-test-decode.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"

@@ -33,7 +33,7 @@
 #include <errno.h>
 #include <sys/prctl.h>
 
-#include "cs-decoder.h"
+#include "cs-decoder-protocol.h"
 #include "cs-landlock.h"
 #include "cs-seccomp.h"
 

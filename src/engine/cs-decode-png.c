@@ -1,4 +1,4 @@
-/* cs-png.c: PNG thumbnails straight from libpng, scaled while they are read
+/* cs-decode-png.c: PNG thumbnails straight from libpng, scaled while they are read
  *
  * GdkPixbuf's loader decodes a PNG into a buffer of its full size (96 MB
  * for a 24 megapixel RGBA screenshot or scan) before the thumbnail is cut
@@ -20,17 +20,16 @@
 
 #include "config.h"
 
-#include "cs-png.h"
+#include "cs-decode-png.h"
 
 #include <errno.h>
 #include <setjmp.h>
 #include <string.h>
 #include <unistd.h>
-#include <glib/gi18n-lib.h>
 #include <png.h>
 
-#include "cs-decode-private.h"
-#include "cs-thumbnailer.h"
+#include "cs-decode-util.h"
+#include "cs-error.h"
 
 #define READ_CHUNK (64 * 1024)
 /* A highly compressed image gives thousands of rows for one read: a
@@ -556,21 +555,15 @@ set_failure (const Decoder  *d,
     return;
 
   if (d->out_of_memory && width > 0)
-    g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                 _("Image is too large to decode within the memory limit (%d × %d pixels)"),
-                 (int) width, (int) height);
+    cs_set_error_over_memory_limit (error, (int) width, (int) height);
   else if (d->read_errno != 0)
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (d->read_errno),
-                 "%s: %s", _("Cannot read"), g_strerror (d->read_errno));
+    cs_set_error_cannot_read (error, d->read_errno);
   else if (d->ended_early)
-    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                         _("The image data is truncated or damaged"));
+    cs_set_error_truncated (error);
   else if (d->message[0] != '\0' && !d->out_of_memory)
-    g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                 _("Cannot decode the image: %s"), d->message);
+    cs_set_error_cannot_decode (error, d->message);
   else
-    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                         _("Not enough memory to decode the image"));
+    cs_set_error_out_of_memory (error);
 }
 
 /**
@@ -626,15 +619,13 @@ cs_png_decode (int            fd,
   height = png_get_image_height (d->png, d->info);
   if (width == 0 || height == 0 || width > G_MAXINT || height > G_MAXINT)
     {
-      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                           _("Cannot decode the image: no pixels in the file"));
+      cs_set_error_no_pixels (error);
       return NULL;
     }
 
   if ((guint64) width * height > MIN (max_pixels, MAX_SUMMED_PIXELS))
     {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                   _("Image is too large (%d × %d pixels)"), (int) width, (int) height);
+      cs_set_error_too_large (error, (int) width, (int) height);
       return NULL;
     }
 
@@ -664,8 +655,7 @@ cs_png_decode (int            fd,
       !g_size_checked_mul (&row_bytes, width, channels) ||
       png_get_rowbytes (d->png, d->info) != row_bytes)
     {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                   _("Cannot decode the image: %s"), "unexpected pixel format");
+      cs_set_error_cannot_decode (error, "unexpected pixel format");
       return NULL;
     }
 

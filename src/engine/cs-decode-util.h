@@ -1,4 +1,4 @@
-/* cs-decode-private.h: what the format-specific decoders share with cs-decode.c
+/* cs-decode-util.h: what every decoder of this process shares
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,5 +29,6 @@ gboolean cs_decode_begin_big_buffer (guint64       bytes,
                                      GCancellable *cancellable);
 void     cs_decode_end_big_buffer   (void);
 void     cs_decode_share_big_buffer_turns (int fd);
+void     cs_decode_return_big_buffers     (void);
 
 G_END_DECLS

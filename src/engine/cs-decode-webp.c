@@ -1,4 +1,4 @@
-/* cs-webp.c: WebP thumbnails straight from libwebp, scaled while decoded
+/* cs-decode-webp.c: WebP thumbnails straight from libwebp, scaled while decoded
  *
  * libwebp can scale as it decodes: a lossy picture is decoded a row of
  * macroblocks at a time, each row area-averaged into the thumbnail and
@@ -22,15 +22,14 @@
 
 #include "config.h"
 
-#include "cs-webp.h"
+#include "cs-decode-webp.h"
 
 #include <errno.h>
 #include <unistd.h>
-#include <glib/gi18n-lib.h>
 #include <webp/decode.h>
 
-#include "cs-decode-private.h"
-#include "cs-thumbnailer.h"
+#include "cs-decode-util.h"
+#include "cs-error.h"
 
 #define READ_CHUNK (64 * 1024)
 
@@ -158,15 +157,13 @@ set_failure (const Decoder  *d,
 
   if (d->read_errno != 0)
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (d->read_errno),
-                   "%s: %s", _("Cannot read"), g_strerror (d->read_errno));
+      cs_set_error_cannot_read (error, d->read_errno);
       return;
     }
 
   if (d->ended_early || d->status == VP8_STATUS_NOT_ENOUGH_DATA)
     {
-      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                           _("The image data is truncated or damaged"));
+      cs_set_error_truncated (error);
       return;
     }
 
@@ -174,12 +171,9 @@ set_failure (const Decoder  *d,
     {
     case VP8_STATUS_OUT_OF_MEMORY:
       if (width > 0)
-        g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                     _("Image is too large to decode within the memory limit (%d × %d pixels)"),
-                     width, height);
+        cs_set_error_over_memory_limit (error, width, height);
       else
-        g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                             _("Not enough memory to decode the image"));
+        cs_set_error_out_of_memory (error);
       return;
     case VP8_STATUS_UNSUPPORTED_FEATURE:
       detail = "a WebP feature libwebp does not support";
@@ -197,8 +191,7 @@ set_failure (const Decoder  *d,
       break;
     }
 
-  g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-               _("Cannot decode the image: %s"), detail);
+  cs_set_error_cannot_decode (error, detail);
 }
 
 /**
@@ -248,15 +241,13 @@ cs_webp_decode (int            fd,
   height = features->height;
   if (width <= 0 || height <= 0)
     {
-      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                           _("Cannot decode the image: no pixels in the file"));
+      cs_set_error_no_pixels (error);
       return NULL;
     }
 
   if ((guint64) width * height > max_pixels)
     {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                   _("Image is too large (%d × %d pixels)"), width, height);
+      cs_set_error_too_large (error, width, height);
       return NULL;
     }
 

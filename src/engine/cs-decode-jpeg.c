@@ -1,4 +1,4 @@
-/* cs-jpeg.c: JPEG thumbnails straight from libjpeg-turbo
+/* cs-decode-jpeg.c: JPEG thumbnails straight from libjpeg-turbo
  *
  * GdkPixbuf's loader already asks libjpeg for a reduced size, but it keeps
  * the accurate integer IDCT, decodes progressive files scan by scan, reads
@@ -24,19 +24,18 @@
 
 #include "config.h"
 
-#include "cs-jpeg.h"
-#include "cs-decode-private.h"
+#include "cs-decode-jpeg.h"
+#include "cs-decode-util.h"
 
 #include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <glib/gi18n-lib.h>
 #include <jpeglib.h>
 #include <jerror.h>
 
-#include "cs-thumbnailer.h"
+#include "cs-error.h"
 
 #define READ_CHUNK (64 * 1024)
 #define APP1 (JPEG_APP0 + 1)
@@ -557,24 +556,18 @@ set_failure (const FdSource  *src,
 
   if (detail != NULL && d->err.pub.msg_code == JERR_OUT_OF_MEMORY)
     {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                   _("Image is too large to decode within the memory limit (%d × %d pixels)"),
-                   (int) d->cinfo.image_width, (int) d->cinfo.image_height);
+      cs_set_error_over_memory_limit (error, (int) d->cinfo.image_width, (int) d->cinfo.image_height);
       return;
     }
 
   if (src->read_errno != 0)
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (src->read_errno),
-                 "%s: %s", _("Cannot read"), g_strerror (src->read_errno));
+    cs_set_error_cannot_read (error, src->read_errno);
   else if (src->ended_early)
-    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                         _("The image data is truncated or damaged"));
+    cs_set_error_truncated (error);
   else if (detail != NULL && detail[0] != '\0')
-    g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                 _("Cannot decode the image: %s"), detail);
+    cs_set_error_cannot_decode (error, detail);
   else
-    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                         _("Not enough memory to decode the image"));
+    cs_set_error_out_of_memory (error);
 }
 
 static GdkPixbuf *
@@ -653,9 +646,7 @@ cs_jpeg_decode (int            fd,
 
   if ((guint64) cinfo->image_width * cinfo->image_height > max_pixels)
     {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                   _("Image is too large (%d × %d pixels)"),
-                   (int) cinfo->image_width, (int) cinfo->image_height);
+      cs_set_error_too_large (error, (int) cinfo->image_width, (int) cinfo->image_height);
       return NULL;
     }
 
