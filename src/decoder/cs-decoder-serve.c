@@ -46,39 +46,6 @@ write_all (int         fd,
   return TRUE;
 }
 
-static int
-receive_request (int                     socket_fd,
-                 CsDecoderRequestHeader *header)
-{
-  struct iovec iov = { header, sizeof *header };
-  union {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } control;
-  struct msghdr msg = { 0 };
-  struct cmsghdr *cmsg;
-  ssize_t n;
-  int fd = -1;
-
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.buf;
-  msg.msg_controllen = sizeof control.buf;
-
-  do
-    n = recvmsg (socket_fd, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-
-  if (n != (ssize_t) sizeof *header || header->magic != CS_DECODER_MAGIC)
-    return -1;
-
-  for (cmsg = CMSG_FIRSTHDR (&msg); cmsg != NULL; cmsg = CMSG_NXTHDR (&msg, cmsg))
-    if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
-      memcpy (&fd, CMSG_DATA (cmsg), sizeof (int));
-
-  return fd;
-}
-
 /**
  * cs_decoder_serve:
  * @socket_fd: the socket to the worker
@@ -113,7 +80,7 @@ cs_decoder_serve (int     socket_fd,
 
       reply.sandbox = sandbox;
 
-      fd = receive_request (socket_fd, &request);
+      fd = cs_decoder_receive_request (socket_fd, &request);
       if (fd < 0)
         return 0;
 

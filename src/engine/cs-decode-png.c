@@ -307,11 +307,8 @@ typedef struct
   png_structp   png;
   png_infop     info;
 
-  int           fd;
-  GCancellable *cancellable;
-  gboolean      ended_early;
+  CsDecodeInput input;
   gboolean      out_of_memory;
-  int           read_errno;
   char          message[256];
 
   guint8       *row;
@@ -366,27 +363,14 @@ on_free (png_structp png G_GNUC_UNUSED,
 static gboolean
 fill_buffer (Decoder *d)
 {
-  ssize_t n;
+  gssize n;
 
-  if (g_cancellable_is_cancelled (d->cancellable))
+  if (g_cancellable_is_cancelled (d->input.cancellable))
     return FALSE;
 
-  do
-    n = read (d->fd, d->buffer, READ_CHUNK);
-  while (n < 0 && errno == EINTR);
-
-  if (n < 0)
-    {
-      d->read_errno = errno;
-      return FALSE;
-    }
-  if (n == 0)
-    {
-      /* The data stops before the image does: an error, never the rows
-       * that came with grey below. */
-      d->ended_early = TRUE;
-      return FALSE;
-    }
+  n = cs_decode_input_read (&d->input, d->buffer, READ_CHUNK);
+  if (n <= 0)
+    return FALSE;
 
   d->buffered = n;
   d->consumed = 0;
@@ -405,7 +389,7 @@ on_read (png_structp png,
       gsize n;
 
       if (d->consumed == d->buffered && !fill_buffer (d))
-        png_error (png, d->ended_early ? "truncated" : "read stopped");
+        png_error (png, d->input.ended_early ? "truncated" : "read stopped");
 
       n = MIN (length, d->buffered - d->consumed);
       memcpy (data, d->buffer + d->consumed, n);
@@ -421,8 +405,8 @@ decoder_new (int           fd,
 {
   Decoder *d = g_new0 (Decoder, 1);
 
-  d->fd = fd;
-  d->cancellable = cancellable;
+  d->input.fd = fd;
+  d->input.cancellable = cancellable;
   d->png = png_create_read_struct_2 (PNG_LIBPNG_VER_STRING, d, on_error, on_warning,
                                      d, on_malloc, on_free);
   if (d->png != NULL)
@@ -491,7 +475,7 @@ read_rows_unscaled (Decoder *d)
 
   for (int y = 0; y < height; y++)
     {
-      if (y % CANCEL_CHECK_ROWS == 0 && g_cancellable_is_cancelled (d->cancellable))
+      if (y % CANCEL_CHECK_ROWS == 0 && g_cancellable_is_cancelled (d->input.cancellable))
         return FALSE;
       png_read_row (d->png, pixels + (gsize) y * rowstride, NULL);
     }
@@ -510,7 +494,7 @@ read_rows_scaled (Decoder *d)
     {
       int done;
 
-      if (y % CANCEL_CHECK_ROWS == 0 && g_cancellable_is_cancelled (d->cancellable))
+      if (y % CANCEL_CHECK_ROWS == 0 && g_cancellable_is_cancelled (d->input.cancellable))
         return FALSE;
 
       png_read_row (d->png, d->row, NULL);
@@ -551,16 +535,19 @@ set_failure (const Decoder  *d,
              guint           height,
              GError        **error)
 {
-  if (g_cancellable_set_error_if_cancelled (d->cancellable, error))
+  if (g_cancellable_set_error_if_cancelled (d->input.cancellable, error))
     return;
 
   if (d->out_of_memory && width > 0)
-    cs_set_error_over_memory_limit (error, (int) width, (int) height);
-  else if (d->read_errno != 0)
-    cs_set_error_cannot_read (error, d->read_errno);
-  else if (d->ended_early)
-    cs_set_error_truncated (error);
-  else if (d->message[0] != '\0' && !d->out_of_memory)
+    {
+      cs_set_error_over_memory_limit (error, (int) width, (int) height);
+      return;
+    }
+
+  if (cs_decode_input_set_error (&d->input, error))
+    return;
+
+  if (d->message[0] != '\0' && !d->out_of_memory)
     cs_set_error_cannot_decode (error, d->message);
   else
     cs_set_error_out_of_memory (error);
@@ -634,9 +621,8 @@ cs_png_decode (int            fd,
    * starts over from the top. */
   if (png_get_interlace_type (d->png, d->info) != PNG_INTERLACE_NONE)
     {
-      if (lseek (fd, start_offset, SEEK_SET) != start_offset)
+      if (!cs_decode_input_rewind (&d->input, start_offset))
         {
-          d->read_errno = errno;
           set_failure (d, width, height, error);
           return NULL;
         }

@@ -21,6 +21,8 @@
 #endif
 #include <unistd.h>
 
+#include "cs-error.h"
+
 /* The longest side becomes @size, the aspect is kept, and no side is ever
  * 0 pixels (a 4000x3 image still gives a 1 pixel tall thumbnail). Every
  * decoder sizes its thumbnails with it, so that they agree to the pixel. */
@@ -109,6 +111,60 @@ cs_decode_nameless_type (int         fd,
   return type_hint;
 }
 
+
+/**
+ * cs_decode_input_read:
+ *
+ * read() from the input's file, again when a signal interrupts it; a
+ * failure or the file's end is remembered for cs_decode_input_set_error().
+ *
+ * Returns: the bytes read, 0 at the end, -1 on failure
+ */
+gssize
+cs_decode_input_read (CsDecodeInput *input,
+                      void          *buffer,
+                      gsize          len)
+{
+  gssize n;
+
+  do
+    n = read (input->fd, buffer, len);
+  while (n < 0 && errno == EINTR);
+
+  if (n < 0)
+    input->read_errno = errno;
+  else if (n == 0)
+    input->ended_early = TRUE;
+
+  return n;
+}
+
+/* Back to @offset, for a decoder that leaves the file to another. */
+gboolean
+cs_decode_input_rewind (CsDecodeInput *input,
+                        goffset        offset)
+{
+  if (lseek (input->fd, offset, SEEK_SET) == offset)
+    return TRUE;
+
+  input->read_errno = errno;
+  return FALSE;
+}
+
+/* Sets @error when reading is why the decode failed. */
+gboolean
+cs_decode_input_set_error (const CsDecodeInput  *input,
+                           GError              **error)
+{
+  if (input->read_errno != 0)
+    cs_set_error_cannot_read (error, input->read_errno);
+  else if (input->ended_early)
+    cs_set_error_truncated (error);
+  else
+    return FALSE;
+
+  return TRUE;
+}
 
 /* Turns for big buffers. Most decodes need a few megabytes, but a
  * progressive JPEG keeps every coefficient of the image until its last scan:

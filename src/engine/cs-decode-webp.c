@@ -35,11 +35,8 @@
 
 typedef struct
 {
-  int               fd;
-  GCancellable     *cancellable;
+  CsDecodeInput     input;
   GByteArray       *data;           /* read from the file, not yet decoded */
-  gboolean          ended_early;
-  int               read_errno;
   VP8StatusCode     status;
   WebPDecoderConfig config;         /* libwebp keeps pointers into it */
   WebPIDecoder     *idec;
@@ -52,8 +49,8 @@ decoder_new (int           fd,
 {
   Decoder *d = g_new0 (Decoder, 1);
 
-  d->fd = fd;
-  d->cancellable = cancellable;
+  d->input.fd = fd;
+  d->input.cancellable = cancellable;
   d->data = g_byte_array_sized_new (READ_CHUNK);
   d->status = VP8_STATUS_OK;
   /* Only fails when the library's ABI is not the one built against. */
@@ -85,27 +82,16 @@ read_more (Decoder *d)
   guint len = d->data->len;
   ssize_t n;
 
-  if (g_cancellable_is_cancelled (d->cancellable))
+  if (g_cancellable_is_cancelled (d->input.cancellable))
     return FALSE;
 
   g_byte_array_set_size (d->data, len + READ_CHUNK);
-  do
-    n = read (d->fd, d->data->data + len, READ_CHUNK);
-  while (n < 0 && errno == EINTR);
+  n = cs_decode_input_read (&d->input, d->data->data + len, READ_CHUNK);
   g_byte_array_set_size (d->data, len + MAX (n, 0));
+  if (n <= 0)
+    return FALSE;
 
-  if (n < 0)
-    {
-      d->read_errno = errno;
-      return FALSE;
-    }
-  if (n == 0)
-    {
-      d->ended_early = TRUE;
-      return FALSE;
-    }
-
-  return !g_cancellable_is_cancelled (d->cancellable);
+  return !g_cancellable_is_cancelled (d->input.cancellable);
 }
 
 /* The picture's size and kind, into d->config.input, from the file's first
@@ -152,16 +138,13 @@ set_failure (const Decoder  *d,
 {
   const char *detail;
 
-  if (g_cancellable_set_error_if_cancelled (d->cancellable, error))
+  if (g_cancellable_set_error_if_cancelled (d->input.cancellable, error))
     return;
 
-  if (d->read_errno != 0)
-    {
-      cs_set_error_cannot_read (error, d->read_errno);
-      return;
-    }
+  if (cs_decode_input_set_error (&d->input, error))
+    return;
 
-  if (d->ended_early || d->status == VP8_STATUS_NOT_ENOUGH_DATA)
+  if (d->status == VP8_STATUS_NOT_ENOUGH_DATA)
     {
       cs_set_error_truncated (error);
       return;
@@ -256,9 +239,8 @@ cs_webp_decode (int            fd,
    * been used: GdkPixbuf starts over from the top. */
   if (features->has_animation)
     {
-      if (lseek (fd, start_offset, SEEK_SET) != start_offset)
+      if (!cs_decode_input_rewind (&d->input, start_offset))
         {
-          d->read_errno = errno;
           set_failure (d, width, height, error);
           return NULL;
         }

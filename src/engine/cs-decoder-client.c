@@ -287,40 +287,6 @@ drop_helper (void)
   g_private_replace (&thread_helper, NULL);
 }
 
-static gboolean
-send_request (int                           socket_fd,
-              const CsDecoderRequestHeader *header,
-              int                           fd)
-{
-  struct iovec iov = { (void *) header, sizeof *header };
-  union {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } control;
-  struct msghdr msg = { 0 };
-  struct cmsghdr *cmsg;
-
-  memset (&control, 0, sizeof control);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.buf;
-  msg.msg_controllen = sizeof control.buf;
-  cmsg = CMSG_FIRSTHDR (&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cmsg), &fd, sizeof (int));
-
-  for (;;)
-    {
-      ssize_t n = sendmsg (socket_fd, &msg, MSG_NOSIGNAL);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      return n == (ssize_t) sizeof *header;
-    }
-}
-
 typedef enum
 {
   WAIT_OK,
@@ -435,14 +401,14 @@ decode_isolated (int                    fd,
   if (helper == NULL)
     return NULL;
 
-  if (!send_request (helper->socket, &request, fd))
+  if (!cs_decoder_send_request (helper->socket, &request, fd))
     {
       /* The helper went away between two files: start a new one, once. */
       drop_helper ();
       helper = get_helper (limits, error);
       if (helper == NULL)
         return NULL;
-      if (!send_request (helper->socket, &request, fd))
+      if (!cs_decoder_send_request (helper->socket, &request, fd))
         {
           drop_helper ();
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,

@@ -61,4 +61,10 @@ typedef struct
 /* The newest Landlock ABI whose rights the helper asks for. */
 #define CS_LANDLOCK_ABI_KNOWN           7u
 
+gboolean cs_decoder_send_request    (int                           socket_fd,
+                                     const CsDecoderRequestHeader *header,
+                                     int                           fd);
+int      cs_decoder_receive_request (int                           socket_fd,
+                                     CsDecoderRequestHeader       *header);
+
 G_END_DECLS
