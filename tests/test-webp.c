@@ -1053,7 +1053,7 @@ test_memory (Fixture       *f,
       return;
     }
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  g_test_skip ("No address-space limit under a sanitizer (see cs-decoder.c)");
+  g_test_skip ("No address-space limit under a sanitizer (see cs-decoder-client.c)");
   return;
 #endif
 

@@ -15,7 +15,7 @@
 G_BEGIN_DECLS
 
 /* The descriptors the helper finds its socket on, and the file through
- * which the helpers take turns with big buffers (cs-decode.c). */
+ * which the helpers take turns with big buffers (cs-decode-util.c). */
 #define CS_DECODER_SOCKET_FD 3
 #define CS_DECODER_TURNS_FD  4
 
