@@ -1,7 +1,8 @@
 /* cs-decode-util.c: what every decoder of this process shares
  *
  * The sizes a thumbnail gets, the name's word on formats that have no
- * signature, and the turns decodes take with buffers of a whole image. The
+ * signature, reading the file, and the turns decodes take with buffers of
+ * a whole image. The
  * format decoders (cs-decode-*.c) and the dispatch (cs-decode.c) stand on
  * it; it calls none of them.
  *
@@ -45,13 +46,12 @@ cs_fit_dimensions (int    width,
     }
 }
 
-
 /**
  * cs_decode_fit_to_size:
  *
- * The loader hands back exactly the size asked for; this only runs when it
- * could not (most loaders ignore the hint), with a filter that averages
- * rather than samples.
+ * A decoder that can hands back exactly the size asked for; this only
+ * scales what it could not (most GdkPixbuf loaders ignore the hint), with a
+ * filter that averages rather than samples.
  *
  * Returns: (transfer full): @pixbuf, or a smaller copy
  */
@@ -70,7 +70,6 @@ cs_decode_fit_to_size (GdkPixbuf *pixbuf,
 
   return gdk_pixbuf_scale_simple (pixbuf, new_width, new_height, GDK_INTERP_BILINEAR);
 }
-
 
 /**
  * cs_decode_nameless_type:
@@ -110,7 +109,6 @@ cs_decode_nameless_type (int         fd,
 
   return type_hint;
 }
-
 
 /**
  * cs_decode_input_read:
