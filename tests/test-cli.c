@@ -1743,7 +1743,7 @@ on_jpeg_error (j_common_ptr cinfo)
   g_error ("libjpeg: %s", message);
 }
 
-/* A print shop's JPEG: four components, CMYK, which cs-jpeg.c leaves to
+/* A print shop's JPEG: four components, CMYK, which cs-decode-jpeg.c leaves to
  * GdkPixbuf or glycin. libjpeg marks it as Adobe's, whose samples are
  * inverted: no cyan, full magenta and yellow less a quarter, no black
  * make a red. */

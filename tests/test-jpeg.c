@@ -1,4 +1,4 @@
-/* test-jpeg.c: photos through libjpeg-turbo (cs-jpeg.c), end to end
+/* test-jpeg.c: photos through libjpeg-turbo (cs-decode-jpeg.c), end to end
  *
  * Every JPEG here is made by libjpeg's own compressor, with an EXIF segment
  * built by hand where a test needs one. The picture and its EXIF preview
@@ -28,8 +28,8 @@
 #include "cs-test-images.h"
 #include "cs-test-util.h"
 #include "cs-decode.h"
-#include "cs-decode-private.h"
-#include "cs-jpeg.h"
+#include "cs-decode-util.h"
+#include "cs-decode-jpeg.h"
 #include "cs-thumbnailer.h"
 
 #define RED    0xd22828
@@ -744,7 +744,7 @@ test_preview_broken (Fixture       *f,
   g_ptr_array_add (previews, g_bytes_new (soi_noise->data, soi_noise->len));
   g_ptr_array_add (previews, g_bytes_new (good_data, sos));
 
-  /* A CMYK preview, which cs-jpeg.c does not convert. */
+  /* A CMYK preview, which cs-decode-jpeg.c does not convert. */
   {
     g_autofree guint8 *cmyk = g_malloc (160 * 120 * 4);
 

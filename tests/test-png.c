@@ -1,4 +1,4 @@
-/* test-png.c: PNGs through libpng, scaled while read (cs-png.c)
+/* test-png.c: PNGs through libpng, scaled while read (cs-decode-png.c)
  *
  * Every PNG here is written by libpng itself, in each of the colour types
  * and depths the format has. What GdkPixbuf's own loader makes of the same
@@ -20,8 +20,8 @@
 #include <png.h>
 
 #include "cs-decode.h"
-#include "cs-decoder.h"
-#include "cs-png.h"
+#include "cs-decoder-client.h"
+#include "cs-decode-png.h"
 #include "cs-test-decode.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
@@ -975,7 +975,7 @@ test_huge_chunk (Fixture       *f,
       return;
     }
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  g_test_skip ("No address-space limit under a sanitizer (see cs-decoder.c)");
+  g_test_skip ("No address-space limit under a sanitizer (see cs-decoder-client.c)");
   return;
 #endif
 
@@ -1128,7 +1128,7 @@ test_memory (Fixture       *f,
       return;
     }
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  g_test_skip ("No address-space limit under a sanitizer (see cs-decoder.c)");
+  g_test_skip ("No address-space limit under a sanitizer (see cs-decoder-client.c)");
   return;
 #endif
 

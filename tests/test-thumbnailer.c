@@ -827,7 +827,7 @@ test_isolation (Fixture       *f,
   g_assert_no_error (cs_result_get_error (fine));
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || HAVE_GLYCIN
-  /* No address-space limit under a sanitizer (see cs-decoder.c); built
+  /* No address-space limit under a sanitizer (see cs-decoder-client.c); built
    * with glycin, a BMP is decoded by glycin's loader, under glycin's own
    * memory limit (see cs-decode-glycin.c). The helper's limit is tested
    * with the files it decodes whole in test-png and test-webp. */

@@ -1,4 +1,4 @@
-/* test-webp.c: WebP pictures through libwebp, scaled while decoded (cs-webp.c)
+/* test-webp.c: WebP pictures through libwebp, scaled while decoded (cs-decode-webp.c)
  *
  * Every WebP here is written by libwebp's own encoder, lossy and lossless,
  * with alpha and without; animations by libwebpmux's. The references are a
@@ -22,12 +22,12 @@
 #endif
 
 #include "cs-decode.h"
-#include "cs-decoder.h"
+#include "cs-decoder-client.h"
 #include "cs-test-decode.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
 #include "cs-thumbnailer.h"
-#include "cs-webp.h"
+#include "cs-decode-webp.h"
 
 #define TRUNCATED_MESSAGE "The image data is truncated or damaged"
 #define DAMAGED_MESSAGE "Cannot decode the image: damaged WebP data"
@@ -1053,7 +1053,7 @@ test_memory (Fixture       *f,
       return;
     }
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  g_test_skip ("No address-space limit under a sanitizer (see cs-decoder.c)");
+  g_test_skip ("No address-space limit under a sanitizer (see cs-decoder-client.c)");
   return;
 #endif
 

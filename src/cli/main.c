@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "cs-batch.h"
-#include "cs-decode.h"
+#include "cs-decode-util.h"
 #include "cs-scan.h"
 #include "cs-thumbnailer.h"
 #include "cs-util.h"

@@ -14,7 +14,7 @@
  * which refuses open() by itself. The worker that started the helper adds
  * a process group of its own, no core dumps (RLIMIT_CORE 0, which the
  * filter keeps it from raising) and the memory, file size and time limits
- * (cs-decoder.c). The helper stays dumpable: the tests read its /proc
+ * (cs-decoder-client.c). The helper stays dumpable: the tests read its /proc
  * entries as the user.
  *
  * A sanitizer build's runtime reads /proc and traces the process to report
@@ -33,7 +33,7 @@
 #include <errno.h>
 #include <sys/prctl.h>
 
-#include "cs-decoder.h"
+#include "cs-decoder-protocol.h"
 #include "cs-landlock.h"
 #include "cs-seccomp.h"
 

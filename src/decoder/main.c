@@ -16,8 +16,9 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "cs-decode.h"
-#include "cs-decoder.h"
+#include "cs-decode-util.h"
+#include "cs-decoder-protocol.h"
+#include "cs-decoder-serve.h"
 #include "cs-preload.h"
 #include "cs-sandbox.h"
 
@@ -33,7 +34,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   signal (SIGPIPE, SIG_IGN);
 
-  if (fstat (3, &st) != 0 || !S_ISSOCK (st.st_mode))
+  if (fstat (CS_DECODER_SOCKET_FD, &st) != 0 || !S_ISSOCK (st.st_mode))
     {
       fprintf (stderr, "%s\n", _("contact-sheet-decoder is started by Contact Sheet, not by hand."));
       return 2;
@@ -44,5 +45,5 @@ main (int   argc,
   /* Only its descriptors, its memory and the fonts, from here on. */
   readable = cs_preload ();
 
-  return cs_decoder_serve (3, cs_sandbox_enter ((const char * const *) readable));
+  return cs_decoder_serve (CS_DECODER_SOCKET_FD, cs_sandbox_enter ((const char * const *) readable));
 }

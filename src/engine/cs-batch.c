@@ -638,20 +638,6 @@ cs_batch_new (CsThumbnailer *thumbnailer,
                        NULL);
 }
 
-CsThumbnailer *
-cs_batch_get_thumbnailer (CsBatch *self)
-{
-  g_return_val_if_fail (CS_IS_BATCH (self), NULL);
-  return self->shared->thumbnailer;
-}
-
-CsBatchPolicy
-cs_batch_get_policy (CsBatch *self)
-{
-  g_return_val_if_fail (CS_IS_BATCH (self), CS_BATCH_KEEP_GOING);
-  return self->policy;
-}
-
 void
 cs_batch_set_policy (CsBatch       *self,
                      CsBatchPolicy  policy)
@@ -663,13 +649,6 @@ cs_batch_set_policy (CsBatch       *self,
 
   self->policy = policy;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POLICY]);
-}
-
-guint
-cs_batch_get_n_workers (CsBatch *self)
-{
-  g_return_val_if_fail (CS_IS_BATCH (self), 0);
-  return self->n_workers;
 }
 
 /* Queues a ready-made failure through the same path as a worker's. */

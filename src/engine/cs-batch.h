@@ -31,11 +31,8 @@ G_DECLARE_FINAL_TYPE (CsBatch, cs_batch, CS, BATCH, GObject)
 
 CsBatch        *cs_batch_new               (CsThumbnailer  *thumbnailer,
                                             guint           n_workers);
-CsThumbnailer  *cs_batch_get_thumbnailer   (CsBatch        *self);
-CsBatchPolicy   cs_batch_get_policy        (CsBatch        *self);
 void            cs_batch_set_policy        (CsBatch        *self,
                                             CsBatchPolicy   policy);
-guint           cs_batch_get_n_workers     (CsBatch        *self);
 
 gboolean        cs_batch_add               (CsBatch        *self,
                                             GFile          *file,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cs-encode.h"
+#include "cs-error.h"
 #include "cs-util.h"
 
 #define FAIL_FOLDER "contact-sheet-" PACKAGE_VERSION
@@ -25,6 +26,52 @@
 
 /* A thumbnail's text chunks are small; anything larger is not one of ours. */
 #define MAX_TEXT_CHUNK (64 * 1024)
+
+/* The spec's folder names, and the size each stands for. */
+static const struct {
+  const char *name;
+  guint size;
+} flavors[CS_N_FLAVORS] = {
+  { "normal", 128 },
+  { "large", 256 },
+  { "x-large", 512 },
+  { "xx-large", 1024 },
+};
+
+guint
+cs_flavor_get_size (CsFlavor flavor)
+{
+  g_return_val_if_fail (flavor < CS_N_FLAVORS, 128);
+
+  return flavors[flavor].size;
+}
+
+const char *
+cs_flavor_get_name (CsFlavor flavor)
+{
+  g_return_val_if_fail (flavor < CS_N_FLAVORS, "normal");
+
+  return flavors[flavor].name;
+}
+
+gboolean
+cs_flavor_from_name (const char *name,
+                     CsFlavor   *flavor)
+{
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  for (guint i = 0; i < CS_N_FLAVORS; i++)
+    {
+      if (g_str_equal (name, flavors[i].name))
+        {
+          if (flavor != NULL)
+            *flavor = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
 
 /* The thumbnails folder shared with the desktop. Inside a flatpak GLib's
  * cache folder is the app's private one: use the host's when the sandbox
@@ -406,10 +453,7 @@ cs_cache_write_fail_entry (const char  *cache_dir,
 
   if (g_mkdir_with_parents (folder, 0700) != 0)
     {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "%s: %s", folder, g_strerror (saved_errno));
+      g_propagate_error (error, cs_error_from_errno (errno, folder));
       return FALSE;
     }
 

@@ -7,9 +7,21 @@
 
 #include <gio/gio.h>
 
-#include "cs-thumbnailer.h"
-
 G_BEGIN_DECLS
+
+typedef enum
+{
+  CS_FLAVOR_NORMAL,    /* 128 */
+  CS_FLAVOR_LARGE,     /* 256 */
+  CS_FLAVOR_X_LARGE,   /* 512 */
+  CS_FLAVOR_XX_LARGE,  /* 1024 */
+  CS_N_FLAVORS,
+} CsFlavor;
+
+guint       cs_flavor_get_size          (CsFlavor     flavor);
+const char *cs_flavor_get_name          (CsFlavor     flavor);
+gboolean    cs_flavor_from_name         (const char  *name,
+                                         CsFlavor    *flavor);
 
 char     *cs_cache_get_default_dir    (void);
 char     *cs_cache_uri_for_file       (GFile       *file);

@@ -41,8 +41,8 @@
 #include <glib/gstdio.h>
 #include <glycin.h>
 
-#include "cs-decode-private.h"
-#include "cs-thumbnailer.h"
+#include "cs-decode-util.h"
+#include "cs-error.h"
 
 /* glycin falls back to no sandbox when bubblewrap cannot make one (in a
  * container or chroot without user namespaces), and then prints a line of
@@ -214,8 +214,7 @@ set_error_from_glycin (GError       **error,
 
   if (g_error_matches (glycin_error, GLY_LOADER_ERROR, GLY_LOADER_ERROR_UNKNOWN_IMAGE_FORMAT))
     {
-      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_UNSUPPORTED,
-                           _("Not an image, or a format no installed loader reads"));
+      cs_set_error_unsupported (error);
       return;
     }
 
@@ -236,8 +235,7 @@ set_error_from_glycin (GError       **error,
   if (strstr (lower, "end of file") != NULL || strstr (lower, "eof") != NULL ||
       strstr (lower, "fill whole buffer") != NULL || strstr (lower, "unexpected end") != NULL ||
       strstr (lower, "xml parse error") != NULL)
-    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                         _("The image data is truncated or damaged"));
+    cs_set_error_truncated (error);
   /* A loader killed by its memory limit, or crashed: glycin's connection
    * to it breaks (zbus is its D-Bus), or it sees the process go. */
   else if (strstr (lower, "process exited") != NULL || strstr (lower, "process crashed") != NULL ||
@@ -245,8 +243,7 @@ set_error_from_glycin (GError       **error,
     g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_DECODER_DIED,
                          _("The image loader stopped on this file, or it ran out of memory"));
   else
-    g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                 _("Cannot decode the image: %s"), reason);
+    cs_set_error_cannot_decode (error, reason);
 }
 
 static gboolean
@@ -257,8 +254,7 @@ set_error_if_stopped (Wait          *wait,
 {
   if (wait->timed_out)
     {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TIMEOUT,
-                   _("Decoding took longer than %u s; stopped"), (timeout_ms + 999) / 1000);
+      cs_set_error_timeout (error, timeout_ms);
       return TRUE;
     }
 
@@ -308,8 +304,7 @@ new_loader (int          fd,
     {
       int saved_errno = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot read: %s"), g_strerror (saved_errno));
+      cs_set_error_cannot_read (error, saved_errno);
       g_clear_pointer (link_path, g_free);
       g_rmdir (folder);
       return NULL;
@@ -403,8 +398,7 @@ decode (GlyLoader     *loader,
   if (width == 0 || height == 0 || width > G_MAXINT || height > G_MAXINT ||
       (guint64) width * height > max_pixels)
     {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                   _("Image is too large (%u × %u pixels)"), width, height);
+      cs_set_error_too_large (error, width, height);
       return NULL;
     }
 
@@ -498,7 +492,7 @@ cs_decode_glycin (int            fd,
   offset = lseek (fd, 0, SEEK_CUR);
   if (offset < 0 || pread (fd, &first, 1, offset) != 1)
     {
-      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT, _("File is empty"));
+      cs_set_error_empty (error);
       return NULL;
     }
 
@@ -509,8 +503,7 @@ cs_decode_glycin (int            fd,
     {
       int saved_errno = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot read: %s"), g_strerror (saved_errno));
+      cs_set_error_cannot_read (error, saved_errno);
       return NULL;
     }
 

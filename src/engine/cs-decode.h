@@ -1,10 +1,10 @@
 /* cs-decode.h: bytes in, a thumbnail-sized, upright pixbuf out
  *
- * The one place that runs image decoders in this process or the helper's.
- * It runs in a helper process (contact-sheet-decoder) so that a decoder
- * that crashes, hangs or balloons costs one file, not the app; see
- * cs-decoder.h. (glycin's loaders run in processes of their own; see
- * cs-decode-glycin.h.)
+ * Decoding in this process, whichever process that is: the app's workers
+ * call it through the decoder helper (contact-sheet-decoder, see
+ * cs-decoder-client.h), so that a decoder that crashes, hangs or balloons
+ * costs one file, not the app; the helper calls it for each file it gets.
+ * (glycin's loaders run in processes of their own; see cs-decode-glycin.h.)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -25,7 +25,5 @@ GdkPixbuf *cs_decode_fd (int            fd,
                          int           *image_height,
                          GCancellable  *cancellable,
                          GError       **error);
-
-void       cs_decode_return_big_buffers (void);
 
 G_END_DECLS

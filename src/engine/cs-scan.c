@@ -465,20 +465,6 @@ cs_scan_get_root (CsScan *self)
   return self->root;
 }
 
-gboolean
-cs_scan_get_recursive (CsScan *self)
-{
-  g_return_val_if_fail (CS_IS_SCAN (self), FALSE);
-  return self->recursive;
-}
-
-guint
-cs_scan_get_n_found (CsScan *self)
-{
-  g_return_val_if_fail (CS_IS_SCAN (self), 0);
-  return self->n_found;
-}
-
 /**
  * cs_scan_run_async:
  *

@@ -15,8 +15,6 @@ G_DECLARE_FINAL_TYPE (CsScan, cs_scan, CS, SCAN, GObject)
 CsScan   *cs_scan_new          (GFile               *root,
                                 gboolean             recursive);
 GFile    *cs_scan_get_root     (CsScan              *self);
-gboolean  cs_scan_get_recursive (CsScan             *self);
-guint     cs_scan_get_n_found  (CsScan              *self);
 void      cs_scan_run_async    (CsScan              *self,
                                 GCancellable        *cancellable,
                                 GAsyncReadyCallback  callback,

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "cs-cache.h"
-#include "cs-decoder.h"
+#include "cs-decoder-client.h"
 #include "cs-encode.h"
 #include "cs-result-private.h"
 #include "cs-util.h"
@@ -65,16 +65,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const struct {
-  const char *name;
-  guint size;
-} flavors[CS_N_FLAVORS] = {
-  { "normal", 128 },
-  { "large", 256 },
-  { "x-large", 512 },
-  { "xx-large", 1024 },
-};
-
 /* Formats a "beside" thumbnail keeps: the name's extension says the format. */
 static const struct {
   const char *extension;
@@ -84,43 +74,6 @@ static const struct {
   { "jpeg", "jpeg" },
   { "png", "png" },
 };
-
-G_DEFINE_QUARK (cs-thumb-error-quark, cs_thumb_error)
-
-guint
-cs_flavor_get_size (CsFlavor flavor)
-{
-  g_return_val_if_fail (flavor < CS_N_FLAVORS, 128);
-
-  return flavors[flavor].size;
-}
-
-const char *
-cs_flavor_get_name (CsFlavor flavor)
-{
-  g_return_val_if_fail (flavor < CS_N_FLAVORS, "normal");
-
-  return flavors[flavor].name;
-}
-
-gboolean
-cs_flavor_from_name (const char *name,
-                     CsFlavor   *flavor)
-{
-  g_return_val_if_fail (name != NULL, FALSE);
-
-  for (guint i = 0; i < CS_N_FLAVORS; i++)
-    {
-      if (g_str_equal (name, flavors[i].name))
-        {
-          if (flavor != NULL)
-            *flavor = i;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
 
 /* "photo.thumb.jpg", "a.thumb.gif.png", and anything ending in ".thumb". */
 gboolean
@@ -452,55 +405,6 @@ cs_thumbnailer_new_for_folder (CsOutputMode  mode,
                        NULL);
 }
 
-CsOutputMode
-cs_thumbnailer_get_mode (CsThumbnailer *self)
-{
-  g_return_val_if_fail (CS_IS_THUMBNAILER (self), CS_OUTPUT_CACHE);
-  return self->mode;
-}
-
-guint
-cs_thumbnailer_get_size (CsThumbnailer *self)
-{
-  g_return_val_if_fail (CS_IS_THUMBNAILER (self), 0);
-  return self->size;
-}
-
-CsFlavor
-cs_thumbnailer_get_flavor (CsThumbnailer *self)
-{
-  g_return_val_if_fail (CS_IS_THUMBNAILER (self), CS_FLAVOR_NORMAL);
-  return self->flavor;
-}
-
-const char *
-cs_thumbnailer_get_cache_dir (CsThumbnailer *self)
-{
-  g_return_val_if_fail (CS_IS_THUMBNAILER (self), NULL);
-  return self->cache_dir;
-}
-
-const char *
-cs_thumbnailer_get_output_dir (CsThumbnailer *self)
-{
-  g_return_val_if_fail (CS_IS_THUMBNAILER (self), NULL);
-  return self->output_dir;
-}
-
-guint64
-cs_thumbnailer_get_max_pixels (CsThumbnailer *self)
-{
-  g_return_val_if_fail (CS_IS_THUMBNAILER (self), 0);
-  return self->max_pixels;
-}
-
-gboolean
-cs_thumbnailer_get_want_pixels (CsThumbnailer *self)
-{
-  g_return_val_if_fail (CS_IS_THUMBNAILER (self), FALSE);
-  return self->want_pixels;
-}
-
 gboolean
 cs_thumbnailer_get_background (CsThumbnailer *self)
 {
@@ -549,14 +453,6 @@ cs_thumbnailer_get_output_path (CsThumbnailer *self,
                            out_name, NULL);
 }
 
-static GError *
-error_from_errno (int         saved_errno,
-                  const char *what)
-{
-  return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                      "%s: %s", what, g_strerror (saved_errno));
-}
-
 static const char *
 describe_file_type (mode_t mode)
 {
@@ -594,7 +490,7 @@ open_regular_file (const char   *path,
         g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_NOT_REGULAR,
                              describe_file_type (st->st_mode));
       else
-        g_propagate_error (error, error_from_errno (saved_errno, _("Cannot open")));
+        g_propagate_error (error, cs_error_from_errno (saved_errno, _("Cannot open")));
       return -1;
     }
 
@@ -603,7 +499,7 @@ open_regular_file (const char   *path,
       int saved_errno = errno;
 
       close (fd);
-      g_propagate_error (error, error_from_errno (saved_errno, _("Cannot read")));
+      cs_set_error_cannot_read (error, saved_errno);
       return -1;
     }
 

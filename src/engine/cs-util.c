@@ -1,4 +1,4 @@
-/* cs-util.c
+/* cs-util.c: small helpers every floor of the engine may use
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -1,4 +1,4 @@
-/* cs-util.h
+/* cs-util.h: small helpers every floor of the engine may use
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -34,7 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cs-decoder.h"
+#include "cs-decoder-client.h"
 #include "cs-thumbnailer.h"
 
 #define FUZZ_SIZE 64

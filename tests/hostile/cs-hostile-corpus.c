@@ -1153,7 +1153,7 @@ static const CsHostileSpec specs[] = {
     .write = write_symlink, .text = "good.jpg" },
 
   /* Truncated: real images cut short. */
-  /* The engine's own JPEG decoder (cs-jpeg.c) sees the data run out;
+  /* The engine's own JPEG decoder (cs-decode-jpeg.c) sees the data run out;
    * without it, GdkPixbuf's loader gives the rows it got, grey below, and
    * reports success. */
 #if HAVE_LIBJPEG

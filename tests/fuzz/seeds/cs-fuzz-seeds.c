@@ -196,7 +196,7 @@ append_ifd_entry (GByteArray *out,
 
 /* A camera's JPEG: little-endian EXIF with Orientation 6 and, in IFD1, a
  * preview of the picture's shape. The preview is at least the harness's 64
- * pixels and smaller than the picture, so cs-jpeg.c decodes it instead. */
+ * pixels and smaller than the picture, so cs-decode-jpeg.c decodes it instead. */
 static void
 write_exif_preview (const char *folder)
 {
@@ -249,7 +249,7 @@ on_jpeg_error (j_common_ptr cinfo)
 }
 
 /* A progressive JPEG (GdkPixbuf writes none), 512 pixels wide: at the
- * harness's 64 pixels, cs-jpeg.c reads only the scans with the DC. */
+ * harness's 64 pixels, cs-decode-jpeg.c reads only the scans with the DC. */
 static void
 write_progressive (const char *folder)
 {

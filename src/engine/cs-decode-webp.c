@@ -1,4 +1,4 @@
-/* cs-webp.c: WebP thumbnails straight from libwebp, scaled while decoded
+/* cs-decode-webp.c: WebP thumbnails straight from libwebp, scaled while decoded
  *
  * libwebp can scale as it decodes: a lossy picture is decoded a row of
  * macroblocks at a time, each row area-averaged into the thumbnail and
@@ -22,25 +22,21 @@
 
 #include "config.h"
 
-#include "cs-webp.h"
+#include "cs-decode-webp.h"
 
 #include <errno.h>
 #include <unistd.h>
-#include <glib/gi18n-lib.h>
 #include <webp/decode.h>
 
-#include "cs-decode-private.h"
-#include "cs-thumbnailer.h"
+#include "cs-decode-util.h"
+#include "cs-error.h"
 
 #define READ_CHUNK (64 * 1024)
 
 typedef struct
 {
-  int               fd;
-  GCancellable     *cancellable;
+  CsDecodeInput     input;
   GByteArray       *data;           /* read from the file, not yet decoded */
-  gboolean          ended_early;
-  int               read_errno;
   VP8StatusCode     status;
   WebPDecoderConfig config;         /* libwebp keeps pointers into it */
   WebPIDecoder     *idec;
@@ -53,8 +49,8 @@ decoder_new (int           fd,
 {
   Decoder *d = g_new0 (Decoder, 1);
 
-  d->fd = fd;
-  d->cancellable = cancellable;
+  d->input.fd = fd;
+  d->input.cancellable = cancellable;
   d->data = g_byte_array_sized_new (READ_CHUNK);
   d->status = VP8_STATUS_OK;
   /* Only fails when the library's ABI is not the one built against. */
@@ -86,27 +82,16 @@ read_more (Decoder *d)
   guint len = d->data->len;
   ssize_t n;
 
-  if (g_cancellable_is_cancelled (d->cancellable))
+  if (g_cancellable_is_cancelled (d->input.cancellable))
     return FALSE;
 
   g_byte_array_set_size (d->data, len + READ_CHUNK);
-  do
-    n = read (d->fd, d->data->data + len, READ_CHUNK);
-  while (n < 0 && errno == EINTR);
+  n = cs_decode_input_read (&d->input, d->data->data + len, READ_CHUNK);
   g_byte_array_set_size (d->data, len + MAX (n, 0));
+  if (n <= 0)
+    return FALSE;
 
-  if (n < 0)
-    {
-      d->read_errno = errno;
-      return FALSE;
-    }
-  if (n == 0)
-    {
-      d->ended_early = TRUE;
-      return FALSE;
-    }
-
-  return !g_cancellable_is_cancelled (d->cancellable);
+  return !g_cancellable_is_cancelled (d->input.cancellable);
 }
 
 /* The picture's size and kind, into d->config.input, from the file's first
@@ -153,20 +138,15 @@ set_failure (const Decoder  *d,
 {
   const char *detail;
 
-  if (g_cancellable_set_error_if_cancelled (d->cancellable, error))
+  if (g_cancellable_set_error_if_cancelled (d->input.cancellable, error))
     return;
 
-  if (d->read_errno != 0)
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (d->read_errno),
-                   "%s: %s", _("Cannot read"), g_strerror (d->read_errno));
-      return;
-    }
+  if (cs_decode_input_set_error (&d->input, error))
+    return;
 
-  if (d->ended_early || d->status == VP8_STATUS_NOT_ENOUGH_DATA)
+  if (d->status == VP8_STATUS_NOT_ENOUGH_DATA)
     {
-      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                           _("The image data is truncated or damaged"));
+      cs_set_error_truncated (error);
       return;
     }
 
@@ -174,12 +154,9 @@ set_failure (const Decoder  *d,
     {
     case VP8_STATUS_OUT_OF_MEMORY:
       if (width > 0)
-        g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                     _("Image is too large to decode within the memory limit (%d × %d pixels)"),
-                     width, height);
+        cs_set_error_over_memory_limit (error, width, height);
       else
-        g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                             _("Not enough memory to decode the image"));
+        cs_set_error_out_of_memory (error);
       return;
     case VP8_STATUS_UNSUPPORTED_FEATURE:
       detail = "a WebP feature libwebp does not support";
@@ -197,8 +174,7 @@ set_failure (const Decoder  *d,
       break;
     }
 
-  g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-               _("Cannot decode the image: %s"), detail);
+  cs_set_error_cannot_decode (error, detail);
 }
 
 /**
@@ -248,15 +224,13 @@ cs_webp_decode (int            fd,
   height = features->height;
   if (width <= 0 || height <= 0)
     {
-      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                           _("Cannot decode the image: no pixels in the file"));
+      cs_set_error_no_pixels (error);
       return NULL;
     }
 
   if ((guint64) width * height > max_pixels)
     {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                   _("Image is too large (%d × %d pixels)"), width, height);
+      cs_set_error_too_large (error, width, height);
       return NULL;
     }
 
@@ -265,9 +239,8 @@ cs_webp_decode (int            fd,
    * been used: GdkPixbuf starts over from the top. */
   if (features->has_animation)
     {
-      if (lseek (fd, start_offset, SEEK_SET) != start_offset)
+      if (!cs_decode_input_rewind (&d->input, start_offset))
         {
-          d->read_errno = errno;
           set_failure (d, width, height, error);
           return NULL;
         }

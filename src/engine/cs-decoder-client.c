@@ -1,4 +1,4 @@
-/* cs-decoder.c: decoding in helper processes
+/* cs-decoder-client.c: decoding in helper processes, the worker's side
  *
  * Image decoders are the part of a thumbnailer that meets hostile input. Each
  * worker thread keeps one long-lived helper process (contact-sheet-decoder)
@@ -18,7 +18,8 @@
 
 #include "config.h"
 
-#include "cs-decoder.h"
+#include "cs-decoder-client.h"
+#include "cs-decoder-protocol.h"
 #include "cs-util.h"
 
 #include <errno.h>
@@ -31,15 +32,13 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cs-decode.h"
-#include "cs-decode-private.h"
 #if HAVE_GLYCIN
 #include "cs-decode-glycin.h"
 #endif
-#include "cs-thumbnailer.h"
+#include "cs-error.h"
 
 /* Sanitizer builds reserve terabytes of address space up front: an
  * address-space limit would stop the helper before it starts. */
@@ -53,11 +52,6 @@
 #ifndef CS_SANITIZED
 # define CS_SANITIZED 0
 #endif
-
-/* The descriptor the helper finds its socket on, and the file through
- * which the helpers take turns with big buffers (cs-decode.c). */
-#define HELPER_FD 3
-#define TURNS_FD 4
 
 typedef struct
 {
@@ -244,14 +238,14 @@ helper_start (const CsDecodeLimits  *limits,
    * not for the person: the error they get says it in one line. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_take_fd (launcher, sv[1], HELPER_FD);
+  g_subprocess_launcher_take_fd (launcher, sv[1], CS_DECODER_SOCKET_FD);
   set_helper_tunables (launcher);
   if (get_turns_fd () >= 0)
     {
       int turns = fcntl (get_turns_fd (), F_DUPFD_CLOEXEC, 0);
 
       if (turns >= 0)
-        g_subprocess_launcher_take_fd (launcher, turns, TURNS_FD);
+        g_subprocess_launcher_take_fd (launcher, turns, CS_DECODER_TURNS_FD);
     }
   /* The child setup runs in the forked child, on its copy of this stack. */
   g_subprocess_launcher_set_child_setup (launcher, limit_helper, &copy, NULL);
@@ -291,40 +285,6 @@ static void
 drop_helper (void)
 {
   g_private_replace (&thread_helper, NULL);
-}
-
-static gboolean
-send_request (int                           socket_fd,
-              const CsDecoderRequestHeader *header,
-              int                           fd)
-{
-  struct iovec iov = { (void *) header, sizeof *header };
-  union {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } control;
-  struct msghdr msg = { 0 };
-  struct cmsghdr *cmsg;
-
-  memset (&control, 0, sizeof control);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.buf;
-  msg.msg_controllen = sizeof control.buf;
-  cmsg = CMSG_FIRSTHDR (&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cmsg), &fd, sizeof (int));
-
-  for (;;)
-    {
-      ssize_t n = sendmsg (socket_fd, &msg, MSG_NOSIGNAL);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      return n == (ssize_t) sizeof *header;
-    }
 }
 
 typedef enum
@@ -441,14 +401,14 @@ decode_isolated (int                    fd,
   if (helper == NULL)
     return NULL;
 
-  if (!send_request (helper->socket, &request, fd))
+  if (!cs_decoder_send_request (helper->socket, &request, fd))
     {
       /* The helper went away between two files: start a new one, once. */
       drop_helper ();
       helper = get_helper (limits, error);
       if (helper == NULL)
         return NULL;
-      if (!send_request (helper->socket, &request, fd))
+      if (!cs_decoder_send_request (helper->socket, &request, fd))
         {
           drop_helper ();
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
@@ -494,9 +454,7 @@ decode_isolated (int                    fd,
 
     case WAIT_TIMEOUT:
       drop_helper ();
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TIMEOUT,
-                   _("Decoding took longer than %u s; stopped"),
-                   (limits->timeout_ms + 999) / 1000);
+      cs_set_error_timeout (error, limits->timeout_ms);
       return NULL;
 
     case WAIT_CLOSED:
@@ -512,7 +470,7 @@ decode_isolated (int                    fd,
 
   if (reply.domain != 0)
     {
-      GQuark domain = reply.domain == 1 ? CS_THUMB_ERROR : G_IO_ERROR;
+      GQuark domain = reply.domain == CS_DECODER_DOMAIN_THUMB ? CS_THUMB_ERROR : G_IO_ERROR;
 
       g_set_error_literal (error, domain, reply.code, message);
       return NULL;
@@ -583,136 +541,4 @@ cs_decoder_decode (int                    fd,
     g_propagate_error (error, g_steal_pointer (&local_error));
 
   return pixbuf;
-}
-
-static gboolean
-write_all (int         fd,
-           const void *buf,
-           gsize       len)
-{
-  const guint8 *p = buf;
-
-  while (len > 0)
-    {
-      ssize_t n = send (fd, p, len, MSG_NOSIGNAL);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= n;
-    }
-
-  return TRUE;
-}
-
-static int
-receive_request (int                     socket_fd,
-                 CsDecoderRequestHeader *header)
-{
-  struct iovec iov = { header, sizeof *header };
-  union {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } control;
-  struct msghdr msg = { 0 };
-  struct cmsghdr *cmsg;
-  ssize_t n;
-  int fd = -1;
-
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.buf;
-  msg.msg_controllen = sizeof control.buf;
-
-  do
-    n = recvmsg (socket_fd, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-
-  if (n != (ssize_t) sizeof *header || header->magic != CS_DECODER_MAGIC)
-    return -1;
-
-  for (cmsg = CMSG_FIRSTHDR (&msg); cmsg != NULL; cmsg = CMSG_NXTHDR (&msg, cmsg))
-    if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
-      memcpy (&fd, CMSG_DATA (cmsg), sizeof (int));
-
-  return fd;
-}
-
-/**
- * cs_decoder_serve:
- * @socket_fd: the socket to the worker
- * @sandbox: what confines the helper (CS_DECODER_SANDBOX_*), for the
- *   worker to log
- *
- * The helper's main loop: one file in, one reply out, until the worker
- * closes the socket.
- *
- * Returns: the exit status
- */
-int
-cs_decoder_serve (int     socket_fd,
-                  guint32 sandbox)
-{
-  struct stat st;
-
-  if (fstat (TURNS_FD, &st) == 0 && S_ISREG (st.st_mode))
-    cs_decode_share_big_buffer_turns (TURNS_FD);
-
-  for (;;)
-    {
-      CsDecoderRequestHeader request;
-      CsDecoderReplyHeader reply = { CS_DECODER_MAGIC, 0 };
-      g_autoptr(GdkPixbuf) pixbuf = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *mime = NULL;
-      const char *message = "";
-      const guint8 *data = NULL;
-      int image_width = 0, image_height = 0;
-      int fd;
-
-      reply.sandbox = sandbox;
-
-      fd = receive_request (socket_fd, &request);
-      if (fd < 0)
-        return 0;
-
-      /* The hint is text from the other side: make sure it ends. */
-      request.type_hint[sizeof request.type_hint - 1] = '\0';
-      pixbuf = cs_decode_fd (fd, request.type_hint[0] ? request.type_hint : NULL,
-                             request.size, request.max_pixels, &mime,
-                             &image_width, &image_height, NULL, &error);
-      close (fd);
-
-      if (pixbuf != NULL)
-        {
-          reply.width = gdk_pixbuf_get_width (pixbuf);
-          reply.height = gdk_pixbuf_get_height (pixbuf);
-          reply.rowstride = gdk_pixbuf_get_rowstride (pixbuf);
-          reply.has_alpha = gdk_pixbuf_get_has_alpha (pixbuf);
-          reply.image_width = image_width;
-          reply.image_height = image_height;
-          reply.data_len = gdk_pixbuf_get_byte_length (pixbuf);
-          data = gdk_pixbuf_read_pixels (pixbuf);
-        }
-      else
-        {
-          reply.domain = error->domain == CS_THUMB_ERROR ? 1 : 2;
-          reply.code = error->domain == CS_THUMB_ERROR || error->domain == G_IO_ERROR
-                       ? error->code : G_IO_ERROR_FAILED;
-          message = error->message;
-        }
-
-      if (mime == NULL)
-        mime = g_strdup ("");
-      reply.mime_len = strlen (mime);
-      reply.message_len = strlen (message);
-
-      if (!write_all (socket_fd, &reply, sizeof reply) ||
-          !write_all (socket_fd, mime, reply.mime_len) ||
-          !write_all (socket_fd, message, reply.message_len) ||
-          (reply.data_len > 0 && !write_all (socket_fd, data, reply.data_len)))
-        return 1;
-    }
 }

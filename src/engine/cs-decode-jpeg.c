@@ -1,4 +1,4 @@
-/* cs-jpeg.c: JPEG thumbnails straight from libjpeg-turbo
+/* cs-decode-jpeg.c: JPEG thumbnails straight from libjpeg-turbo
  *
  * GdkPixbuf's loader already asks libjpeg for a reduced size, but it keeps
  * the accurate integer IDCT, decodes progressive files scan by scan, reads
@@ -24,19 +24,18 @@
 
 #include "config.h"
 
-#include "cs-jpeg.h"
-#include "cs-decode-private.h"
+#include "cs-decode-jpeg.h"
+#include "cs-decode-util.h"
 
 #include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <glib/gi18n-lib.h>
 #include <jpeglib.h>
 #include <jerror.h>
 
-#include "cs-thumbnailer.h"
+#include "cs-error.h"
 
 #define READ_CHUNK (64 * 1024)
 #define APP1 (JPEG_APP0 + 1)
@@ -51,11 +50,8 @@ typedef struct
 typedef struct
 {
   struct jpeg_source_mgr pub;
-  int                    fd;
-  GCancellable          *cancellable;
-  gboolean               ended_early;
-  JDIMENSION             ended_at_row;   /* output_scanline when it did */
-  int                    read_errno;
+  CsDecodeInput          input;
+  JDIMENSION             ended_at_row;   /* output_scanline when it ended early */
   JOCTET                 buffer[READ_CHUNK];
 } FdSource;
 
@@ -90,22 +86,20 @@ static boolean
 source_fill (j_decompress_ptr cinfo)
 {
   FdSource *src = (FdSource *) cinfo->src;
-  ssize_t n;
+  gboolean ended_before = src->input.ended_early;
+  gssize n;
 
-  do
-    n = g_cancellable_is_cancelled (src->cancellable) ? 0 : read (src->fd, src->buffer, READ_CHUNK);
-  while (n < 0 && errno == EINTR);
+  n = g_cancellable_is_cancelled (src->input.cancellable)
+      ? 0 : cs_decode_input_read (&src->input, src->buffer, READ_CHUNK);
 
   if (n <= 0)
     {
       /* The data stops before the image does (or reading failed, or the
        * job was cancelled): end the stream so that libjpeg winds down, and
        * remember it, so the result is an error rather than a grey band. */
-      if (n < 0)
-        src->read_errno = errno;
-      if (!src->ended_early)
+      if (!ended_before)
         src->ended_at_row = cinfo->output_scanline;
-      src->ended_early = TRUE;
+      src->input.ended_early = TRUE;
       src->pub.next_input_byte = fake_eoi;
       src->pub.bytes_in_buffer = sizeof fake_eoi;
       return TRUE;
@@ -133,7 +127,7 @@ source_skip (j_decompress_ptr cinfo,
       count -= src->pub.bytes_in_buffer;
       src->pub.bytes_in_buffer = 0;
       source_fill (cinfo);
-      if (src->ended_early)
+      if (src->input.ended_early)
         return;
     }
 }
@@ -487,9 +481,9 @@ read_image (Decoder        *d,
           status = jpeg_consume_input (cinfo);
           dc_in = status == JPEG_SCAN_COMPLETED && dc_known (cinfo);
         }
-      while (status != JPEG_REACHED_EOI && !src->ended_early && !dc_in);
+      while (status != JPEG_REACHED_EOI && !src->input.ended_early && !dc_in);
 
-      if (src->ended_early && !dc_in)
+      if (src->input.ended_early && !dc_in)
         return FALSE;
 
       jpeg_start_output (cinfo, cinfo->input_scan_number);
@@ -503,7 +497,7 @@ read_image (Decoder        *d,
   if (!read_rows (d, cancellable))
     return FALSE;
   jpeg_finish_decompress (cinfo);
-  return !src->ended_early || ends_at_last_rows (cinfo, src);
+  return !src->input.ended_early || ends_at_last_rows (cinfo, src);
 }
 
 /* The EXIF preview, into d->pixbuf, if it is good enough to stand for the
@@ -557,24 +551,17 @@ set_failure (const FdSource  *src,
 
   if (detail != NULL && d->err.pub.msg_code == JERR_OUT_OF_MEMORY)
     {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                   _("Image is too large to decode within the memory limit (%d × %d pixels)"),
-                   (int) d->cinfo.image_width, (int) d->cinfo.image_height);
+      cs_set_error_over_memory_limit (error, (int) d->cinfo.image_width, (int) d->cinfo.image_height);
       return;
     }
 
-  if (src->read_errno != 0)
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (src->read_errno),
-                 "%s: %s", _("Cannot read"), g_strerror (src->read_errno));
-  else if (src->ended_early)
-    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                         _("The image data is truncated or damaged"));
-  else if (detail != NULL && detail[0] != '\0')
-    g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                 _("Cannot decode the image: %s"), detail);
+  if (cs_decode_input_set_error (&src->input, error))
+    return;
+
+  if (detail != NULL && detail[0] != '\0')
+    cs_set_error_cannot_decode (error, detail);
   else
-    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                         _("Not enough memory to decode the image"));
+    cs_set_error_out_of_memory (error);
 }
 
 static GdkPixbuf *
@@ -624,8 +611,8 @@ cs_jpeg_decode (int            fd,
 
   *handled = TRUE;
 
-  src->fd = fd;
-  src->cancellable = cancellable;
+  src->input.fd = fd;
+  src->input.cancellable = cancellable;
   src->pub.init_source = source_init;
   src->pub.fill_input_buffer = source_fill;
   src->pub.skip_input_data = source_skip;
@@ -641,9 +628,8 @@ cs_jpeg_decode (int            fd,
 
   if (!is_rgb_convertible (cinfo))
     {
-      if (lseek (fd, start_offset, SEEK_SET) != start_offset)
+      if (!cs_decode_input_rewind (&src->input, start_offset))
         {
-          src->read_errno = errno;
           set_failure (src, d, NULL, cancellable, error);
           return NULL;
         }
@@ -653,9 +639,7 @@ cs_jpeg_decode (int            fd,
 
   if ((guint64) cinfo->image_width * cinfo->image_height > max_pixels)
     {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                   _("Image is too large (%d × %d pixels)"),
-                   (int) cinfo->image_width, (int) cinfo->image_height);
+      cs_set_error_too_large (error, (int) cinfo->image_width, (int) cinfo->image_height);
       return NULL;
     }
 

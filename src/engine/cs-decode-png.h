@@ -1,4 +1,4 @@
-/* cs-png.h: PNG thumbnails straight from libpng, scaled while they are read
+/* cs-decode-png.h: PNG thumbnails straight from libpng, scaled while they are read
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

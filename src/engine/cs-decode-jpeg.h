@@ -1,4 +1,4 @@
-/* cs-webp.h: WebP thumbnails straight from libwebp, scaled while decoded
+/* cs-decode-jpeg.h: JPEG thumbnails straight from libjpeg-turbo
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,7 +10,7 @@
 
 G_BEGIN_DECLS
 
-GdkPixbuf *cs_webp_decode (int            fd,
+GdkPixbuf *cs_jpeg_decode (int            fd,
                            guint          size,
                            guint64        max_pixels,
                            gboolean      *handled,

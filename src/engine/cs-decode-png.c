@@ -1,4 +1,4 @@
-/* cs-png.c: PNG thumbnails straight from libpng, scaled while they are read
+/* cs-decode-png.c: PNG thumbnails straight from libpng, scaled while they are read
  *
  * GdkPixbuf's loader decodes a PNG into a buffer of its full size (96 MB
  * for a 24 megapixel RGBA screenshot or scan) before the thumbnail is cut
@@ -20,17 +20,16 @@
 
 #include "config.h"
 
-#include "cs-png.h"
+#include "cs-decode-png.h"
 
 #include <errno.h>
 #include <setjmp.h>
 #include <string.h>
 #include <unistd.h>
-#include <glib/gi18n-lib.h>
 #include <png.h>
 
-#include "cs-decode-private.h"
-#include "cs-thumbnailer.h"
+#include "cs-decode-util.h"
+#include "cs-error.h"
 
 #define READ_CHUNK (64 * 1024)
 /* A highly compressed image gives thousands of rows for one read: a
@@ -308,11 +307,8 @@ typedef struct
   png_structp   png;
   png_infop     info;
 
-  int           fd;
-  GCancellable *cancellable;
-  gboolean      ended_early;
+  CsDecodeInput input;
   gboolean      out_of_memory;
-  int           read_errno;
   char          message[256];
 
   guint8       *row;
@@ -367,27 +363,14 @@ on_free (png_structp png G_GNUC_UNUSED,
 static gboolean
 fill_buffer (Decoder *d)
 {
-  ssize_t n;
+  gssize n;
 
-  if (g_cancellable_is_cancelled (d->cancellable))
+  if (g_cancellable_is_cancelled (d->input.cancellable))
     return FALSE;
 
-  do
-    n = read (d->fd, d->buffer, READ_CHUNK);
-  while (n < 0 && errno == EINTR);
-
-  if (n < 0)
-    {
-      d->read_errno = errno;
-      return FALSE;
-    }
-  if (n == 0)
-    {
-      /* The data stops before the image does: an error, never the rows
-       * that came with grey below. */
-      d->ended_early = TRUE;
-      return FALSE;
-    }
+  n = cs_decode_input_read (&d->input, d->buffer, READ_CHUNK);
+  if (n <= 0)
+    return FALSE;
 
   d->buffered = n;
   d->consumed = 0;
@@ -406,7 +389,7 @@ on_read (png_structp png,
       gsize n;
 
       if (d->consumed == d->buffered && !fill_buffer (d))
-        png_error (png, d->ended_early ? "truncated" : "read stopped");
+        png_error (png, d->input.ended_early ? "truncated" : "read stopped");
 
       n = MIN (length, d->buffered - d->consumed);
       memcpy (data, d->buffer + d->consumed, n);
@@ -422,8 +405,8 @@ decoder_new (int           fd,
 {
   Decoder *d = g_new0 (Decoder, 1);
 
-  d->fd = fd;
-  d->cancellable = cancellable;
+  d->input.fd = fd;
+  d->input.cancellable = cancellable;
   d->png = png_create_read_struct_2 (PNG_LIBPNG_VER_STRING, d, on_error, on_warning,
                                      d, on_malloc, on_free);
   if (d->png != NULL)
@@ -492,7 +475,7 @@ read_rows_unscaled (Decoder *d)
 
   for (int y = 0; y < height; y++)
     {
-      if (y % CANCEL_CHECK_ROWS == 0 && g_cancellable_is_cancelled (d->cancellable))
+      if (y % CANCEL_CHECK_ROWS == 0 && g_cancellable_is_cancelled (d->input.cancellable))
         return FALSE;
       png_read_row (d->png, pixels + (gsize) y * rowstride, NULL);
     }
@@ -511,7 +494,7 @@ read_rows_scaled (Decoder *d)
     {
       int done;
 
-      if (y % CANCEL_CHECK_ROWS == 0 && g_cancellable_is_cancelled (d->cancellable))
+      if (y % CANCEL_CHECK_ROWS == 0 && g_cancellable_is_cancelled (d->input.cancellable))
         return FALSE;
 
       png_read_row (d->png, d->row, NULL);
@@ -552,25 +535,22 @@ set_failure (const Decoder  *d,
              guint           height,
              GError        **error)
 {
-  if (g_cancellable_set_error_if_cancelled (d->cancellable, error))
+  if (g_cancellable_set_error_if_cancelled (d->input.cancellable, error))
     return;
 
   if (d->out_of_memory && width > 0)
-    g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                 _("Image is too large to decode within the memory limit (%d × %d pixels)"),
-                 (int) width, (int) height);
-  else if (d->read_errno != 0)
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (d->read_errno),
-                 "%s: %s", _("Cannot read"), g_strerror (d->read_errno));
-  else if (d->ended_early)
-    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                         _("The image data is truncated or damaged"));
-  else if (d->message[0] != '\0' && !d->out_of_memory)
-    g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                 _("Cannot decode the image: %s"), d->message);
+    {
+      cs_set_error_over_memory_limit (error, (int) width, (int) height);
+      return;
+    }
+
+  if (cs_decode_input_set_error (&d->input, error))
+    return;
+
+  if (d->message[0] != '\0' && !d->out_of_memory)
+    cs_set_error_cannot_decode (error, d->message);
   else
-    g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                         _("Not enough memory to decode the image"));
+    cs_set_error_out_of_memory (error);
 }
 
 /**
@@ -626,15 +606,13 @@ cs_png_decode (int            fd,
   height = png_get_image_height (d->png, d->info);
   if (width == 0 || height == 0 || width > G_MAXINT || height > G_MAXINT)
     {
-      g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                           _("Cannot decode the image: no pixels in the file"));
+      cs_set_error_no_pixels (error);
       return NULL;
     }
 
   if ((guint64) width * height > MIN (max_pixels, MAX_SUMMED_PIXELS))
     {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TOO_LARGE,
-                   _("Image is too large (%d × %d pixels)"), (int) width, (int) height);
+      cs_set_error_too_large (error, (int) width, (int) height);
       return NULL;
     }
 
@@ -643,9 +621,8 @@ cs_png_decode (int            fd,
    * starts over from the top. */
   if (png_get_interlace_type (d->png, d->info) != PNG_INTERLACE_NONE)
     {
-      if (lseek (fd, start_offset, SEEK_SET) != start_offset)
+      if (!cs_decode_input_rewind (&d->input, start_offset))
         {
-          d->read_errno = errno;
           set_failure (d, width, height, error);
           return NULL;
         }
@@ -664,8 +641,7 @@ cs_png_decode (int            fd,
       !g_size_checked_mul (&row_bytes, width, channels) ||
       png_get_rowbytes (d->png, d->info) != row_bytes)
     {
-      g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                   _("Cannot decode the image: %s"), "unexpected pixel format");
+      cs_set_error_cannot_decode (error, "unexpected pixel format");
       return NULL;
     }
 
