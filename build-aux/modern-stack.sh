@@ -6,6 +6,7 @@
 # machine itself is Debian 12.
 #
 #   build-aux/modern-stack.sh [COMMAND]     default: ./build-aux/test.sh
+#   build-aux/modern-stack.sh PROGRAM ARG...   e.g. bench/run.sh --quick
 #
 # The root is made with debootstrap from the machine's Debian mirror when it
 # is missing (about three minutes) and kept in CS_MODERN_ROOT (default
@@ -13,18 +14,26 @@
 # scripts install stay in it. The working tree (what git tracks, plus new
 # files it does not ignore) is copied to /work/project inside; its build
 # folders are kept between runs, so a second run builds only what changed.
+# The benchmark's corpus of this machine, when there is one, is mounted
+# read-only so that both stacks measure the same files, and the results the
+# benchmark writes there (bench/results-*) are copied back to the tree.
 set -euo pipefail
 
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 root=${CS_MODERN_ROOT:-/var/cache/contact-sheet/forky}
 suite=forky
-command=${1:-./build-aux/test.sh}
+if [ $# -gt 1 ]; then
+  command=$(printf '%q ' "$@")
+else
+  command=${1:-./build-aux/test.sh}
+fi
+export CS_BENCH_SHARED_CACHE=${CS_BENCH_SHARED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/contact-sheet-bench}
 
 log() { printf '\033[1m==> [%s] %s\033[0m\n' "$suite" "$*" >&2; }
 
 if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || { echo "$0: needs root (debootstrap, chroot)" >&2; exit 1; }
-  exec sudo --preserve-env=CI,CS_MODERN_ROOT "$0" "$@"
+  exec sudo --preserve-env=CI,CS_MODERN_ROOT,CS_BENCH_SHARED_CACHE "$0" "$@"
 fi
 
 debian_mirror() {
@@ -82,8 +91,27 @@ for m in proc sys dev dev/pts; do
   esac
   mounted+=("$root/$m")
 done
+shared_bench=
+if [ -d "$CS_BENCH_SHARED_CACHE" ]; then
+  shared_bench=/work/host-bench-cache
+  mkdir -p "$root$shared_bench"
+  if ! mountpoint -q "$root$shared_bench"; then
+    mount --bind "$CS_BENCH_SHARED_CACHE" "$root$shared_bench"
+    mounted+=("$root$shared_bench")
+    mount -o remount,bind,ro "$root$shared_bench"
+  fi
+fi
+stamp=$(mktemp)
 
 log "$command"
+status=0
 chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-  DEBIAN_FRONTEND=noninteractive CI="${CI:-}" CS_MODERN_STACK=inside \
-  bash -c "cd /work/project && $command"
+  DEBIAN_FRONTEND=noninteractive CI="${CI:-}" CS_MODERN_STACK=inside CS_BENCH_SHARED_CACHE="$shared_bench" \
+  bash -c "cd /work/project && $command" || status=$?
+find "$root/work/project/bench" -maxdepth 1 -name 'results-*' -newer "$stamp" -print0 |
+  while IFS= read -r -d '' f; do
+    cp "$f" "$SOURCE_DIR/bench/" && chown --reference="$SOURCE_DIR" "$SOURCE_DIR/bench/${f##*/}"
+    log "Copied bench/${f##*/} back to the working tree"
+  done
+rm -f "$stamp"
+exit "$status"
