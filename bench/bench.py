@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -555,6 +556,10 @@ def set_contenders(set_name, folder, names, jpeg_names, bins, work, env):
         f.write("".join(n + "\n" for n in names))
     with open(jpeg_list, "w") as f:
         f.write("".join(n + "\n" for n in jpeg_names))
+    # glycin-thumbnailer takes a URI, not a path.
+    uri_list = os.path.join(lists, "uris.txt")
+    with open(uri_list, "w") as f:
+        f.write("".join(urllib.parse.quote(n) + "\n" for n in names))
     cli = bins["cli"]
     warm_cache = os.path.join(work, f"warm-cache-{set_name}")
     n = len(names)
@@ -609,7 +614,7 @@ def set_contenders(set_name, folder, names, jpeg_names, bins, work, env):
 
             def check(prefix):
                 made = count_files(out)
-                expected = n if list_file == all_list else len(jpeg_names)
+                expected = len(jpeg_names) if list_file == jpeg_list else n
                 return {"made": made, "failed": expected - made}
             return argv, folder, env, check
         return setup
@@ -627,10 +632,12 @@ def set_contenders(set_name, folder, names, jpeg_names, bins, work, env):
         Contender(CLI_IN_PROCESS, "ours", cold_in_process),
         Contender(CLI_WARM, "warm", warm),
         Contender("gdk-pixbuf-thumbnailer", "peer",
-                  peer(["-I", "{}"], ["gdk-pixbuf-thumbnailer", "-s", str(THUMB), "{}", "OUT/{}.png"])),
+                  peer(["-I", "{}"], ["gdk-pixbuf-thumbnailer", "-s", str(THUMB), "{}", "OUT/{}.png"]),
+                  program="gdk-pixbuf-thumbnailer"),
         Contender("glycin-thumbnailer", "peer",
-                  peer(["-I", "{}"], ["glycin-thumbnailer", "--input", "{}", "--output", "OUT/{}.png",
-                                      "--size", str(THUMB)]), program="glycin-thumbnailer"),
+                  peer(["-I", "{}"], ["glycin-thumbnailer", "--input", f"file://{urllib.parse.quote(folder)}/{{}}",
+                                      "--output", "OUT/{}.png", "--size", str(THUMB)], uri_list),
+                  program="glycin-thumbnailer"),
         Contender("vipsthumbnail", "peer",
                   peer(["-n", str(VIPS_BATCH)], ["vipsthumbnail", "-s", str(THUMB), "-o", "OUT/%s.jpg"])),
         Contender("ImageMagick convert", "peer",
@@ -964,8 +971,11 @@ def machine_info(build_dir):
     for line in sh("free -h").splitlines():
         if line.startswith("Mem:"):
             mem = line.split()[1]
-    commit = sh(f"git -C {REPO} rev-parse --short HEAD")
-    dirty = sh(f"git -C {REPO} status --porcelain --untracked-files=no -- src")
+    # A copy of the tree without its .git (build-aux/modern-stack.sh makes
+    # one) has the commit in CS_SOURCE_COMMIT.
+    commit = os.environ.get("CS_SOURCE_COMMIT") or sh(f"git -C {REPO} rev-parse --short HEAD")
+    dirty = "" if os.environ.get("CS_SOURCE_COMMIT") else sh(
+        f"git -C {REPO} status --porcelain --untracked-files=no -- src")
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": sh("nproc"), "cpu": model, "memory": mem, "kernel": sh("uname -r"),

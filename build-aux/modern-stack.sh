@@ -102,11 +102,15 @@ if [ -d "$CS_BENCH_SHARED_CACHE" ]; then
   fi
 fi
 stamp=$(mktemp)
+commit=$(git -C "$SOURCE_DIR" rev-parse --short HEAD 2>/dev/null || true)
+[ -z "$(git -C "$SOURCE_DIR" status --porcelain --untracked-files=no -- src 2>/dev/null)" ] ||
+  commit="$commit + uncommitted changes in src/"
 
 log "$command"
 status=0
 chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
   DEBIAN_FRONTEND=noninteractive CI="${CI:-}" CS_MODERN_STACK=inside CS_BENCH_SHARED_CACHE="$shared_bench" \
+  CS_SOURCE_COMMIT="$commit" \
   bash -c "cd /work/project && $command" || status=$?
 find "$root/work/project/bench" -maxdepth 1 -name 'results-*' -newer "$stamp" -print0 |
   while IFS= read -r -d '' f; do
