@@ -901,7 +901,7 @@ def bench_window(corpus, bins, work, env, args):
 
     for renderer in args.renderers:
         reps = args.window_reps if renderer == args.renderers[0] else 1
-        if renderer == "default":
+        if renderer != "cairo":     # every GL (or Vulkan) renderer has shaders to compile
             cache = fresh_dir(os.path.join(work, "window-cache"))
             renv = dict(wenv, XDG_CACHE_HOME=cache)
             run_window(bins["app"], os.path.join(corpus, "scale-100"), renv, until="finished",
