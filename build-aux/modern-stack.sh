@@ -12,11 +12,12 @@
 # is missing (about three minutes) and kept in CS_MODERN_ROOT (default
 # /var/cache/contact-sheet/forky) for the next run; the packages the project's
 # scripts install stay in it. The working tree (what git tracks, plus new
-# files it does not ignore) is copied to /work/project inside; its build
-# folders are kept between runs, so a second run builds only what changed.
+# files it does not ignore) is copied to /work/project-HASH inside (one per
+# checkout); its build folders are kept between runs, so a second run builds
+# only what changed. apt in the root waits for another run's apt to end.
 # The benchmark's corpus of this machine, when there is one, is mounted
 # read-only so that both stacks measure the same files, and the results the
-# benchmark writes there (bench/results-*) are copied back to the tree.
+# benchmark writes (bench/results-*) are copied back to the working tree.
 set -euo pipefail
 
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -58,61 +59,72 @@ make_root() {
   echo "deb $mirror $suite main" >"$tmp/etc/apt/sources.list"
   # A mirror that is a snapshot serves a Release file whose Valid-Until has passed.
   echo 'Acquire::Check-Valid-Until "false";' >"$tmp/etc/apt/apt.conf.d/99snapshot"
+  echo 'DPkg::Lock::Timeout "900";' >"$tmp/etc/apt/apt.conf.d/99wait-for-lock"
   rm -rf "$root"
   mv "$tmp" "$root"
   touch "$root/.contact-sheet-root"
 }
 
 [ -f "$root/.contact-sheet-root" ] || make_root
+[ -f "$root/etc/apt/apt.conf.d/99wait-for-lock" ] ||
+  echo 'DPkg::Lock::Timeout "900";' >"$root/etc/apt/apt.conf.d/99wait-for-lock"
 
-# The tree as git sees it, uncommitted changes included; the build folders
-# of the last run stay.
-log "Copying the working tree to $root/work/project"
-mkdir -p "$root/work/project"
-find "$root/work/project" -mindepth 1 -maxdepth 1 ! -name 'build' ! -name 'build-*' -exec rm -rf {} +
-(cd "$SOURCE_DIR" && git ls-files -z --cached --others --exclude-standard |
-   xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-   tar --null -T - -cf -) | tar -C "$root/work/project" -xf -
+# The tree as git sees it, uncommitted changes included, in a folder of its
+# own for each checkout (two checkouts can use the root at once). Only files
+# whose content changed are copied, and they get the time of the copy, so
+# the build folders kept from the last run rebuild exactly what changed.
+name=project-$(printf '%s' "$SOURCE_DIR" | md5sum | cut -c1-8)
+dest=$root/work/$name
+log "Copying the working tree to $dest"
+mkdir -p "$dest"
+find "$root/work" -mindepth 1 -maxdepth 1 -name 'project-*' -mtime +2 -exec rm -rf {} +
+touch "$dest"
+wanted=$(mktemp)
+(cd "$SOURCE_DIR" && git ls-files -z --cached --others --exclude-standard) |
+  while IFS= read -r -d '' f; do
+    [ -e "$SOURCE_DIR/$f" ] || [ -L "$SOURCE_DIR/$f" ] || continue
+    printf '%s\n' "$f" >>"$wanted"
+    if [ -L "$SOURCE_DIR/$f" ] || ! cmp -s "$SOURCE_DIR/$f" "$dest/$f"; then
+      mkdir -p "$dest/$(dirname "$f")"
+      rm -f "$dest/$f"
+      cp -P --preserve=mode "$SOURCE_DIR/$f" "$dest/$f"
+    fi
+  done
+(cd "$dest" && find . \( -path ./build -o -path './build-*' \) -prune -o \( -type f -o -type l \) -print |
+   sed 's|^\./||' | sort >"$wanted.have")
+sort "$wanted" | comm -13 - "$wanted.have" | (cd "$dest" && xargs -r -d '\n' rm -f)
+rm -f "$wanted" "$wanted.have"
 
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-mounted=()
-cleanup() {
-  local i
-  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-for m in proc sys dev dev/pts; do
-  mkdir -p "$root/$m"
-  mountpoint -q "$root/$m" && continue
-  case $m in
-    proc) mount -t proc proc "$root/proc" ;;
-    sys) mount -t sysfs sys "$root/sys" ;;
-    *) mount --bind "/$m" "$root/$m" ;;
-  esac
-  mounted+=("$root/$m")
-done
 shared_bench=
 if [ -d "$CS_BENCH_SHARED_CACHE" ]; then
   shared_bench=/work/host-bench-cache
   mkdir -p "$root$shared_bench"
-  if ! mountpoint -q "$root$shared_bench"; then
-    mount --bind "$CS_BENCH_SHARED_CACHE" "$root$shared_bench"
-    mounted+=("$root$shared_bench")
-    mount -o remount,bind,ro "$root$shared_bench"
-  fi
 fi
-stamp=$(mktemp)
 commit=$(git -C "$SOURCE_DIR" rev-parse --short HEAD 2>/dev/null || true)
 [ -z "$(git -C "$SOURCE_DIR" status --porcelain --untracked-files=no -- src 2>/dev/null)" ] ||
   commit="$commit + uncommitted changes in src/"
-
+stamp=$(mktemp)
 log "$command"
+# Mounts in a mount namespace of this run's own: they go when it ends, and
+# another run in the same root keeps its own.
 status=0
-chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-  DEBIAN_FRONTEND=noninteractive CI="${CI:-}" CS_MODERN_STACK=inside CS_BENCH_SHARED_CACHE="$shared_bench" \
-  CS_SOURCE_COMMIT="$commit" \
-  bash -c "cd /work/project && $command" || status=$?
-find "$root/work/project/bench" -maxdepth 1 -name 'results-*' -newer "$stamp" -print0 |
+unshare --mount --propagation private -- /bin/bash -c '
+  set -e
+  root=$1 shared=$2 shared_at=$3; shift 3
+  mount -t proc proc "$root/proc"
+  mount --rbind /sys "$root/sys"
+  mount --rbind /dev "$root/dev"
+  if [ -n "$shared_at" ]; then
+    mount --bind "$shared" "$root$shared_at"
+    mount -o remount,bind,ro "$root$shared_at"
+  fi
+  exec chroot "$root" "$@"' bash "$root" "$CS_BENCH_SHARED_CACHE" "$shared_bench" \
+  /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+    DEBIAN_FRONTEND=noninteractive CI="${CI:-}" CS_MODERN_STACK=inside \
+    CS_BENCH_SHARED_CACHE="$shared_bench" CS_SOURCE_COMMIT="$commit" \
+    bash -c "cd /work/$name && $command" || status=$?
+find "$dest/bench" -maxdepth 1 -name 'results-*' -newer "$stamp" -print0 |
   while IFS= read -r -d '' f; do
     cp "$f" "$SOURCE_DIR/bench/" && chown --reference="$SOURCE_DIR" "$SOURCE_DIR/bench/${f##*/}"
     log "Copied bench/${f##*/} back to the working tree"

@@ -8,7 +8,7 @@
 # (build-aux/modern-stack.sh); CS_MODERN_STACK=no skips that, =yes asks for it
 # on any Debian machine.
 set -euo pipefail
-EXTRA_PACKAGES=(xvfb xauth dbus dbus-bin dbus-x11 at-spi2-core libgtk-4-bin xdotool imagemagick gdk-pixbuf-tests
+EXTRA_PACKAGES=(xvfb xauth dbus dbus-bin dbus-x11 at-spi2-core libgtk-4-bin xdotool imagemagick gdk-pixbuf-tests locales-all
                 clang libclang-rt-dev)
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 

@@ -18,6 +18,10 @@ void       cs_test_wait_until     (gboolean   (*check) (gpointer),
 
 char      *cs_test_isolate_cache  (void);
 
+/* Lets GTK 4.24's frame-timings warning through (see cs-test-util.c); call
+ * before anything logs. */
+void       cs_test_allow_gtk_frame_warning (void);
+
 /* The pids of this process's live decoder helpers. */
 GArray    *cs_test_find_helpers   (void);
 

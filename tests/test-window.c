@@ -12,8 +12,10 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include "cs-application.h"
 #include "cs-cell.h"
 #include "cs-item.h"
+#include "cs-preferences-window.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
 #include "cs-window.h"
@@ -941,6 +943,227 @@ test_sort_order (Fixture       *f,
   g_assert_cmpstr (again, ==, by_name);
 }
 
+/* The dialogs, as the application's actions show them: the stack's current
+ * widgets where it has them (libadwaita 1.4, 1.5, 1.8), the older ones on
+ * Debian 12. */
+
+typedef struct
+{
+  CsApplication *app;
+  CsWindow      *window;
+} AppFixture;
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+/* One application for the whole program, registered once: as in the real
+ * program, its startup adds the actions and accelerators. */
+static CsApplication *
+get_app (void)
+{
+  static CsApplication *app;
+
+  if (app == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      app = cs_application_new ();
+      /* Any other instance on the test's bus is not ours to talk to. */
+      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+      g_application_register (G_APPLICATION (app), NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  return app;
+}
+
+static void
+app_fixture_setup (AppFixture    *f,
+                   gconstpointer  data)
+{
+  f->app = g_object_ref (get_app ());
+  f->window = g_object_ref (cs_window_new (f->app));
+  gtk_window_present (GTK_WINDOW (f->window));
+  cs_test_wait_until (is_mapped, f->window, 10000);
+}
+
+static void
+app_fixture_teardown (AppFixture    *f,
+                      gconstpointer  data)
+{
+  gpointer weak = f->window;
+
+  g_object_add_weak_pointer (G_OBJECT (f->window), &weak);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  cs_test_wait_until (window_gone, &weak, 5000);
+  g_clear_object (&f->app);
+}
+
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *text;
+} Showing;
+
+static gboolean
+is_showing (gpointer data)
+{
+  Showing *showing = data;
+
+  return shows_text (showing->widget, showing->text);
+}
+
+/* Dialogs slide in: their rows are drawn a few frames after they map. */
+static void
+wait_until_shows (GtkWidget  *widget,
+                  const char *text)
+{
+  Showing showing = { widget, text };
+
+  cs_test_wait_until (is_showing, &showing, 10000);
+}
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+static gboolean
+has_dialog (gpointer data)
+{
+  return adw_application_window_get_visible_dialog (data) != NULL;
+}
+#endif
+
+/* The window's bars: AdwToolbarView's top and bottom bars, or a box. */
+static void
+test_layout (AppFixture    *f,
+             gconstpointer  data)
+{
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (f->window));
+
+#if ADW_CHECK_VERSION (1, 4, 0)
+  g_assert_true (ADW_IS_TOOLBAR_VIEW (content));
+  g_assert_true (ADW_IS_TOAST_OVERLAY (adw_toolbar_view_get_content (ADW_TOOLBAR_VIEW (content))));
+#else
+  g_assert_true (GTK_IS_BOX (content));
+#endif
+  g_assert_true (shows_text (content, "Open a Folder of Pictures"));
+}
+
+static void
+test_about (AppFixture    *f,
+            gconstpointer  data)
+{
+  g_autofree char *name = NULL;
+  GtkWidget *about;
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "about", NULL);
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+  cs_test_wait_until (has_dialog, f->window, 10000);
+  about = GTK_WIDGET (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window)));
+  g_assert_true (ADW_IS_ABOUT_DIALOG (about));
+#else
+  about = cs_application_show_about (GTK_WINDOW (f->window));
+  g_assert_true (ADW_IS_ABOUT_WINDOW (about));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (about)) == GTK_WINDOW (f->window));
+#endif
+  cs_test_wait_until (is_mapped, about, 10000);
+  g_object_get (about, "application-name", &name, NULL);
+  g_assert_cmpstr (name, ==, "Contact Sheet");
+  wait_until_shows (about, "Contact Sheet");
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+  adw_dialog_force_close (ADW_DIALOG (about));
+#else
+  gtk_window_destroy (GTK_WINDOW (about));
+#endif
+}
+
+static GtkSpinButton *
+find_spin_button (GtkWidget *widget)
+{
+  if (GTK_IS_SPIN_BUTTON (widget))
+    return GTK_SPIN_BUTTON (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_spin_button (child) != NULL)
+      return find_spin_button (child);
+
+  return NULL;
+}
+
+static void
+test_preferences (AppFixture    *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkWidget *preferences;
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  cs_test_wait_until (has_dialog, f->window, 10000);
+  preferences = GTK_WIDGET (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window)));
+  g_assert_true (ADW_IS_PREFERENCES_DIALOG (preferences));
+#else
+  preferences = cs_preferences_window_show (GTK_WINDOW (f->window));
+  g_assert_true (ADW_IS_PREFERENCES_WINDOW (preferences));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (preferences)) == GTK_WINDOW (f->window));
+#endif
+  g_assert_true (CS_IS_PREFERENCES_WINDOW (preferences));
+  cs_test_wait_until (is_mapped, preferences, 10000);
+  wait_until_shows (preferences, "Performance");
+
+  /* Its rows are the settings. */
+  g_settings_set_uint (settings, "workers", 3);
+  g_assert_cmpfloat (gtk_spin_button_get_value (find_spin_button (preferences)), ==, 3);
+  g_settings_reset (settings, "workers");
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+  adw_dialog_force_close (ADW_DIALOG (preferences));
+#else
+  gtk_window_destroy (GTK_WINDOW (preferences));
+#endif
+}
+
+/* Ctrl+? shows every shortcut the window has. */
+static void
+test_shortcuts (AppFixture    *f,
+                gconstpointer  data)
+{
+#if ADW_CHECK_VERSION (1, 8, 0)
+  const char *action = "app.shortcuts";
+#else
+  const char *action = "win.show-help-overlay";
+#endif
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (f->app), action);
+  GtkWidget *shortcuts;
+
+  g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>question"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+
+#if ADW_CHECK_VERSION (1, 8, 0)
+  cs_test_wait_until (has_dialog, f->window, 10000);
+  shortcuts = GTK_WIDGET (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window)));
+  g_assert_true (ADW_IS_SHORTCUTS_DIALOG (shortcuts));
+#else
+  shortcuts = GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f->window)));
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (shortcuts));
+#endif
+  cs_test_wait_until (is_mapped, shortcuts, 10000);
+  wait_until_shows (shortcuts, "Open a folder");
+  wait_until_shows (shortcuts, "Filter by name");
+
+#if ADW_CHECK_VERSION (1, 8, 0)
+  adw_dialog_force_close (ADW_DIALOG (shortcuts));
+#else
+  gtk_widget_set_visible (shortcuts, FALSE);
+#endif
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -948,6 +1171,7 @@ main (int   argc,
   g_autofree char *cache = cs_test_isolate_cache ();
   int status;
 
+  cs_test_allow_gtk_frame_warning ();
   g_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -967,6 +1191,14 @@ main (int   argc,
   ADD ("/window/on-screen-first", test_on_screen_first);
   ADD ("/window/shown-first", test_shown_first);
   ADD ("/window/odd-names", test_odd_names);
+
+#define ADD_APP(name, func) \
+  g_test_add (name, AppFixture, NULL, app_fixture_setup, func, app_fixture_teardown)
+
+  ADD_APP ("/window/dialogs/layout", test_layout);
+  ADD_APP ("/window/dialogs/about", test_about);
+  ADD_APP ("/window/dialogs/preferences", test_preferences);
+  ADD_APP ("/window/dialogs/shortcuts", test_shortcuts);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);

@@ -135,27 +135,54 @@ cs_application_open (GApplication  *application,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/**
+ * cs_application_show_about:
+ *
+ * Shows the About dialog over @parent (an #AdwAboutDialog where libadwaita
+ * has it, else an #AdwAboutWindow) and returns it.
+ */
+GtkWidget *
+cs_application_show_about (GtkWindow *parent)
+{
+  const char *developers[] = { _("The Contact Sheet developers"), NULL };
+#if ADW_CHECK_VERSION (1, 5, 0)
+  AdwDialog *about = adw_about_dialog_new ();
+#else
+  GtkWidget *about = adw_about_window_new ();
+#endif
+
+  g_object_set (about,
+                "application-name", _("Contact Sheet"),
+                "application-icon", APP_ID,
+                "version", PACKAGE_VERSION,
+                "developer-name", _("The Contact Sheet developers"),
+                "developers", developers,
+                "license-type", GTK_LICENSE_GPL_3_0,
+                "comments", _("Thumbnails of a whole folder, fast, shared with your desktop"),
+                "website", "https://github.com/contactsheet/ContactSheet",
+                "issue-url", "https://github.com/contactsheet/ContactSheet/issues",
+                "translator-credits", _("translator-credits"),
+                NULL);
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+  adw_dialog_present (about, GTK_WIDGET (parent));
+  return GTK_WIDGET (about);
+#else
+  gtk_window_set_transient_for (GTK_WINDOW (about), parent);
+  gtk_window_set_modal (GTK_WINDOW (about), TRUE);
+  gtk_window_present (GTK_WINDOW (about));
+  return about;
+#endif
+}
+
 static void
 about_action (GSimpleAction *action,
               GVariant      *parameter,
               gpointer       user_data)
 {
   CsApplication *self = user_data;
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  const char *developers[] = { _("The Contact Sheet developers"), NULL };
 
-  adw_show_about_window (window,
-                         "application-name", _("Contact Sheet"),
-                         "application-icon", APP_ID,
-                         "version", PACKAGE_VERSION,
-                         "developer-name", _("The Contact Sheet developers"),
-                         "developers", developers,
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         "comments", _("Thumbnails of a whole folder, fast, shared with your desktop"),
-                         "website", "https://github.com/contactsheet/ContactSheet",
-                         "issue-url", "https://github.com/contactsheet/ContactSheet/issues",
-                         "translator-credits", _("translator-credits"),
-                         NULL);
+  cs_application_show_about (gtk_application_get_active_window (GTK_APPLICATION (self)));
 }
 
 static void
@@ -164,9 +191,8 @@ preferences_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   CsApplication *self = user_data;
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  gtk_window_present (GTK_WINDOW (cs_preferences_window_new (window)));
+  cs_preferences_window_show (gtk_application_get_active_window (GTK_APPLICATION (self)));
 }
 
 static void

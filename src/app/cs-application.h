@@ -14,6 +14,7 @@ G_DECLARE_FINAL_TYPE (CsApplication, cs_application, CS, APPLICATION, AdwApplica
 
 CsApplication *cs_application_new          (void);
 GSettings     *cs_application_get_settings (CsApplication *self);
+GtkWidget     *cs_application_show_about   (GtkWindow     *parent);
 
 gboolean       cs_trace_enabled            (void);
 void           cs_trace                    (const char    *format,

@@ -11,9 +11,23 @@
 
 #include <glib/gi18n.h>
 
+#if ADW_CHECK_VERSION (1, 5, 0)
+#define PARENT_TYPE ADW_TYPE_PREFERENCES_DIALOG
+#else
+#define PARENT_TYPE ADW_TYPE_PREFERENCES_WINDOW
+#endif
+
+/* The template's width and height: a dialog's content size, or a window's. */
+#define WIDTH 520
+#define HEIGHT 420
+
 struct _CsPreferencesWindow
 {
+#if ADW_CHECK_VERSION (1, 5, 0)
+  AdwPreferencesDialog  parent_instance;
+#else
   AdwPreferencesWindow  parent_instance;
+#endif
 
   GSettings            *settings;
   AdwComboRow          *size_row;
@@ -21,7 +35,7 @@ struct _CsPreferencesWindow
   GtkSpinButton        *workers_spin;
 };
 
-G_DEFINE_FINAL_TYPE (CsPreferencesWindow, cs_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+G_DEFINE_FINAL_TYPE (CsPreferencesWindow, cs_preferences_window, PARENT_TYPE)
 
 /* Enum keys follow the combo rows' "selected" index: both count from 0 in
  * the same order. */
@@ -88,6 +102,12 @@ static void
 cs_preferences_window_init (CsPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+#if ADW_CHECK_VERSION (1, 5, 0)
+  adw_dialog_set_content_width (ADW_DIALOG (self), WIDTH);
+  adw_dialog_set_content_height (ADW_DIALOG (self), HEIGHT);
+#else
+  gtk_window_set_default_size (GTK_WINDOW (self), WIDTH, HEIGHT);
+#endif
 
   self->settings = g_settings_new (APP_ID);
   bind_enum (self, "thumbnail-size", self->size_row);
@@ -97,11 +117,23 @@ cs_preferences_window_init (CsPreferencesWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
 }
 
+/**
+ * cs_preferences_window_show:
+ *
+ * Shows the preferences over @parent and returns them.
+ */
 GtkWidget *
-cs_preferences_window_new (GtkWindow *parent)
+cs_preferences_window_show (GtkWindow *parent)
 {
-  return g_object_new (CS_TYPE_PREFERENCES_WINDOW,
-                       "transient-for", parent,
-                       "modal", TRUE,
-                       NULL);
+  CsPreferencesWindow *self = g_object_new (CS_TYPE_PREFERENCES_WINDOW, NULL);
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+  adw_dialog_present (ADW_DIALOG (self), GTK_WIDGET (parent));
+#else
+  gtk_window_set_transient_for (GTK_WINDOW (self), parent);
+  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
+  gtk_window_present (GTK_WINDOW (self));
+#endif
+
+  return GTK_WIDGET (self);
 }

@@ -651,6 +651,9 @@ load_data_free (LoadData *data)
   g_free (data);
 }
 
+/* A thumbnail file read back is a PNG (or, beside the images, a JPEG) that
+ * GTK's own loaders read in this process. Through GdkPixbuf it would cost,
+ * where gdk-pixbuf decodes through glycin, a loader process per thumbnail. */
 static void
 load_in_thread (GTask        *task,
                 gpointer      source_object,
@@ -659,12 +662,32 @@ load_in_thread (GTask        *task,
 {
   LoadData *data = task_data;
   GError *error = NULL;
-  GdkPixbuf *pixbuf = gdk_pixbuf_new_from_file (data->path, &error);
+  GdkTexture *texture = gdk_texture_new_from_filename (data->path, &error);
 
-  if (pixbuf != NULL)
-    g_task_return_pointer (task, pixbuf, g_object_unref);
+  if (texture != NULL)
+    g_task_return_pointer (task, texture, g_object_unref);
   else
     g_task_return_error (task, error);
+}
+
+/* The engine's pixels as they are, without a copy: GdkPixbuf keeps 8-bit
+ * RGB(A) rows, not premultiplied, which GDK reads as they are. */
+static GdkTexture *
+texture_for_pixbuf (GdkPixbuf *pixbuf)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_assert (gdk_pixbuf_get_bits_per_sample (pixbuf) == 8);
+
+  bytes = g_bytes_new_with_free_func (gdk_pixbuf_get_pixels (pixbuf),
+                                      gdk_pixbuf_get_byte_length (pixbuf),
+                                      g_object_unref, g_object_ref (pixbuf));
+
+  return gdk_memory_texture_new (gdk_pixbuf_get_width (pixbuf),
+                                 gdk_pixbuf_get_height (pixbuf),
+                                 gdk_pixbuf_get_has_alpha (pixbuf) ? GDK_MEMORY_R8G8B8A8 : GDK_MEMORY_R8G8B8,
+                                 bytes,
+                                 gdk_pixbuf_get_rowstride (pixbuf));
 }
 
 /* The trace's first-thumbnail time: from opening the folder to the end of
@@ -720,19 +743,17 @@ on_thumbnail_loaded (GObject      *object,
 {
   LoadData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr(CsWindow) self = g_weak_ref_get (&data->window);
-  g_autoptr(GdkPixbuf) pixbuf = g_task_propagate_pointer (G_TASK (result), NULL);
-  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GdkTexture) texture = g_task_propagate_pointer (G_TASK (result), NULL);
 
   if (self == NULL || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
 
   g_hash_table_remove (self->loading, data->item);
 
-  if (pixbuf != NULL && is_current (self, data->item) &&
+  if (texture != NULL && is_current (self, data->item) &&
       cs_item_get_state (data->item) == CS_ITEM_DONE &&
       cs_item_get_thumbnail (data->item) == NULL)
     {
-      texture = gdk_texture_new_for_pixbuf (pixbuf);
       cs_item_set_thumbnail (data->item, GDK_PAINTABLE (texture));
       remember_texture (self, data->item);
       note_shown (self);
@@ -1234,7 +1255,7 @@ on_item_done (CsBatch  *batch,
 
       /* Pixels for a cell on screen; the rest load when they are shown. */
       if (pixbuf != NULL && bound_count (self, item) > 0)
-        texture = gdk_texture_new_for_pixbuf (pixbuf);
+        texture = texture_for_pixbuf (pixbuf);
 
       self->n_done++;
       self->bytes_written += cs_result_get_bytes_written (result);

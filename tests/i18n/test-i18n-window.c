@@ -1,7 +1,10 @@
 /* test-i18n-window.c: the real window, in Simplified Chinese
  *
- * Run with LANGUAGE=zh_CN and a UTF-8 locale (C.UTF-8 is enough: gettext
- * honours LANGUAGE for any locale but plain "C"). The catalog is the one this
+ * Run with LC_ALL=zh_CN.UTF-8 and LANGUAGE=zh_CN. Without that locale
+ * installed, C.UTF-8 stands in: glibc up to 2.4x (Debian 12's 2.36) honours
+ * LANGUAGE there, newer ones (Debian forky's 2.43) treat C.UTF-8 as "C" and
+ * ignore LANGUAGE, so there the locale must be installed (package `locales`
+ * with zh_CN.UTF-8 generated, or `locales-all`). The catalog is the one this
  * build made, bound the way main.c binds the installed one.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -44,8 +47,8 @@ chinese (const char *msgid)
 
   if (!has_han (translation))
     g_error ("No Chinese translation of “%s” (got “%s”): is %s.mo built under the bound "
-             "directory, and LANGUAGE=zh_CN with a UTF-8 locale?",
-             msgid, translation, GETTEXT_PACKAGE);
+             "directory, and the zh_CN.UTF-8 locale installed (LC_MESSAGES is “%s”)?",
+             msgid, translation, GETTEXT_PACKAGE, setlocale (LC_MESSAGES, NULL));
 
   return translation;
 }
@@ -73,11 +76,31 @@ shows (GtkWidget  *root,
   return FALSE;
 }
 
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} Showing;
+
+static gboolean
+is_showing (gpointer data)
+{
+  Showing *showing = data;
+
+  return shows (showing->root, showing->text);
+}
+
 static void
 assert_shows_chinese (GtkWidget  *root,
                       const char *msgid)
 {
   const char *translation = chinese (msgid);
+  Showing showing = { root, translation };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  /* A dialog slides in: its rows map a few frames after it does. */
+  while (!is_showing (&showing) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
 
   if (shows (root, msgid))
     g_error ("The window shows “%s” in English", msgid);
@@ -173,15 +196,18 @@ static void
 test_preferences (void)
 {
   CsWindow *window = present_window ();
-  GtkWindow *preferences = GTK_WINDOW (cs_preferences_window_new (GTK_WINDOW (window)));
+  GtkWidget *preferences = cs_preferences_window_show (GTK_WINDOW (window));
 
-  g_object_ref (preferences);
-  gtk_window_present (preferences);
   cs_test_wait_until (is_mapped, preferences, 10000);
 
-  assert_shows_chinese (GTK_WIDGET (preferences), PERFORMANCE);
+  assert_shows_chinese (preferences, PERFORMANCE);
 
-  destroy_window (preferences);
+#if ADW_CHECK_VERSION (1, 5, 0)
+  /* A dialog inside the window: it goes with it. */
+  adw_dialog_force_close (ADW_DIALOG (preferences));
+#else
+  destroy_window (GTK_WINDOW (g_object_ref (preferences)));
+#endif
   destroy_window (GTK_WINDOW (window));
 }
 
@@ -194,14 +220,18 @@ main (int   argc,
   int status;
 
   /* As main.c does, with the build's catalogs in place of LOCALEDIR. */
+  /* In the environment too: gtk_init() sets the locale again from it. */
   if (setlocale (LC_ALL, "") == NULL)
-    g_error ("The locale in LC_ALL/LANG is not installed: use C.UTF-8");
+    g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  if (setlocale (LC_ALL, "") == NULL)
+    g_error ("Neither the locale in LC_ALL nor C.UTF-8 is installed");
   if (localedir == NULL)
     g_error ("CS_TEST_LOCALEDIR is not set: it must name the build's po/ folder");
   bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  cs_test_allow_gtk_frame_warning ();
   g_test_init (&argc, &argv, NULL);
   adw_init ();
 

@@ -2,9 +2,11 @@
  *
  * The scene is what the attack loader (cs-attack-loader.c) goes after: a
  * home folder and a folder in /tmp with canary files and a private key, a
- * listening Unix socket and TCP port, and a victim process of the user's.
- * Afterwards it is checked from outside: every attempt that left a trace
- * is named.
+ * listening Unix socket and TCP port, and a victim process of the user's;
+ * and a folder of images for the app under attack: the three attack files
+ * and one real picture. The app (the CLI, or a window) runs in a process
+ * of its own with the scene's environment. Afterwards everything is
+ * checked from outside: every attempt that left a trace is named.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -89,10 +91,16 @@ write_attack_file (const char *folder,
 }
 
 static void
-write_attack_files (CsAttackScene *scene)
+write_images (CsAttackScene *scene)
 {
+  g_autoptr(GdkPixbuf) picture = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 64, 48);
+  g_autofree char *png = g_build_filename (scene->images, "picture.png", NULL);
+
   for (guint i = 0; i < G_N_ELEMENTS (attack_modes); i++)
     write_attack_file (scene->images, attack_modes[i]);
+
+  gdk_pixbuf_fill (picture, 0x336699ff);
+  g_assert_true (gdk_pixbuf_save (picture, png, "png", NULL, NULL));
 }
 
 /**
@@ -196,7 +204,7 @@ cs_attack_scene_init (CsAttackScene *scene)
   g_assert_no_errno (g_mkdir_with_parents (ssh, 0700));
   g_assert_true (g_file_set_contents (key, SECRET "\n", -1, NULL));
   g_assert_no_errno (g_mkdir_with_parents (scene->images, 0700));
-  write_attack_files (scene);
+  write_images (scene);
   write_cache_file (scene);
   listen_unix (scene);
   listen_tcp (scene);
@@ -232,15 +240,10 @@ cs_attack_scene_clear (CsAttackScene *scene)
   g_free (scene->unix_path);
 }
 
-/**
- * cs_attack_scene_environ:
- * @helper: the decoder helper program to use
- *
- * Returns: (transfer full): the environment for the app under attack
- */
-char **
-cs_attack_scene_environ (CsAttackScene *scene,
-                         const char    *helper)
+/* The environment for the app under attack. */
+static char **
+scene_environ (CsAttackScene *scene,
+               const char    *helper)
 {
   g_autofree char *port = g_strdup_printf ("%u", scene->port);
   g_autofree char *victim = g_strdup_printf ("%d", (int) scene->victim);
@@ -257,6 +260,133 @@ cs_attack_scene_environ (CsAttackScene *scene,
   env = g_environ_setenv (env, "CS_ATTACK_VICTIM", victim, TRUE);
 
   return env;
+}
+
+typedef struct
+{
+  GSubprocess *app;
+  guint        deadline_id;
+  gboolean     done;
+  char        *out;
+  char        *err;
+  GError      *error;
+} Run;
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Run *run = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err,
+                                        &run->error);
+  run->done = TRUE;
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  Run *run = user_data;
+
+  g_test_message ("The app under attack did not end in time: killed");
+  g_subprocess_force_exit (run->app);
+  run->deadline_id = 0;
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * cs_attack_scene_run:
+ * @helper: the decoder helper program the app is to use
+ * @argv: the app under attack and its arguments
+ * @timeout_seconds: how long it may take: an app stopped by a tracer (or
+ *   otherwise taken over) is killed then
+ * @out: (out): its standard output
+ * @err: (out): its standard error
+ *
+ * Runs the app under attack in the scene until it exits.
+ *
+ * Returns: its exit status, or minus the signal that ended it
+ */
+int
+cs_attack_scene_run (CsAttackScene      *scene,
+                     const char         *helper,
+                     const char * const *argv,
+                     guint               timeout_seconds,
+                     char              **out,
+                     char              **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = scene_environ (scene, helper);
+  Run run = { 0 };
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_environ (launcher, env);
+  app = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+
+  run.app = app;
+  run.deadline_id = g_timeout_add_seconds (timeout_seconds, on_deadline, &run);
+  g_subprocess_communicate_utf8_async (app, NULL, NULL, on_communicated, &run);
+  while (!run.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_handle_id (&run.deadline_id, g_source_remove);
+  g_assert_no_error (run.error);
+  g_subprocess_wait (app, NULL, &error);
+  g_assert_no_error (error);
+
+  *out = run.out;
+  *err = run.err;
+
+  return g_subprocess_get_if_exited (app) ? g_subprocess_get_exit_status (app)
+                                          : -g_subprocess_get_term_sig (app);
+}
+
+static guint
+count_files (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        count++;
+    }
+
+  return count;
+}
+
+/**
+ * cs_attack_scene_count_thumbnails:
+ *
+ * Returns: how many thumbnails the app made: in out/ (the CLI's output
+ *   folder) and in every size folder of the scene's thumbnail cache (the
+ *   window's), failure entries left out
+ */
+guint
+cs_attack_scene_count_thumbnails (CsAttackScene *scene)
+{
+  g_autofree char *thumbnails = g_build_filename (scene->root, "cache", "thumbnails", NULL);
+  g_autoptr(GDir) dir = g_dir_open (thumbnails, 0, NULL);
+  const char *name;
+  guint count = count_files (scene->out);
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *folder = g_build_filename (thumbnails, name, NULL);
+
+      if (!g_str_equal (name, "fail"))
+        count += count_files (folder);
+    }
+
+  return count;
 }
 
 static void
@@ -305,15 +435,17 @@ was_connected (int listen_fd)
 /**
  * cs_attack_scene_check:
  * @app_error_line: the app's error line for attack-all.heic, or %NULL
+ * @app_lived: whether the app ran to its end, neither killed nor stopped
  *
  * Returns: (transfer full): the attempts that left a trace outside the
- *   helper: files, connections, the victim; what the loader read, if it
- *   came out in the error line; and what the loader itself saw succeed
- *   (making memory executable, raising limits: no trace outside)
+ *   helper: files, connections, the victim, the app; what the loader read,
+ *   if it came out in the error line; and what the loader itself saw
+ *   succeed (making memory executable, raising limits: no trace outside)
  */
 GPtrArray *
 cs_attack_scene_check (CsAttackScene *scene,
-                       const char    *app_error_line)
+                       const char    *app_error_line,
+                       gboolean       app_lived)
 {
   GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
   int status;
@@ -329,6 +461,8 @@ cs_attack_scene_check (CsAttackScene *scene,
       g_ptr_array_add (found, g_strdup ("kill-victim or ptrace-victim"));
       scene->victim = 0;
     }
+  if (!app_lived)
+    g_ptr_array_add (found, g_strdup ("signal-app or ptrace-app"));
 
   if (app_error_line != NULL)
     {

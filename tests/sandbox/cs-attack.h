@@ -9,6 +9,11 @@
 
 G_BEGIN_DECLS
 
+/* What the attack loader tries on attack-all.heic, and all it tries on the
+ * three attack files (a spin and an allocation besides). */
+#define CS_ATTACK_ATTEMPTS_ALL 21
+#define CS_ATTACK_ATTEMPTS (CS_ATTACK_ATTEMPTS_ALL + 2)
+
 typedef struct
 {
   char    *root;         /* under /tmp: home/, tmp/, images/, out/ */
@@ -24,12 +29,18 @@ typedef struct
   GPid     victim;
 } CsAttackScene;
 
-gboolean  cs_attack_loader_is_used (void);
-void      cs_attack_scene_init     (CsAttackScene *scene);
-void      cs_attack_scene_clear    (CsAttackScene *scene);
-char    **cs_attack_scene_environ  (CsAttackScene *scene,
-                                    const char    *helper);
-GPtrArray *cs_attack_scene_check   (CsAttackScene *scene,
-                                    const char    *app_error_line);
+gboolean   cs_attack_loader_is_used (void);
+void       cs_attack_scene_init     (CsAttackScene      *scene);
+void       cs_attack_scene_clear    (CsAttackScene      *scene);
+int        cs_attack_scene_run      (CsAttackScene      *scene,
+                                     const char         *helper,
+                                     const char * const *argv,
+                                     guint               timeout_seconds,
+                                     char              **out,
+                                     char              **err);
+guint      cs_attack_scene_count_thumbnails (CsAttackScene *scene);
+GPtrArray *cs_attack_scene_check    (CsAttackScene      *scene,
+                                     const char         *app_error_line,
+                                     gboolean            app_lived);
 
 G_END_DECLS

@@ -77,7 +77,11 @@ run_once ()
   first=
   rm -rf "$work/cache"
   started=$(now_ms)
-  XDG_CACHE_HOME=$work/cache "$program" "$work/heavy" >/dev/null 2>"$log" &
+  # GTK 4.24 on Xvfb now and then warns from inside GDK's own frame
+  # accounting (see tests/cs-test-util.c); a program cannot let exactly that
+  # one warning through, so here warnings are not fatal but every other one
+  # on stderr fails the run (below).
+  G_DEBUG=gc-friendly XDG_CACHE_HOME=$work/cache "$program" "$work/heavy" >/dev/null 2>"$log" &
   pid=$!
 
   deadline=$((SECONDS + 30))
@@ -117,7 +121,8 @@ run_once ()
 
   if [ "$status" -ne 0 ]; then
     problem="exit status $status"
-  elif grep -Eq 'CRITICAL|WARNING|ERROR' "$log"; then
+  elif grep -v -e '): Gdk-WARNING \*\*: [0-9:.]*: gdk_frame_timings_submitted() called on submitted frame\.$' "$log" |
+       grep -Eq 'CRITICAL|WARNING|ERROR'; then
     problem="warnings on stderr"
   fi
 }

@@ -144,6 +144,7 @@ main (int   argc,
   g_autofree char *cache = cs_test_isolate_cache ();
   int status;
 
+  cs_test_allow_gtk_frame_warning ();
   g_test_init (&argc, &argv, NULL);
   adw_init ();
 
