@@ -578,7 +578,10 @@ test_never_half_written (Fixture       *f,
   g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
   g_assert_cmpint (sigaction (SIGXFSZ, &saved_action, NULL), ==, 0);
 
+  /* One line, naming the file that could not be written. */
   g_assert_nonnull (cs_result_get_error (stopped));
+  g_assert_nonnull (strstr (cs_result_get_error (stopped)->message, thumb));
+  g_assert_null (strchr (cs_result_get_error (stopped)->message, '\n'));
   g_assert_true (g_file_get_contents (thumb, &after, &after_len, NULL));
   g_assert_cmpmem (after, after_len, before, before_len);
   assert_pixbuf_size (thumb, 512, 384);

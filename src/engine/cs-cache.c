@@ -17,6 +17,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "cs-encode.h"
 #include "cs-util.h"
 
 #define FAIL_FOLDER "contact-sheet-" PACKAGE_VERSION
@@ -397,11 +398,11 @@ cs_cache_write_fail_entry (const char  *cache_dir,
   g_autofree char *mtime_text = g_strdup_printf ("%" G_GINT64_FORMAT, mtime);
   g_autofree char *size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) size);
   g_autoptr(GdkPixbuf) pixel = NULL;
-  g_autofree char *data = NULL;
+  g_autoptr(GBytes) data = NULL;
+  const void *bytes;
   gsize len;
-  char *keys[] = { "tEXt::Thumb::URI", "tEXt::Thumb::MTime", "tEXt::Thumb::Size",
-                   "tEXt::" ERROR_KEY, NULL };
-  char *values[] = { (char *) uri, mtime_text, size_text, (char *) reason, NULL };
+  const char *keys[] = { "Thumb::URI", "Thumb::MTime", "Thumb::Size", ERROR_KEY, NULL };
+  const char *values[] = { uri, mtime_text, size_text, reason, NULL };
 
   if (g_mkdir_with_parents (folder, 0700) != 0)
     {
@@ -415,10 +416,12 @@ cs_cache_write_fail_entry (const char  *cache_dir,
   pixel = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, 1, 1);
   gdk_pixbuf_fill (pixel, 0);
 
-  if (!gdk_pixbuf_save_to_bufferv (pixel, &data, &len, "png", keys, values, error))
+  data = cs_encode_png (pixel, keys, values, error);
+  if (data == NULL)
     return FALSE;
+  bytes = g_bytes_get_data (data, &len);
 
-  return cs_write_file_atomically (path, data, len, 0600, error);
+  return cs_write_file_atomically (path, bytes, len, 0600, error);
 }
 
 const char *

@@ -22,13 +22,11 @@
 
 #include "cs-cache.h"
 #include "cs-decoder.h"
+#include "cs-encode.h"
 #include "cs-result-private.h"
 #include "cs-util.h"
 
-#define JPEG_QUALITY "85"
-/* zlib level 1 is several times faster than the default 6 and costs a few
- * percent of size at thumbnail dimensions. */
-#define PNG_COMPRESSION "1"
+#define JPEG_QUALITY 85
 
 struct _CsThumbnailer
 {
@@ -631,54 +629,28 @@ set_blocking (int fd)
 }
 
 static gboolean
-encode_and_write (GdkPixbuf    *pixbuf,
-                  const char   *path,
-                  const char   *format,
-                  char        **keys,
-                  char        **values,
-                  int           file_mode,
-                  guint64      *bytes_written,
-                  GCancellable *cancellable,
-                  GError      **error)
+encode_and_write (GdkPixbuf          *pixbuf,
+                  const char         *path,
+                  const char         *format,
+                  const char * const *keys,
+                  const char * const *values,
+                  int                 file_mode,
+                  guint64            *bytes_written,
+                  GCancellable       *cancellable,
+                  GError            **error)
 {
-  g_autoptr(GdkPixbuf) flat = NULL;
   g_autofree char *folder = g_path_get_dirname (path);
-  g_autofree char *data = NULL;
-  gsize len = 0;
+  g_autoptr(GBytes) data = NULL;
+  const void *bytes;
+  gsize len;
 
   if (g_str_equal (format, "jpeg"))
-    {
-      /* JPEG has no alpha: lay transparent images on white. */
-      if (gdk_pixbuf_get_has_alpha (pixbuf))
-        flat = gdk_pixbuf_composite_color_simple (pixbuf,
-                                                  gdk_pixbuf_get_width (pixbuf),
-                                                  gdk_pixbuf_get_height (pixbuf),
-                                                  GDK_INTERP_NEAREST, 255, 8,
-                                                  0xffffffff, 0xffffffff);
-      if (!gdk_pixbuf_save_to_buffer (flat ? flat : pixbuf, &data, &len, "jpeg", error,
-                                      "quality", JPEG_QUALITY, NULL))
-        return FALSE;
-    }
+    data = cs_encode_jpeg (pixbuf, JPEG_QUALITY, error);
   else
-    {
-      g_autoptr(GPtrArray) all_keys = g_ptr_array_new ();
-      g_autoptr(GPtrArray) all_values = g_ptr_array_new ();
-
-      for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
-        {
-          g_ptr_array_add (all_keys, keys[i]);
-          g_ptr_array_add (all_values, values[i]);
-        }
-      g_ptr_array_add (all_keys, "compression");
-      g_ptr_array_add (all_values, PNG_COMPRESSION);
-      g_ptr_array_add (all_keys, NULL);
-      g_ptr_array_add (all_values, NULL);
-
-      if (!gdk_pixbuf_save_to_bufferv (pixbuf, &data, &len, "png",
-                                       (char **) all_keys->pdata,
-                                       (char **) all_values->pdata, error))
-        return FALSE;
-    }
+    data = cs_encode_png (pixbuf, keys, values, error);
+  if (data == NULL)
+    return FALSE;
+  bytes = g_bytes_get_data (data, &len);
 
   /* The last point to stop: after this the file is there. */
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -696,7 +668,7 @@ encode_and_write (GdkPixbuf    *pixbuf,
 
   /* A temporary file in the same folder, renamed into place: a crash or a full
    * disk never leaves a half-written thumbnail under the real name. */
-  if (!cs_write_file_atomically (path, data, len, file_mode, error))
+  if (!cs_write_file_atomically (path, bytes, len, file_mode, error))
     return FALSE;
 
   *bytes_written = len;
@@ -842,12 +814,13 @@ process_file (CsThumbnailer *self,
       g_autofree char *size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) st.st_size);
       g_autofree char *width_text = g_strdup_printf ("%d", image_width);
       g_autofree char *height_text = g_strdup_printf ("%d", image_height);
-      char *keys[] = { "tEXt::Thumb::URI", "tEXt::Thumb::MTime", "tEXt::Thumb::Size",
-                       "tEXt::Thumb::Mimetype", "tEXt::Thumb::Image::Width",
-                       "tEXt::Thumb::Image::Height", "tEXt::Software", NULL };
-      char *values[] = { uri, mtime_text, size_text,
-                         mime_type ? mime_type : "application/octet-stream",
-                         width_text, height_text, "Contact Sheet " PACKAGE_VERSION, NULL };
+      const char *keys[] = { "Thumb::URI", "Thumb::MTime", "Thumb::Size",
+                             "Thumb::Mimetype", "Thumb::Image::Width",
+                             "Thumb::Image::Height", "Software", NULL };
+      const char *values[] = { uri, mtime_text, size_text,
+                               mime_type ? mime_type : "application/octet-stream",
+                               width_text, height_text, "Contact Sheet " PACKAGE_VERSION,
+                               NULL };
 
       if (!encode_and_write (thumb, result->thumbnail_path, "png", keys, values, 0600,
                              &result->bytes_written, cancellable, error))

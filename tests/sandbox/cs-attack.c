@@ -214,9 +214,6 @@ cs_attack_scene_init (CsAttackScene *scene)
 void
 cs_attack_scene_clear (CsAttackScene *scene)
 {
-  g_autoptr(GFile) root = g_file_new_for_path (scene->root);
-  g_autoptr(GFileEnumerator) e = NULL;
-
   if (scene->victim > 0)
     {
       kill (scene->victim, SIGKILL);
