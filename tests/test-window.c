@@ -985,7 +985,7 @@ app_fixture_setup (AppFixture    *f,
                    gconstpointer  data)
 {
   f->app = g_object_ref (get_app ());
-  f->window = g_object_ref (cs_window_new (f->app));
+  f->window = g_object_ref (cs_window_new (GTK_APPLICATION (f->app), NULL));
   gtk_window_present (GTK_WINDOW (f->window));
   cs_test_wait_until (is_mapped, f->window, 10000);
 }
@@ -1109,7 +1109,7 @@ test_preferences (AppFixture    *f,
   preferences = GTK_WIDGET (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window)));
   g_assert_true (ADW_IS_PREFERENCES_DIALOG (preferences));
 #else
-  preferences = cs_preferences_window_show (GTK_WINDOW (f->window));
+  preferences = cs_preferences_window_show (GTK_WINDOW (f->window), NULL);
   g_assert_true (ADW_IS_PREFERENCES_WINDOW (preferences));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (preferences)) == GTK_WINDOW (f->window));
 #endif

@@ -10,7 +10,6 @@
 #include "cs-application.h"
 
 #include <glib/gi18n.h>
-#include <stdio.h>
 
 #include "cs-preferences-window.h"
 #include "cs-window.h"
@@ -24,37 +23,6 @@ struct _CsApplication
 
 G_DEFINE_FINAL_TYPE (CsApplication, cs_application, ADW_TYPE_APPLICATION)
 
-/* CONTACT_SHEET_TRACE=1 prints timings and milestones on stderr, for the
- * benchmark harness and the end-to-end tests. */
-gboolean
-cs_trace_enabled (void)
-{
-  static int enabled = -1;
-
-  if (enabled < 0)
-    enabled = g_strcmp0 (g_getenv ("CONTACT_SHEET_TRACE"), "1") == 0;
-
-  return enabled;
-}
-
-void
-cs_trace (const char *format,
-          ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  if (!cs_trace_enabled ())
-    return;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  fprintf (stderr, "contact-sheet-trace: %s\n", message);
-  fflush (stderr);
-}
-
 static CsWindow *
 get_window (CsApplication *self)
 {
@@ -63,7 +31,7 @@ get_window (CsApplication *self)
   if (CS_IS_WINDOW (window))
     return CS_WINDOW (window);
 
-  return cs_window_new (self);
+  return cs_window_new (GTK_APPLICATION (self), self->settings);
 }
 
 /* No folder given: the last one, else Pictures, else the empty state. */
@@ -101,7 +69,7 @@ cs_application_activate (GApplication *application)
       return;
     }
 
-  window = cs_window_new (self);
+  window = cs_window_new (GTK_APPLICATION (self), self->settings);
   folder = default_folder (self);
   if (folder != NULL)
     cs_window_open_folder (window, folder);
@@ -192,7 +160,7 @@ preferences_action (GSimpleAction *action,
 {
   CsApplication *self = user_data;
 
-  cs_preferences_window_show (gtk_application_get_active_window (GTK_APPLICATION (self)));
+  cs_preferences_window_show (gtk_application_get_active_window (GTK_APPLICATION (self)), self->settings);
 }
 
 static void
@@ -282,11 +250,4 @@ cs_application_new (void)
                        "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/contactsheet/ContactSheet",
                        NULL);
-}
-
-GSettings *
-cs_application_get_settings (CsApplication *self)
-{
-  g_return_val_if_fail (CS_IS_APPLICATION (self), NULL);
-  return self->settings;
 }

@@ -12,12 +12,7 @@ G_BEGIN_DECLS
 #define CS_TYPE_APPLICATION (cs_application_get_type ())
 G_DECLARE_FINAL_TYPE (CsApplication, cs_application, CS, APPLICATION, AdwApplication)
 
-CsApplication *cs_application_new          (void);
-GSettings     *cs_application_get_settings (CsApplication *self);
-GtkWidget     *cs_application_show_about   (GtkWindow     *parent);
-
-gboolean       cs_trace_enabled            (void);
-void           cs_trace                    (const char    *format,
-                                            ...) G_GNUC_PRINTF (1, 2);
+CsApplication *cs_application_new        (void);
+GtkWidget     *cs_application_show_about (GtkWindow *parent);
 
 G_END_DECLS

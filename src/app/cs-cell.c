@@ -335,13 +335,6 @@ cs_cell_set_item (CsCell *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
 }
 
-int
-cs_cell_get_pixel_size (CsCell *self)
-{
-  g_return_val_if_fail (CS_IS_CELL (self), 0);
-  return self->pixel_size;
-}
-
 void
 cs_cell_set_pixel_size (CsCell *self,
                         int     pixel_size)

@@ -18,7 +18,6 @@ GtkWidget *cs_cell_new            (void);
 CsItem    *cs_cell_get_item       (CsCell *self);
 void       cs_cell_set_item       (CsCell *self,
                                    CsItem *item);
-int        cs_cell_get_pixel_size (CsCell *self);
 void       cs_cell_set_pixel_size (CsCell *self,
                                    int     pixel_size);
 

@@ -324,8 +324,8 @@ set_thumbnail (CsItem       *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THUMBNAIL]);
 }
 
-/* The pixels come and go with the window's texture budget; the state and
- * the thumbnail's path stay. */
+/* The pixels come and go with the texture cache's budget; the state stays,
+ * and the thumbnail file is read back when a cell shows the item again. */
 void
 cs_item_set_thumbnail (CsItem       *self,
                        GdkPaintable *thumbnail)

@@ -5,7 +5,8 @@
 
 #pragma once
 
-#include <gtk/gtk.h>
+/* GDK for the thumbnail (a GdkPaintable); nothing else of GTK. */
+#include <gdk/gdk.h>
 
 G_BEGIN_DECLS
 

@@ -37,16 +37,22 @@ struct _CsPreferencesWindow
 
 G_DEFINE_FINAL_TYPE (CsPreferencesWindow, cs_preferences_window, PARENT_TYPE)
 
-/* Enum keys follow the combo rows' "selected" index: both count from 0 in
- * the same order. */
+/* The rows' choices, in the order of their lists (ui/), by the nick of the
+ * setting's enum (the gschema in data/). */
+static const char * const size_nicks[] = { "normal", "large", "x-large", "xx-large", NULL };
+static const char * const output_nicks[] = { "cache", "beside", NULL };
+
 static void
 on_selected_changed (AdwComboRow *row,
                      GParamSpec  *pspec,
                      GSettings   *settings)
 {
   const char *key = g_object_get_data (G_OBJECT (row), "settings-key");
+  const char * const *nicks = g_object_get_data (G_OBJECT (row), "settings-nicks");
+  guint selected = adw_combo_row_get_selected (row);
 
-  g_settings_set_enum (settings, key, adw_combo_row_get_selected (row));
+  if (selected < g_strv_length ((char **) nicks))
+    g_settings_set_string (settings, key, nicks[selected]);
 }
 
 static void
@@ -54,21 +60,25 @@ on_setting_changed (GSettings   *settings,
                     const char  *key,
                     AdwComboRow *row)
 {
-  guint value = g_settings_get_enum (settings, key);
+  const char * const *nicks = g_object_get_data (G_OBJECT (row), "settings-nicks");
+  g_autofree char *nick = g_settings_get_string (settings, key);
 
-  if (adw_combo_row_get_selected (row) != value)
-    adw_combo_row_set_selected (row, value);
+  for (guint i = 0; nicks[i] != NULL; i++)
+    if (g_str_equal (nicks[i], nick) && adw_combo_row_get_selected (row) != i)
+      adw_combo_row_set_selected (row, i);
 }
 
 static void
 bind_enum (CsPreferencesWindow *self,
            const char          *key,
+           const char * const  *nicks,
            AdwComboRow         *row)
 {
   g_autofree char *signal = g_strconcat ("changed::", key, NULL);
 
   g_object_set_data_full (G_OBJECT (row), "settings-key", g_strdup (key), g_free);
-  adw_combo_row_set_selected (row, g_settings_get_enum (self->settings, key));
+  g_object_set_data (G_OBJECT (row), "settings-nicks", (gpointer) nicks);
+  on_setting_changed (self->settings, key, row);
   g_signal_connect_object (self->settings, signal, G_CALLBACK (on_setting_changed), row, 0);
   g_signal_connect_object (row, "notify::selected", G_CALLBACK (on_selected_changed), self->settings, 0);
 }
@@ -108,10 +118,13 @@ cs_preferences_window_init (CsPreferencesWindow *self)
 #else
   gtk_window_set_default_size (GTK_WINDOW (self), WIDTH, HEIGHT);
 #endif
+}
 
-  self->settings = g_settings_new (APP_ID);
-  bind_enum (self, "thumbnail-size", self->size_row);
-  bind_enum (self, "output-mode", self->output_row);
+static void
+bind_settings (CsPreferencesWindow *self)
+{
+  bind_enum (self, "thumbnail-size", size_nicks, self->size_row);
+  bind_enum (self, "output-mode", output_nicks, self->output_row);
   g_settings_bind (self->settings, "workers",
                    gtk_spin_button_get_adjustment (self->workers_spin), "value",
                    G_SETTINGS_BIND_DEFAULT);
@@ -120,12 +133,17 @@ cs_preferences_window_init (CsPreferencesWindow *self)
 /**
  * cs_preferences_window_show:
  *
- * Shows the preferences over @parent and returns them.
+ * Shows the preferences over @parent, with @settings (the application's;
+ * %NULL: opened here), and returns them.
  */
 GtkWidget *
-cs_preferences_window_show (GtkWindow *parent)
+cs_preferences_window_show (GtkWindow *parent,
+                            GSettings *settings)
 {
   CsPreferencesWindow *self = g_object_new (CS_TYPE_PREFERENCES_WINDOW, NULL);
+
+  self->settings = settings != NULL ? g_object_ref (settings) : g_settings_new (APP_ID);
+  bind_settings (self);
 
 #if ADW_CHECK_VERSION (1, 5, 0)
   adw_dialog_present (ADW_DIALOG (self), GTK_WIDGET (parent));

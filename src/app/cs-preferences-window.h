@@ -18,6 +18,7 @@ G_DECLARE_FINAL_TYPE (CsPreferencesWindow, cs_preferences_window, CS, PREFERENCE
 G_DECLARE_FINAL_TYPE (CsPreferencesWindow, cs_preferences_window, CS, PREFERENCES_WINDOW, AdwPreferencesWindow)
 #endif
 
-GtkWidget *cs_preferences_window_show (GtkWindow *parent);
+GtkWidget *cs_preferences_window_show (GtkWindow *parent,
+                                       GSettings *settings);
 
 G_END_DECLS

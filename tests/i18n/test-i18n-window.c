@@ -196,7 +196,7 @@ static void
 test_preferences (void)
 {
   CsWindow *window = present_window ();
-  GtkWidget *preferences = cs_preferences_window_show (GTK_WINDOW (window));
+  GtkWidget *preferences = cs_preferences_window_show (GTK_WINDOW (window), NULL);
 
   cs_test_wait_until (is_mapped, preferences, 10000);
 

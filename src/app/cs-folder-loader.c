@@ -1,0 +1,869 @@
+/* cs-folder-loader.c: a folder's images, found and thumbnailed
+ *
+ * The loader scans a folder (or takes the files it is given), puts what it
+ * finds into the grid model, and has the engine's batches thumbnail it:
+ * the scan's batch is fed as it goes, changed files and retries get a
+ * batch of their own. It keeps the running total over all of them and
+ * watches the folder. GIO only: the window hears of it through signals
+ * and properties, and the workers never see either.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-folder-loader"
+
+#include "config.h"
+
+#include "cs-folder-loader.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-batch.h"
+#include "cs-scan.h"
+#include "cs-trace.h"
+
+/* Files that change in a burst (a copy in progress) are redone once. */
+#define CHANGE_DELAY_MS 400
+
+/* The scan's batch is fed what the scan finds a little at a time, never
+ * more than FEED_AHEAD jobs waiting: a queued job costs some 100 bytes,
+ * which for 100,000 images found faster than they are made was 10 MB.
+ * 2,048 checks of a valid cache entry keep two workers busy for about
+ * 25 ms, longer than the main loop takes to draw a frame and feed more. */
+#define FEED_AHEAD 2048
+
+struct _CsFolderLoader
+{
+  GObject        parent_instance;
+
+  CsGridModel   *model;
+  GSettings     *settings;
+
+  CsThumbnailer *thumbnailer;      /* the newest batch's */
+  GCancellable  *scan_cancellable;
+  CsScan        *scan;             /* the scan under way, if any */
+  CsBatch       *feed_batch;       /* the scan's batch, while it takes more; borrowed */
+  GPtrArray     *feed;             /* CsItem found, owned, from feed_next on not yet added */
+  guint          feed_next;
+  GHashTable    *fed_early;        /* CsItem added before its turn, because it is shown */
+  gboolean       scanning;
+  GPtrArray     *batches;          /* running CsBatch */
+  GFileMonitor  *monitor;
+  GHashTable    *changed;          /* uri -> GFile */
+  guint          changed_source;
+  gboolean       stopped;
+  gint64         open_time;
+
+  /* The running total, over every batch since the folder was opened */
+  guint          n_submitted;
+  guint          n_done;
+  guint          n_failed;
+  guint64        bytes_written;
+  GPtrArray     *failures;         /* CsItem */
+};
+
+G_DEFINE_FINAL_TYPE (CsFolderLoader, cs_folder_loader, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_RUNNING,
+  PROP_STOPPED,
+  PROP_THUMBNAILER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  ITEM_DONE,
+  ITEM_FAILED,
+  PROGRESS,
+  PROBLEM,
+  SCANNED,
+  FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void start_batch (CsFolderLoader *self,
+                         GPtrArray      *items,
+                         gboolean        retry);
+
+/* Running state */
+
+gboolean
+cs_folder_loader_get_running (CsFolderLoader *self)
+{
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), FALSE);
+
+  return self->scanning || self->batches->len > 0;
+}
+
+/* Said even when it did not change: whoever shows the total shows it now. */
+static void
+notify_running (CsFolderLoader *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+static void
+progress (CsFolderLoader *self)
+{
+  g_signal_emit (self, signals[PROGRESS], 0);
+}
+
+/* Batches */
+
+/* The thumbnail-size setting by its nick, which is the flavor's name. */
+CsFlavor
+cs_folder_loader_get_flavor (CsFolderLoader *self)
+{
+  g_autofree char *nick = NULL;
+  CsFlavor flavor = CS_FLAVOR_NORMAL;
+
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), CS_FLAVOR_NORMAL);
+
+  nick = g_settings_get_string (self->settings, "thumbnail-size");
+  if (!cs_flavor_from_name (nick, &flavor))
+    g_warning ("Unknown thumbnail size “%s”", nick);
+
+  return flavor;
+}
+
+static CsThumbnailer *
+make_thumbnailer (CsFolderLoader *self,
+                  gboolean        retry)
+{
+  CsFlavor flavor = cs_folder_loader_get_flavor (self);
+  g_autofree char *output = g_settings_get_string (self->settings, "output-mode");
+  gboolean beside = g_str_equal (output, "beside");
+
+  return g_object_new (CS_TYPE_THUMBNAILER,
+                       "mode", beside ? CS_OUTPUT_BESIDE : CS_OUTPUT_CACHE,
+                       "flavor", flavor,
+                       "size", cs_flavor_get_size (flavor),
+                       "want-pixels", TRUE,
+                       "retry-failed", retry,
+                       "background", TRUE,
+                       NULL);
+}
+
+static void
+clear_feed (CsFolderLoader *self)
+{
+  for (guint i = self->feed_next; i < self->feed->len; i++)
+    g_object_unref (g_ptr_array_index (self->feed, i));
+  g_ptr_array_set_size (self->feed, 0);
+  self->feed_next = 0;
+  g_hash_table_remove_all (self->fed_early);
+  self->feed_batch = NULL;
+}
+
+static gboolean
+add_to_batch (CsBatch *batch,
+              CsItem  *item)
+{
+  return cs_batch_add (batch, cs_item_get_file (item), NULL, g_object_ref (item), g_object_unref);
+}
+
+static void
+feed (CsFolderLoader *self)
+{
+  CsBatch *batch = self->feed_batch;
+
+  if (batch == NULL)
+    return;
+
+  while (self->feed_next < self->feed->len && cs_batch_get_outstanding (batch) < FEED_AHEAD)
+    {
+      g_autoptr(CsItem) item = g_ptr_array_index (self->feed, self->feed_next);
+
+      g_ptr_array_index (self->feed, self->feed_next) = NULL;
+      self->feed_next++;
+      if (!g_hash_table_remove (self->fed_early, item) && !add_to_batch (batch, item))
+        self->n_submitted -= MIN (self->n_submitted, 1);
+    }
+
+  if (self->feed_next == self->feed->len)
+    {
+      g_ptr_array_set_size (self->feed, 0);
+      self->feed_next = 0;
+    }
+  else if (self->feed_next >= FEED_AHEAD && self->feed_next * 2 >= self->feed->len)
+    {
+      g_ptr_array_remove_range (self->feed, 0, self->feed_next);
+      self->feed_next = 0;
+    }
+
+  /* Everything found is in: the batch ends when its jobs have. */
+  if (!self->scanning && self->feed->len == 0)
+    {
+      self->feed_batch = NULL;
+      g_hash_table_remove_all (self->fed_early);
+      cs_batch_close (batch);
+    }
+}
+
+/**
+ * cs_folder_loader_prioritize:
+ *
+ * A cell shows @item, which is still waiting: it goes next. If no batch
+ * has it yet, it waits in the feed: it goes in now, at the front.
+ */
+void
+cs_folder_loader_prioritize (CsFolderLoader *self,
+                             CsItem         *item)
+{
+  gboolean queued = FALSE;
+
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+
+  for (guint i = 0; i < self->batches->len; i++)
+    queued |= cs_batch_prioritize (g_ptr_array_index (self->batches, i), item);
+
+  if (queued || self->feed_batch == NULL || g_hash_table_contains (self->fed_early, item))
+    return;
+
+  if (add_to_batch (self->feed_batch, item))
+    {
+      g_hash_table_add (self->fed_early, g_object_ref (item));
+      cs_batch_prioritize (self->feed_batch, item);
+    }
+}
+
+static void
+on_item_done (CsBatch        *batch,
+              CsResult       *result,
+              CsFolderLoader *self)
+{
+  CsItem *item = cs_result_get_tag (result);
+  const GError *error = cs_result_get_error (result);
+
+  if (batch == self->feed_batch)
+    feed (self);
+
+  /* Its file went while the job waited: not a failure, and not counted. */
+  if (!cs_grid_model_contains (self->model, item))
+    {
+      self->n_submitted -= MIN (self->n_submitted, 1);
+      progress (self);
+      return;
+    }
+
+  if (error != NULL)
+    {
+      self->n_failed++;
+      g_signal_emit (self, signals[ITEM_FAILED], 0, item);
+      cs_item_set_failed (item, error->message);
+      if (!g_ptr_array_find (self->failures, item, NULL))
+        g_ptr_array_add (self->failures, g_object_ref (item));
+    }
+  else
+    {
+      self->n_done++;
+      self->bytes_written += cs_result_get_bytes_written (result);
+      cs_item_set_done (item, NULL);
+      g_ptr_array_remove (self->failures, item);
+      g_signal_emit (self, signals[ITEM_DONE], 0, item, cs_result_get_pixbuf (result));
+    }
+
+  progress (self);
+}
+
+static void
+mark_not_made (CsFolderLoader *self)
+{
+  GListModel *items = cs_grid_model_get_items (self->model);
+
+  cs_grid_model_flush (self->model);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (items, i);
+
+      cs_item_set_not_made (item);
+    }
+}
+
+static void
+on_batch_finished (CsBatch        *batch,
+                   int             outcome,
+                   CsFolderLoader *self)
+{
+  g_autoptr(CsBatch) hold = g_object_ref (batch);
+
+  g_signal_handlers_disconnect_by_data (batch, self);
+  g_ptr_array_remove (self->batches, batch);
+  if (batch == self->feed_batch)
+    clear_feed (self);
+
+  if (outcome == CS_BATCH_CANCELLED)
+    mark_not_made (self);
+
+  notify_running (self);
+
+  if (!cs_folder_loader_get_running (self))
+    g_signal_emit (self, signals[FINISHED], 0);
+}
+
+static CsBatch *
+new_batch (CsFolderLoader *self,
+           gboolean        retry)
+{
+  g_autoptr(CsThumbnailer) thumbnailer = make_thumbnailer (self, retry);
+  CsBatch *batch = cs_batch_new (thumbnailer, g_settings_get_uint (self->settings, "workers"));
+
+  if (g_set_object (&self->thumbnailer, thumbnailer))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THUMBNAILER]);
+
+  g_signal_connect_object (batch, "item-done", G_CALLBACK (on_item_done), self, 0);
+  g_signal_connect_object (batch, "finished", G_CALLBACK (on_batch_finished), self, 0);
+  g_ptr_array_add (self->batches, batch);
+
+  return batch;
+}
+
+static void
+submit (CsFolderLoader *self,
+        CsBatch        *batch,
+        CsItem         *item)
+{
+  cs_item_set_pending (item);
+  if (add_to_batch (batch, item))
+    self->n_submitted++;
+}
+
+/* A closed batch of these items: for changed files, and for Retry. */
+static void
+start_batch (CsFolderLoader *self,
+             GPtrArray      *items,
+             gboolean        retry)
+{
+  CsBatch *batch;
+
+  if (items->len == 0)
+    return;
+
+  self->stopped = FALSE;
+  batch = new_batch (self, retry);
+  for (guint i = 0; i < items->len; i++)
+    submit (self, batch, g_ptr_array_index (items, i));
+  cs_batch_close (batch);
+  notify_running (self);
+}
+
+static void
+cancel_all (CsFolderLoader *self)
+{
+  /* Cancelling may finish a batch at once, which takes it off the list. */
+  g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < self->batches->len; i++)
+    g_ptr_array_add (batches, g_object_ref (g_ptr_array_index (self->batches, i)));
+
+  g_cancellable_cancel (self->scan_cancellable);
+  g_clear_handle_id (&self->changed_source, g_source_remove);
+  g_hash_table_remove_all (self->changed);
+  clear_feed (self);
+
+  for (guint i = 0; i < batches->len; i++)
+    cs_batch_cancel (g_ptr_array_index (batches, i));
+}
+
+/**
+ * cs_folder_loader_drop:
+ *
+ * Forgets the batches without waiting: they cancel themselves when dropped,
+ * and what their workers still hold is released on the main thread.
+ */
+void
+cs_folder_loader_drop (CsFolderLoader *self)
+{
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+
+  cancel_all (self);
+  for (guint i = 0; i < self->batches->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->batches, i), self);
+  g_ptr_array_set_size (self->batches, 0);
+  g_clear_object (&self->scan_cancellable);
+  g_clear_object (&self->scan);
+  self->scanning = FALSE;
+
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+}
+
+/* Stops the work under way; what is done stays. */
+void
+cs_folder_loader_stop (CsFolderLoader *self)
+{
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+
+  if (!cs_folder_loader_get_running (self))
+    return;
+
+  self->stopped = TRUE;
+  cancel_all (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STOPPED]);
+}
+
+/* The failed items, made again with a batch that does not skip what
+ * failed before. */
+void
+cs_folder_loader_retry_failures (CsFolderLoader *self)
+{
+  g_autoptr(GPtrArray) items = NULL;
+
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+
+  items = g_steal_pointer (&self->failures);
+  self->failures = g_ptr_array_new_with_free_func (g_object_unref);
+  self->n_failed -= MIN (self->n_failed, items->len);
+  self->n_submitted -= MIN (self->n_submitted, items->len);
+  start_batch (self, items, TRUE);
+}
+
+/* Scanning */
+
+static void
+on_scan_found (CsScan         *scan,
+               GFile          *file,
+               const char     *relative_dir,
+               GFileInfo      *info,
+               CsFolderLoader *self)
+{
+  CsItem *item = cs_grid_model_add (self->model, file, info);
+
+  if (self->feed_batch != NULL)
+    {
+      cs_item_set_pending (item);
+      self->n_submitted++;
+      g_ptr_array_add (self->feed, g_object_ref (item));
+      feed (self);
+    }
+  else if (self->batches->len > 0)
+    submit (self, g_ptr_array_index (self->batches, 0), item);
+}
+
+static void
+on_scan_problem (CsScan         *scan,
+                 GFile          *file,
+                 const GError   *error,
+                 CsFolderLoader *self)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *message = g_strdup_printf ("%s: %s", name, error->message);
+
+  g_signal_emit (self, signals[PROBLEM], 0, message);
+}
+
+static void
+on_scan_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(CsFolderLoader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CsScan *scan = CS_SCAN (object);
+  gboolean ok = cs_scan_run_finish (scan, result, &error);
+
+  g_signal_handlers_disconnect_by_data (scan, self);
+
+  /* A newer folder replaced this one (even if this scan had just ended). */
+  if (scan != self->scan)
+    return;
+
+  g_clear_object (&self->scan);
+  self->scanning = FALSE;
+  cs_trace ("scanned %.1f ms: %u images",
+            (g_get_monotonic_time () - self->open_time) / 1000.0,
+            cs_grid_model_get_n_found (self->model));
+  cs_grid_model_flush (self->model);
+
+  if (self->feed_batch != NULL)
+    feed (self);
+  else if (self->batches->len > 0)
+    cs_batch_close (g_ptr_array_index (self->batches, 0));
+
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *name = g_file_get_parse_name (cs_scan_get_root (scan));
+      g_autofree char *message = g_strdup_printf (_("Cannot read %s: %s"), name, error->message);
+
+      g_signal_emit (self, signals[PROBLEM], 0, message);
+    }
+
+  g_signal_emit (self, signals[SCANNED], 0, ok);
+  notify_running (self);
+}
+
+static gboolean
+flush_changed (gpointer user_data)
+{
+  CsFolderLoader *self = user_data;
+  g_autoptr(GPtrArray) redo = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  GFile *file;
+
+  self->changed_source = 0;
+
+  g_hash_table_iter_init (&iter, self->changed);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &file))
+    {
+      g_autoptr(GFileInfo) info =
+        g_file_query_info (file,
+                           G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME ","
+                           G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                           G_FILE_ATTRIBUTE_TIME_MODIFIED,
+                           G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      CsItem *item;
+
+      if (info == NULL)
+        {
+          cs_grid_model_remove (self->model, file);
+          continue;
+        }
+
+      item = cs_grid_model_update (self->model, file, info);
+      g_ptr_array_add (redo, g_object_ref (item));
+    }
+  g_hash_table_remove_all (self->changed);
+
+  cs_grid_model_flush (self->model);
+  start_batch (self, redo, FALSE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+note_changed (CsFolderLoader *self,
+              GFile          *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+
+  /* Our own outputs (beside mode) and hidden files are not images to show. */
+  if (name[0] == '.' || !cs_is_image_name (name))
+    return;
+
+  g_hash_table_replace (self->changed, g_file_get_uri (file), g_object_ref (file));
+  g_clear_handle_id (&self->changed_source, g_source_remove);
+  self->changed_source = g_timeout_add (CHANGE_DELAY_MS, flush_changed, self);
+}
+
+static void
+on_folder_changed (GFileMonitor      *monitor,
+                   GFile             *file,
+                   GFile             *other_file,
+                   GFileMonitorEvent  event,
+                   CsFolderLoader    *self)
+{
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_CREATED:
+    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+      note_changed (self, file);
+      break;
+    case G_FILE_MONITOR_EVENT_DELETED:
+    case G_FILE_MONITOR_EVENT_MOVED_OUT:
+      cs_grid_model_remove (self->model, file);
+      progress (self);
+      break;
+    case G_FILE_MONITOR_EVENT_RENAMED:
+      cs_grid_model_remove (self->model, file);
+      if (other_file != NULL)
+        note_changed (self, other_file);
+      break;
+    case G_FILE_MONITOR_EVENT_CHANGED:
+    case G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED:
+    case G_FILE_MONITOR_EVENT_PRE_UNMOUNT:
+    case G_FILE_MONITOR_EVENT_UNMOUNTED:
+    case G_FILE_MONITOR_EVENT_MOVED:
+    default:
+      break;
+    }
+}
+
+static void
+on_item_removed (CsFolderLoader *self,
+                 CsItem         *item)
+{
+  g_ptr_array_remove (self->failures, item);
+}
+
+/**
+ * cs_folder_loader_clear:
+ *
+ * Drops whatever ran before, and the items and totals with it.
+ */
+void
+cs_folder_loader_clear (CsFolderLoader *self)
+{
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+
+  cs_folder_loader_drop (self);
+  cs_grid_model_clear (self->model);
+  g_ptr_array_set_size (self->failures, 0);
+  self->n_submitted = self->n_done = self->n_failed = 0;
+  self->bytes_written = 0;
+  self->stopped = FALSE;
+  self->open_time = g_get_monotonic_time ();
+  self->scan_cancellable = g_cancellable_new ();
+}
+
+/**
+ * cs_folder_loader_open_folder:
+ *
+ * Scans @folder into the model and thumbnails what it finds, feeding one
+ * batch as the scan goes; then watches the folder for changes. What ran
+ * before is cs_folder_loader_clear()'s to drop.
+ */
+void
+cs_folder_loader_open_folder (CsFolderLoader *self,
+                              GFile          *folder)
+{
+  g_autoptr(CsScan) scan = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+  g_return_if_fail (G_IS_FILE (folder));
+
+  if (self->scan_cancellable == NULL)
+    self->scan_cancellable = g_cancellable_new ();
+
+  self->feed_batch = new_batch (self, FALSE);
+  self->scanning = TRUE;
+
+  scan = cs_scan_new (folder, FALSE);
+  g_set_object (&self->scan, scan);
+  g_signal_connect_object (scan, "found", G_CALLBACK (on_scan_found), self, 0);
+  g_signal_connect_object (scan, "problem", G_CALLBACK (on_scan_problem), self, 0);
+  cs_scan_run_async (scan, self->scan_cancellable, on_scan_done, g_object_ref (self));
+
+  self->monitor = g_file_monitor_directory (folder, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (self->monitor != NULL)
+    g_signal_connect (self->monitor, "changed", G_CALLBACK (on_folder_changed), self);
+  else
+    g_debug ("Not watching %s: %s", g_file_peek_path (folder), error->message);
+
+  notify_running (self);
+}
+
+/**
+ * cs_folder_loader_open_files:
+ *
+ * Thumbnails just these images, in one batch, after
+ * cs_folder_loader_clear().
+ */
+void
+cs_folder_loader_open_files (CsFolderLoader  *self,
+                             GFile          **files,
+                             guint            n_files)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+
+
+  for (guint i = 0; i < n_files; i++)
+    g_ptr_array_add (items, g_object_ref (cs_grid_model_add (self->model, files[i], NULL)));
+  cs_grid_model_flush (self->model);
+
+  start_batch (self, items, FALSE);
+}
+
+/**
+ * cs_folder_loader_get_thumbnailer:
+ *
+ * Returns: (transfer none) (nullable): the newest batch's thumbnailer,
+ * which says where the thumbnails it made are.
+ */
+CsThumbnailer *
+cs_folder_loader_get_thumbnailer (CsFolderLoader *self)
+{
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), NULL);
+
+  return self->thumbnailer;
+}
+
+gboolean
+cs_folder_loader_get_stopped (CsFolderLoader *self)
+{
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), FALSE);
+
+  return self->stopped;
+}
+
+guint
+cs_folder_loader_get_n_submitted (CsFolderLoader *self)
+{
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), 0);
+
+  return self->n_submitted;
+}
+
+guint
+cs_folder_loader_get_n_done (CsFolderLoader *self)
+{
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), 0);
+
+  return self->n_done;
+}
+
+guint
+cs_folder_loader_get_n_failed (CsFolderLoader *self)
+{
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), 0);
+
+  return self->n_failed;
+}
+
+guint64
+cs_folder_loader_get_bytes_written (CsFolderLoader *self)
+{
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), 0);
+
+  return self->bytes_written;
+}
+
+/**
+ * cs_folder_loader_get_failures:
+ *
+ * Returns: (transfer none) (element-type CsItem): the items that failed,
+ * as they stand; Retry replaces the array.
+ */
+GPtrArray *
+cs_folder_loader_get_failures (CsFolderLoader *self)
+{
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), NULL);
+
+  return self->failures;
+}
+
+static void
+cs_folder_loader_dispose (GObject *object)
+{
+  CsFolderLoader *self = (CsFolderLoader *)object;
+
+  if (self->batches != NULL)
+    cs_folder_loader_drop (self);
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  g_clear_object (&self->model);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->thumbnailer);
+
+  G_OBJECT_CLASS (cs_folder_loader_parent_class)->dispose (object);
+}
+
+static void
+cs_folder_loader_finalize (GObject *object)
+{
+  CsFolderLoader *self = (CsFolderLoader *)object;
+
+  g_ptr_array_unref (self->batches);
+  g_ptr_array_unref (self->failures);
+  g_hash_table_unref (self->changed);
+  clear_feed (self);
+  g_ptr_array_unref (self->feed);
+  g_hash_table_unref (self->fed_early);
+
+  G_OBJECT_CLASS (cs_folder_loader_parent_class)->finalize (object);
+}
+
+static void
+cs_folder_loader_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CsFolderLoader *self = CS_FOLDER_LOADER (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING:
+      g_value_set_boolean (value, cs_folder_loader_get_running (self));
+      break;
+    case PROP_STOPPED:
+      g_value_set_boolean (value, self->stopped);
+      break;
+    case PROP_THUMBNAILER:
+      g_value_set_object (value, self->thumbnailer);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_folder_loader_class_init (CsFolderLoaderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cs_folder_loader_dispose;
+  object_class->finalize = cs_folder_loader_finalize;
+  object_class->get_property = cs_folder_loader_get_property;
+
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_STOPPED] =
+    g_param_spec_boolean ("stopped", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_THUMBNAILER] =
+    g_param_spec_object ("thumbnailer", NULL, NULL, CS_TYPE_THUMBNAILER,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* A thumbnail was made for the item, now done; with its pixels if the
+   * engine kept them. */
+  signals[ITEM_DONE] = g_signal_new ("item-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                     CS_TYPE_ITEM, GDK_TYPE_PIXBUF);
+  /* Before the item shows its failure. */
+  signals[ITEM_FAILED] = g_signal_new ("item-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, CS_TYPE_ITEM);
+  /* The totals changed. */
+  signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* Something worth a word to the user: a file or folder that cannot be read. */
+  signals[PROBLEM] = g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* The scan is over (%FALSE: it could not read the folder). */
+  signals[SCANNED] = g_signal_new ("scanned", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  /* The last batch ended: nothing runs any more. */
+  signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+cs_folder_loader_init (CsFolderLoader *self)
+{
+  self->batches = g_ptr_array_new_with_free_func (g_object_unref);
+  self->failures = g_ptr_array_new_with_free_func (g_object_unref);
+  self->feed = g_ptr_array_new ();
+  self->fed_early = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+CsFolderLoader *
+cs_folder_loader_new (CsGridModel *model,
+                      GSettings   *settings)
+{
+  CsFolderLoader *self;
+
+  g_return_val_if_fail (CS_IS_GRID_MODEL (model), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (CS_TYPE_FOLDER_LOADER, NULL);
+  self->model = g_object_ref (model);
+  self->settings = g_object_ref (settings);
+  g_signal_connect_object (model, "item-removed", G_CALLBACK (on_item_removed), self, G_CONNECT_SWAPPED);
+
+  return self;
+}

@@ -1,0 +1,493 @@
+/* cs-grid-view.c: the grid's cells, and what can be done with an image
+ *
+ * Drives the window's GtkGridView: builds and binds its cells, filters
+ * and selects over the grid model, keeps a grid that is filling at its
+ * start, and opens, shows, copies or pops up a menu for the selected
+ * image. It tells the model and the texture cache which items cells show.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-grid-view"
+
+#include "config.h"
+
+#include "cs-grid-view.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-cell.h"
+
+/* GtkGridView keeps max-columns times about 31 rows of cells. */
+#define GRID_ROWS 32
+
+/* The padding of a cell in the grid, on each side (style.css). */
+#define CELL_PADDING 8
+
+struct _CsGridView
+{
+  GObject             parent_instance;
+
+  GtkGridView        *grid;       /* borrowed: the window's */
+  CsGridModel        *model;
+  CsTextureCache     *cache;
+  GMenuModel         *item_menu;
+  GtkCustomFilter    *filter;
+  GtkFilterListModel *filtered;   /* filters only while searching; borrowed */
+  GtkSingleSelection *selection;
+  int                 pixel_size;
+  gboolean            at_top;
+};
+
+G_DEFINE_FINAL_TYPE (CsGridView, cs_grid_view, G_TYPE_OBJECT)
+
+enum {
+  ITEM_SHOWN,
+  MESSAGE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+message (CsGridView *self,
+         const char *text)
+{
+  g_signal_emit (self, signals[MESSAGE], 0, text);
+}
+
+static gboolean
+filter_item (gpointer item,
+             gpointer user_data)
+{
+  CsGridView *self = user_data;
+
+  return cs_grid_model_matches (self->model, item);
+}
+
+void
+cs_grid_view_set_search (CsGridView *self,
+                         const char *text)
+{
+  const char *search;
+
+  g_return_if_fail (CS_IS_GRID_VIEW (self));
+
+  cs_grid_model_set_search (self->model, text);
+  search = cs_grid_model_get_search (self->model);
+
+  /* GTK 4.8's filter model pays for every change to the list with a pass
+   * over all of it, even when its filter lets everything through: without
+   * a search, it has none. */
+  if (search == NULL || search[0] == '\0')
+    gtk_filter_list_model_set_filter (self->filtered, NULL);
+  else if (gtk_filter_list_model_get_filter (self->filtered) == NULL)
+    gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->filter));
+  else
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+/* The grid keeps its top cell in place when items land before it, which
+ * would scroll a grid that is filling away from its start: someone who
+ * has not scrolled stays at the first picture. */
+static void
+on_merging (CsGridView *self)
+{
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->grid));
+
+  self->at_top = (vadjustment == NULL || gtk_adjustment_get_value (vadjustment) < 1.0) &&
+                 g_list_model_get_n_items (cs_grid_model_get_items (self->model)) > 0;
+}
+
+static void
+on_merged (CsGridView *self)
+{
+  if (self->at_top)
+    gtk_widget_activate_action (GTK_WIDGET (self->grid), "list.scroll-to-item", "u", 0);
+}
+
+/* Actions on the selected image */
+
+static CsItem *
+get_selected_item (CsGridView *self)
+{
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+static void
+open_item (CsGridView *self,
+           CsItem     *item)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self->grid)));
+#if GTK_CHECK_VERSION (4, 10, 0)
+  g_autoptr(GtkFileLauncher) launcher = gtk_file_launcher_new (cs_item_get_file (item));
+
+  gtk_file_launcher_launch (launcher, window, NULL, NULL, NULL);
+#else
+  g_autofree char *uri = g_file_get_uri (cs_item_get_file (item));
+
+  gtk_show_uri (window, uri, GDK_CURRENT_TIME);
+#endif
+}
+
+static void
+on_grid_activate (CsGridView  *self,
+                  guint        position,
+                  GtkGridView *grid)
+{
+  g_autoptr(CsItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (item != NULL)
+    open_item (self, item);
+}
+
+void
+cs_grid_view_open_selected (CsGridView *self)
+{
+  CsItem *item;
+
+  g_return_if_fail (CS_IS_GRID_VIEW (self));
+
+  item = get_selected_item (self);
+  if (item != NULL)
+    open_item (self, item);
+}
+
+static void
+on_show_items_done (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CsGridView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+
+  if (reply == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Cannot show the file: %s"), error->message);
+
+      message (self, text);
+    }
+}
+
+void
+cs_grid_view_show_selected_in_files (CsGridView *self)
+{
+  CsItem *item;
+  GDBusConnection *bus;
+  g_autofree char *uri = NULL;
+  const char *uris[2] = { NULL, NULL };
+
+  g_return_if_fail (CS_IS_GRID_VIEW (self));
+
+  item = get_selected_item (self);
+  if (item == NULL)
+    return;
+
+  bus = g_application_get_dbus_connection (g_application_get_default ());
+  if (bus == NULL)
+    {
+      message (self, _("No file manager to show the file in"));
+      return;
+    }
+
+  uri = g_file_get_uri (cs_item_get_file (item));
+  uris[0] = uri;
+  g_dbus_connection_call (bus,
+                          "org.freedesktop.FileManager1",
+                          "/org/freedesktop/FileManager1",
+                          "org.freedesktop.FileManager1",
+                          "ShowItems",
+                          g_variant_new ("(^ass)", uris, ""),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          on_show_items_done, g_object_ref (self));
+}
+
+void
+cs_grid_view_copy_selected_path (CsGridView *self)
+{
+  CsItem *item;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (CS_IS_GRID_VIEW (self));
+
+  item = get_selected_item (self);
+  if (item == NULL)
+    return;
+
+  path = g_file_get_parse_name (cs_item_get_file (item));
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self->grid)), path);
+  message (self, _("Path copied"));
+}
+
+/* The context menu */
+
+static gboolean
+unparent_popover (gpointer data)
+{
+  GtkWidget *popover = data;
+
+  /* Its cell may have gone (and taken it off) in the meantime. */
+  if (gtk_widget_get_parent (popover) != NULL)
+    gtk_widget_unparent (popover);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_popover_closed (GtkPopover *popover)
+{
+  /* Unparent after the closing animation's last use of the parent. */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, unparent_popover,
+                   g_object_ref (popover), g_object_unref);
+}
+
+static void
+popup_item_menu (CsGridView *self,
+                 GtkWidget  *cell,
+                 double      x,
+                 double      y)
+{
+  GtkWidget *popover = gtk_popover_menu_new_from_model (self->item_menu);
+
+  gtk_widget_set_parent (popover, cell);
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { x, y, 1, 1 });
+  g_signal_connect (popover, "closed", G_CALLBACK (on_popover_closed), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+}
+
+static void
+on_cell_secondary_click (GtkGestureClick *gesture,
+                         int              n_press,
+                         double           x,
+                         double           y,
+                         CsGridView      *self)
+{
+  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkListItem *list_item = g_object_get_data (G_OBJECT (gesture), "list-item");
+
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection),
+                                   gtk_list_item_get_position (list_item), TRUE);
+  popup_item_menu (self, cell, x, y);
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static GtkWidget *
+find_cell (GtkWidget *widget,
+           CsItem    *item)
+{
+  if (CS_IS_CELL (widget) && cs_cell_get_item (CS_CELL (widget)) == item)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_cell (child, item);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Shift+F10 or the Menu key: the same menu, on the selected image. */
+void
+cs_grid_view_popup_selected_menu (CsGridView *self)
+{
+  CsItem *item;
+  GtkWidget *cell;
+
+  g_return_if_fail (CS_IS_GRID_VIEW (self));
+
+  item = get_selected_item (self);
+  cell = item ? find_cell (GTK_WIDGET (self->grid), item) : NULL;
+  if (cell != NULL)
+    popup_item_menu (self, cell,
+                     gtk_widget_get_width (cell) / 2.0,
+                     gtk_widget_get_height (cell) / 2.0);
+}
+
+/* The cells */
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *list_item,
+            CsGridView               *self)
+{
+  GtkWidget *cell = cs_cell_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_object_set_data (G_OBJECT (click), "list-item", list_item);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_cell_secondary_click), self);
+  gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (click));
+  cs_cell_set_pixel_size (CS_CELL (cell), self->pixel_size);
+  gtk_list_item_set_child (list_item, cell);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           CsGridView               *self)
+{
+  CsCell *cell = CS_CELL (gtk_list_item_get_child (list_item));
+  CsItem *item = gtk_list_item_get_item (list_item);
+  gboolean moved = cs_cell_get_item (cell) == item;
+
+  cs_cell_set_pixel_size (cell, self->pixel_size);
+  cs_cell_set_item (cell, item);
+
+  cs_grid_model_show (self->model, item);
+  cs_texture_cache_show (self->cache, item);
+
+  /* On screen and still waiting: it goes next. Not again for a cell that
+   * keeps its item: GTK 4.8 unbinds and binds again every cell after an
+   * inserted image, and moving a job to the front walks the whole queue. */
+  if (!moved && cs_item_get_state (item) == CS_ITEM_PENDING)
+    g_signal_emit (self, signals[ITEM_SHOWN], 0, item);
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             CsGridView               *self)
+{
+  CsItem *item = gtk_list_item_get_item (list_item);
+
+  /* The cell keeps showing @item until it is bound to another or goes:
+   * when it is bound to the same one again (it only moved), its bindings
+   * and state stay as they are. */
+  if (item != NULL && cs_grid_model_get_n_shown (self->model, item) > 0 &&
+      cs_grid_model_hide (self->model, item) == 0)
+    cs_texture_cache_hide (self->cache, item);
+}
+
+/* GtkGridView keeps a cell alive for max-columns times 31 rows around what
+ * it shows, however many columns fit: at 64 that is some 2,000 cells to
+ * build, bind and rebind whenever images land before them. As many columns
+ * as the widest monitor could show leaves the layout as it was. */
+static void
+update_max_columns (CsGridView *self)
+{
+  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self->grid)));
+  int width = 0;
+  guint columns;
+
+  for (guint i = 0; i < g_list_model_get_n_items (monitors); i++)
+    {
+      g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, i);
+      GdkRectangle geometry;
+
+      gdk_monitor_get_geometry (monitor, &geometry);
+      width = MAX (width, geometry.width);
+    }
+
+  /* A column is at least a cell and its padding (style.css). */
+  columns = width > 0 ? width / (self->pixel_size + 2 * CELL_PADDING) : 16;
+  gtk_grid_view_set_max_columns (self->grid, CLAMP (columns, 1, 64));
+  /* Until the grid has a screen's worth, images join it a few at a time. */
+  cs_grid_model_set_n_cells (self->model, gtk_grid_view_get_max_columns (self->grid) * GRID_ROWS);
+}
+
+/* New cells, at @flavor's size. */
+void
+cs_grid_view_set_flavor (CsGridView *self,
+                         CsFlavor    flavor)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_return_if_fail (CS_IS_GRID_VIEW (self));
+
+  /* Cells at 512 or 1024 pixels would leave one column: show those at most
+   * at 384; the file behind them is still the full size. */
+  self->pixel_size = MIN (cs_flavor_get_size (flavor), 384);
+
+  update_max_columns (self);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), self);
+  gtk_grid_view_set_factory (self->grid, factory);
+}
+
+static void
+cs_grid_view_dispose (GObject *object)
+{
+  CsGridView *self = (CsGridView *)object;
+
+  if (self->grid != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->grid, self);
+      gtk_grid_view_set_factory (self->grid, NULL);
+      gtk_grid_view_set_model (self->grid, NULL);
+      self->grid = NULL;
+    }
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->cache);
+  g_clear_object (&self->model);
+  g_clear_object (&self->item_menu);
+
+  G_OBJECT_CLASS (cs_grid_view_parent_class)->dispose (object);
+}
+
+static void
+cs_grid_view_class_init (CsGridViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cs_grid_view_dispose;
+
+  /* A cell shows an item that waits for its thumbnail. */
+  signals[ITEM_SHOWN] = g_signal_new ("item-shown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                      0, NULL, NULL, NULL, G_TYPE_NONE, 1, CS_TYPE_ITEM);
+  /* A transient message for the user, about what was done or not. */
+  signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+cs_grid_view_init (CsGridView *self)
+{
+}
+
+CsGridView *
+cs_grid_view_new (GtkGridView    *grid,
+                  CsGridModel    *model,
+                  CsTextureCache *cache,
+                  GMenuModel     *item_menu)
+{
+  CsGridView *self;
+  GtkFilterListModel *filtered;
+
+  g_return_val_if_fail (GTK_IS_GRID_VIEW (grid), NULL);
+  g_return_val_if_fail (CS_IS_GRID_MODEL (model), NULL);
+  g_return_val_if_fail (CS_IS_TEXTURE_CACHE (cache), NULL);
+
+  self = g_object_new (CS_TYPE_GRID_VIEW, NULL);
+  self->grid = grid;
+  self->model = g_object_ref (model);
+  self->cache = g_object_ref (cache);
+  self->item_menu = g_object_ref (item_menu);
+
+  self->filter = gtk_custom_filter_new (filter_item, self, NULL);
+  filtered = gtk_filter_list_model_new (g_object_ref (cs_grid_model_get_items (model)), NULL);
+  self->filtered = filtered;
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (filtered));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_grid_view_set_model (grid, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (model, "merging", G_CALLBACK (on_merging), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (model, "merged", G_CALLBACK (on_merged), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (grid, "activate", G_CALLBACK (on_grid_activate), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (grid))),
+                           "items-changed", G_CALLBACK (update_max_columns), self, G_CONNECT_SWAPPED);
+
+  return self;
+}

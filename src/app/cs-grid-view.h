@@ -1,0 +1,31 @@
+/* cs-grid-view.h: the grid's cells, and what can be done with an image
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cs-grid-model.h"
+#include "cs-texture-cache.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_GRID_VIEW (cs_grid_view_get_type ())
+G_DECLARE_FINAL_TYPE (CsGridView, cs_grid_view, CS, GRID_VIEW, GObject)
+
+CsGridView *cs_grid_view_new                    (GtkGridView    *grid,
+                                                 CsGridModel    *model,
+                                                 CsTextureCache *cache,
+                                                 GMenuModel     *item_menu);
+void        cs_grid_view_set_flavor             (CsGridView     *self,
+                                                 CsFlavor        flavor);
+void        cs_grid_view_set_search             (CsGridView     *self,
+                                                 const char     *text);
+void        cs_grid_view_open_selected          (CsGridView     *self);
+void        cs_grid_view_show_selected_in_files (CsGridView     *self);
+void        cs_grid_view_copy_selected_path     (CsGridView     *self);
+void        cs_grid_view_popup_selected_menu    (CsGridView     *self);
+
+G_END_DECLS

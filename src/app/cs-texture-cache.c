@@ -1,0 +1,485 @@
+/* cs-texture-cache.c: the pixels cells show, within a budget
+ *
+ * Pixels are kept for the cells on screen and, beyond them, for the most
+ * recently seen thumbnails up to a budget; the rest are read back from
+ * their thumbnail files when a cell shows them again, on-screen cells
+ * first.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-texture-cache"
+
+#include "config.h"
+
+#include "cs-texture-cache.h"
+
+#include "cs-cell.h"
+
+/* A few screens of 128-pixel cells: a folder of 100,000 images costs what
+ * a folder of 1,000 does. */
+#define TEXTURE_BUDGET (16 * 1024 * 1024)
+
+/* Thumbnails read back at once. GTK keeps a few hundred cells bound
+ * around what it shows; reading them all at once would make the ones on
+ * screen wait behind the others. */
+#define MAX_LOADS 4
+
+typedef struct
+{
+  CsItem  *item;
+  guint64  bytes;
+} TextureEntry;
+
+typedef struct
+{
+  GWeakRef  cache;
+  CsItem   *item;
+  char     *path;
+} LoadData;
+
+struct _CsTextureCache
+{
+  GObject        parent_instance;
+
+  CsGridModel   *model;
+  GtkWidget     *grid;          /* borrowed: the window owns both */
+  CsTraceProbe  *probe;         /* borrowed */
+  CsThumbnailer *thumbnailer;   /* where thumbnails are read back from */
+
+  GQueue         textures;      /* TextureEntry, oldest first */
+  GHashTable    *links;         /* CsItem -> GList link in textures */
+  guint64        bytes;
+  GHashTable    *loading;       /* CsItem whose thumbnail is being read */
+  GHashTable    *to_load;       /* CsItem shown without pixels, weak */
+  guint          load_source;
+  GCancellable  *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (CsTextureCache, cs_texture_cache, G_TYPE_OBJECT)
+
+static void
+texture_entry_free (TextureEntry *entry)
+{
+  g_object_unref (entry->item);
+  g_free (entry);
+}
+
+void
+cs_texture_cache_forget (CsTextureCache *self,
+                         CsItem         *item)
+{
+  GList *link;
+  TextureEntry *entry;
+
+  g_return_if_fail (CS_IS_TEXTURE_CACHE (self));
+
+  link = g_hash_table_lookup (self->links, item);
+  if (link == NULL)
+    return;
+
+  entry = link->data;
+  self->bytes -= entry->bytes;
+  g_hash_table_remove (self->links, item);
+  g_queue_delete_link (&self->textures, link);
+  texture_entry_free (entry);
+}
+
+static void
+evict (CsTextureCache *self)
+{
+  guint n = self->textures.length;
+
+  for (guint i = 0; i < n && self->bytes > TEXTURE_BUDGET; i++)
+    {
+      GList *link = self->textures.head;
+      TextureEntry *entry = link->data;
+
+      /* What a cell shows stays, and counts as just seen: the next
+       * eviction does not walk past it again. */
+      if (cs_grid_model_get_n_shown (self->model, entry->item) > 0)
+        {
+          g_queue_unlink (&self->textures, link);
+          g_queue_push_tail_link (&self->textures, link);
+        }
+      else
+        {
+          g_autoptr(CsItem) item = g_object_ref (entry->item);
+
+          cs_texture_cache_forget (self, item);
+          cs_item_set_thumbnail (item, NULL);
+        }
+    }
+}
+
+/* Counts @item's thumbnail against the budget, as the most recent one. */
+static void
+remember (CsTextureCache *self,
+          CsItem         *item)
+{
+  GdkPaintable *paintable = cs_item_get_thumbnail (item);
+  TextureEntry *entry;
+
+  cs_texture_cache_forget (self, item);
+  if (paintable == NULL)
+    return;
+
+  entry = g_new0 (TextureEntry, 1);
+  entry->item = g_object_ref (item);
+  entry->bytes = (guint64) gdk_paintable_get_intrinsic_width (paintable) *
+                 gdk_paintable_get_intrinsic_height (paintable) * 4;
+  self->bytes += entry->bytes;
+  g_queue_push_tail (&self->textures, entry);
+  g_hash_table_insert (self->links, item, self->textures.tail);
+
+  evict (self);
+}
+
+static void
+touch (CsTextureCache *self,
+       CsItem         *item)
+{
+  GList *link = g_hash_table_lookup (self->links, item);
+
+  if (link == NULL || link == self->textures.tail)
+    return;
+
+  g_queue_unlink (&self->textures, link);
+  g_queue_push_tail_link (&self->textures, link);
+}
+
+void
+cs_texture_cache_clear (CsTextureCache *self)
+{
+  g_return_if_fail (CS_IS_TEXTURE_CACHE (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  g_hash_table_remove_all (self->loading);
+  g_hash_table_remove_all (self->to_load);
+  g_hash_table_remove_all (self->links);
+  g_queue_clear_full (&self->textures, (GDestroyNotify) texture_entry_free);
+  self->bytes = 0;
+}
+
+static void
+load_data_free (LoadData *data)
+{
+  g_weak_ref_clear (&data->cache);
+  g_object_unref (data->item);
+  g_free (data->path);
+  g_free (data);
+}
+
+/* A thumbnail file read back is a PNG (or, beside the images, a JPEG) that
+ * GTK's own loaders read in this process. Through GdkPixbuf it would cost,
+ * where gdk-pixbuf decodes through glycin, a loader process per thumbnail. */
+static void
+load_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+  GError *error = NULL;
+  GdkTexture *texture = gdk_texture_new_from_filename (data->path, &error);
+
+  if (texture != NULL)
+    g_task_return_pointer (task, texture, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/* The engine's pixels as they are, without a copy: GdkPixbuf keeps 8-bit
+ * RGB(A) rows, not premultiplied, which GDK reads as they are. */
+static GdkTexture *
+texture_for_pixbuf (GdkPixbuf *pixbuf)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_assert (gdk_pixbuf_get_bits_per_sample (pixbuf) == 8);
+
+  bytes = g_bytes_new_with_free_func (gdk_pixbuf_get_pixels (pixbuf),
+                                      gdk_pixbuf_get_byte_length (pixbuf),
+                                      g_object_unref, g_object_ref (pixbuf));
+
+  return gdk_memory_texture_new (gdk_pixbuf_get_width (pixbuf),
+                                 gdk_pixbuf_get_height (pixbuf),
+                                 gdk_pixbuf_get_has_alpha (pixbuf) ? GDK_MEMORY_R8G8B8A8 : GDK_MEMORY_R8G8B8,
+                                 bytes,
+                                 gdk_pixbuf_get_rowstride (pixbuf));
+}
+
+static void start_loads (CsTextureCache *self);
+
+static void
+on_thumbnail_loaded (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  LoadData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(CsTextureCache) self = g_weak_ref_get (&data->cache);
+  g_autoptr(GdkTexture) texture = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (self == NULL || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+
+  g_hash_table_remove (self->loading, data->item);
+
+  if (texture != NULL && cs_grid_model_contains (self->model, data->item) &&
+      cs_item_get_state (data->item) == CS_ITEM_DONE &&
+      cs_item_get_thumbnail (data->item) == NULL)
+    {
+      cs_item_set_thumbnail (data->item, GDK_PAINTABLE (texture));
+      remember (self, data->item);
+      cs_trace_probe_note_shown (self->probe);
+    }
+
+  start_loads (self);
+}
+
+/* Reads @item's thumbnail back if a cell still shows it without pixels. */
+static void
+start_load (CsTextureCache *self,
+            CsItem         *item)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadData *data;
+
+  if (cs_grid_model_get_n_shown (self->model, item) == 0 ||
+      cs_item_get_state (item) != CS_ITEM_DONE ||
+      cs_item_get_thumbnail (item) != NULL ||
+      self->thumbnailer == NULL ||
+      g_hash_table_contains (self->loading, item))
+    return;
+
+  g_hash_table_add (self->loading, item);
+
+  data = g_new0 (LoadData, 1);
+  g_weak_ref_init (&data->cache, self);
+  data->item = g_object_ref (item);
+  data->path = cs_thumbnailer_get_output_path (self->thumbnailer, cs_item_get_file (item), NULL);
+
+  task = g_task_new (NULL, self->cancellable, on_thumbnail_loaded, NULL);
+  g_task_set_source_tag (task, start_load);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_run_in_thread (task, load_in_thread);
+}
+
+static gboolean
+is_on_screen (GtkWidget *widget,
+              GtkWidget *grid)
+{
+  graphene_rect_t bounds;
+
+  return gtk_widget_compute_bounds (widget, grid, &bounds) &&
+         bounds.origin.y + bounds.size.height > 0 &&
+         bounds.origin.y < gtk_widget_get_height (grid) &&
+         bounds.origin.x + bounds.size.width > 0 &&
+         bounds.origin.x < gtk_widget_get_width (grid);
+}
+
+/* Starts reading back what cells show without pixels: first the cells in
+ * the grid's visible area, then those GTK keeps around it, never more than
+ * MAX_LOADS at once; each finished read starts the next. */
+static void
+start_loads (CsTextureCache *self)
+{
+  GtkWidget *grid = self->grid;
+  GHashTableIter iter;
+  gpointer key;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (grid);
+       child != NULL && g_hash_table_size (self->to_load) > 0 &&
+       g_hash_table_size (self->loading) < MAX_LOADS;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *cell = gtk_widget_get_first_child (child);
+      CsItem *item;
+
+      if (!CS_IS_CELL (cell))
+        continue;
+      item = cs_cell_get_item (CS_CELL (cell));
+      if (item != NULL && g_hash_table_contains (self->to_load, item) &&
+          is_on_screen (child, grid))
+        {
+          g_hash_table_remove (self->to_load, item);
+          start_load (self, item);
+        }
+    }
+
+  g_hash_table_iter_init (&iter, self->to_load);
+  while (g_hash_table_size (self->loading) < MAX_LOADS &&
+         g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      g_hash_table_iter_remove (&iter);
+      start_load (self, key);
+    }
+}
+
+static gboolean
+load_shown_items (gpointer user_data)
+{
+  CsTextureCache *self = user_data;
+
+  self->load_source = 0;
+  start_loads (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A cell shows @item: its thumbnail is read back if its pixels were let go
+ * (or never read: a thumbnail reused from the cache comes without). Not at
+ * once: while a folder is listed, sorting moves items through the cells on
+ * screen many times a second; what a cell still shows a moment later loads.
+ * The moment is a timeout at the default priority: at a low one it waited
+ * behind every result and frame, half a second while a folder was listed. */
+static void
+maybe_load (CsTextureCache *self,
+            CsItem         *item)
+{
+  if (cs_item_get_state (item) != CS_ITEM_DONE || cs_item_get_thumbnail (item) != NULL)
+    return;
+
+  g_hash_table_add (self->to_load, item);
+  if (self->load_source == 0)
+    self->load_source = g_timeout_add (30, load_shown_items, self);
+}
+
+/* A cell was bound to @item (the model counts it as shown already). */
+void
+cs_texture_cache_show (CsTextureCache *self,
+                       CsItem         *item)
+{
+  g_return_if_fail (CS_IS_TEXTURE_CACHE (self));
+
+  touch (self, item);
+  maybe_load (self, item);
+}
+
+/* No cell shows @item any more: it need not be read back. */
+void
+cs_texture_cache_hide (CsTextureCache *self,
+                       CsItem         *item)
+{
+  g_return_if_fail (CS_IS_TEXTURE_CACHE (self));
+
+  g_hash_table_remove (self->to_load, item);
+}
+
+/**
+ * cs_texture_cache_set_pixels:
+ *
+ * @item's thumbnail was just made, with @pixbuf if the engine kept its
+ * pixels: a cell on screen shows them at once, without a copy; the rest
+ * load when they are shown.
+ */
+void
+cs_texture_cache_set_pixels (CsTextureCache *self,
+                             CsItem         *item,
+                             GdkPixbuf      *pixbuf)
+{
+  g_return_if_fail (CS_IS_TEXTURE_CACHE (self));
+
+  if (pixbuf != NULL && cs_grid_model_get_n_shown (self->model, item) > 0)
+    {
+      g_autoptr(GdkTexture) texture = texture_for_pixbuf (pixbuf);
+
+      cs_item_set_thumbnail (item, GDK_PAINTABLE (texture));
+      remember (self, item);
+      cs_trace_probe_note_shown (self->probe);
+    }
+  else
+    maybe_load (self, item);
+}
+
+/* Items keep no path, which at 100,000 images was 7 MB: the newest batch's
+ * thumbnailer says where their thumbnails are. */
+void
+cs_texture_cache_set_thumbnailer (CsTextureCache *self,
+                                  CsThumbnailer  *thumbnailer)
+{
+  g_return_if_fail (CS_IS_TEXTURE_CACHE (self));
+
+  g_set_object (&self->thumbnailer, thumbnailer);
+}
+
+static void
+on_item_removed (CsTextureCache *self,
+                 CsItem         *item)
+{
+  cs_texture_cache_forget (self, item);
+  g_hash_table_remove (self->to_load, item);
+}
+
+static void
+cs_texture_cache_dispose (GObject *object)
+{
+  CsTextureCache *self = (CsTextureCache *)object;
+
+  g_clear_handle_id (&self->load_source, g_source_remove);
+  if (self->cancellable != NULL)
+    {
+      cs_texture_cache_clear (self);
+      g_cancellable_cancel (self->cancellable);
+      g_clear_object (&self->cancellable);
+    }
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  g_clear_object (&self->model);
+  g_clear_object (&self->thumbnailer);
+
+  G_OBJECT_CLASS (cs_texture_cache_parent_class)->dispose (object);
+}
+
+static void
+cs_texture_cache_finalize (GObject *object)
+{
+  CsTextureCache *self = (CsTextureCache *)object;
+
+  g_hash_table_unref (self->links);
+  g_hash_table_unref (self->loading);
+  g_hash_table_unref (self->to_load);
+
+  G_OBJECT_CLASS (cs_texture_cache_parent_class)->finalize (object);
+}
+
+static void
+cs_texture_cache_class_init (CsTextureCacheClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cs_texture_cache_dispose;
+  object_class->finalize = cs_texture_cache_finalize;
+}
+
+static void
+cs_texture_cache_init (CsTextureCache *self)
+{
+  g_queue_init (&self->textures);
+  self->links = g_hash_table_new (NULL, NULL);
+  self->loading = g_hash_table_new (NULL, NULL);
+  self->to_load = g_hash_table_new (NULL, NULL);
+  self->cancellable = g_cancellable_new ();
+}
+
+CsTextureCache *
+cs_texture_cache_new (CsGridModel  *model,
+                      GtkWidget    *grid,
+                      CsTraceProbe *probe)
+{
+  CsTextureCache *self;
+
+  g_return_val_if_fail (CS_IS_GRID_MODEL (model), NULL);
+  g_return_val_if_fail (GTK_IS_WIDGET (grid), NULL);
+
+  self = g_object_new (CS_TYPE_TEXTURE_CACHE, NULL);
+  self->model = g_object_ref (model);
+  self->grid = grid;
+  self->probe = probe;
+  g_signal_connect_object (model, "item-removed", G_CALLBACK (on_item_removed), self, G_CONNECT_SWAPPED);
+
+  return self;
+}
