@@ -11,7 +11,6 @@ Only the standard library; the external tools are installed by run.sh.
 """
 
 import argparse
-import ctypes
 import datetime
 import hashlib
 import json
@@ -24,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -55,7 +55,19 @@ JOBS = 2                        # every contender: 2 parallel jobs
 THUMB = 128                     # the "normal" size of the freedesktop cache
 VIPS_BATCH = 8                  # files per vipsthumbnail process
 
-PEERS = ("gdk-pixbuf-thumbnailer", "vipsthumbnail", "ImageMagick convert")
+# The set of formats that GdkPixbuf's classic loaders decode on Debian 12
+# and glycin's loaders on newer stacks: GIF, TIFF and BMP made from the
+# mixed set's photos (the first FORMAT_SOURCES of at least 4 MP, by name,
+# shrunk to the side given), and the SVG wallpapers of the same packages.
+# Its own folder and version, so that adding it did not remake the rest.
+FORMATS_VERSION = "1"
+FORMAT_SOURCES = 6
+FORMAT_RECIPES = (("GIF", ".gif", 2000, ["-colors", "256"]),
+                  ("TIFF", ".tif", 4000, ["-compress", "LZW"]),
+                  ("BMP", ".bmp", 3000, ["-type", "TrueColor"]))
+MIN_SVG_BYTES = 10_000          # leaves out the flat colour-and-blob SVGs
+
+PEERS = ("gdk-pixbuf-thumbnailer", "glycin-thumbnailer", "vipsthumbnail", "ImageMagick convert")
 CLI_COLD_DIR = "contact-sheet-cli cold → empty folder"
 CLI_COLD_CACHE = "contact-sheet-cli cold → empty cache"
 CLI_WARM = "contact-sheet-cli warm (cache valid)"
@@ -175,15 +187,18 @@ def make_camera_picture(src, dst, index, tmp):
     os.unlink(thumb)
 
 
-def build_corpus(cache_root, gen_images):
-    """Makes the corpus once; later runs reuse it (it is keyed by CORPUS_VERSION)."""
+def build_corpus(cache_root, gen_images, shared=None):
+    """Makes the corpus once; later runs reuse it (it is keyed by
+    CORPUS_VERSION). A corpus in `shared` (another stack's, mounted read-only)
+    is used instead when it exists, so that both stacks measure the same files."""
     root = os.path.join(cache_root, f"corpus-v{CORPUS_VERSION}")
-    manifest_path = os.path.join(root, "manifest.json")
-    if os.path.exists(manifest_path):
-        with open(manifest_path) as f:
-            manifest = json.load(f)
-        log(f"corpus: reusing {root}")
-        return root, manifest
+    for where in ([os.path.join(shared, f"corpus-v{CORPUS_VERSION}")] if shared else []) + [root]:
+        manifest_path = os.path.join(where, "manifest.json")
+        if os.path.exists(manifest_path):
+            with open(manifest_path) as f:
+                manifest = json.load(f)
+            log(f"corpus: reusing {where}")
+            return where, manifest
 
     log(f"corpus: making {root} (once; later runs reuse it)")
     tmp = fresh_dir(root + ".partial")
@@ -285,6 +300,65 @@ def build_corpus(cache_root, gen_images):
     return root, manifest
 
 
+def svg_size(path):
+    """The width and height an SVG's root element gives (in pixels), which
+    ImageMagick 6 cannot tell without its rsvg delegate."""
+    with open(path, errors="replace") as f:
+        head = f.read(4096)
+    root = re.search(r"<svg\b[^>]*>", head, re.S).group(0)
+    return tuple(int(float(re.search(rf'\b{attr}="([0-9.]+)', root).group(1))) for attr in ("width", "height"))
+
+
+def build_formats(cache_root, corpus, manifest, shared=None):
+    """The formats set (see FORMAT_RECIPES), made once from the corpus's
+    mixed set and the wallpaper packages' SVGs; a shared one is preferred."""
+    root = os.path.join(cache_root, f"formats-v{FORMATS_VERSION}")
+    for where in ([os.path.join(shared, f"formats-v{FORMATS_VERSION}")] if shared else []) + [root]:
+        manifest_path = os.path.join(where, "manifest.json")
+        if os.path.exists(manifest_path):
+            with open(manifest_path) as f:
+                entries = json.load(f)
+            log(f"formats: reusing {where}")
+            return where, entries
+
+    log(f"formats: making {root} (once; later runs reuse it)")
+    tmp = fresh_dir(root + ".partial")
+    entries = []
+    photos = sorted((e for e in manifest["sets"]["mixed"]
+                     if e["format"] == "JPEG" and e["width"] * e["height"] >= 4_000_000),
+                    key=lambda e: e["name"])[:FORMAT_SOURCES]
+    env = dict(os.environ, MAGICK_THREAD_LIMIT="1")
+    for fmt_name, ext, side, options in FORMAT_RECIPES:
+        for e in photos:
+            name = os.path.splitext(e["name"])[0] + ext
+            dst = os.path.join(tmp, name)
+            run(["/usr/bin/convert", os.path.join(corpus, "mixed", e["name"]), "-resize", f"{side}x{side}>",
+                 "-alpha", "off", *options, dst], env=env)
+            entries.append({"name": name, "format": fmt_name, "bytes": os.path.getsize(dst)})
+    seen = set()
+    svgs = [p for pkg in WALLPAPER_PACKAGES for p in output(["dpkg", "-L", pkg]).splitlines()
+            if p.endswith(".svg") and os.path.isfile(p) and os.path.getsize(p) >= MIN_SVG_BYTES]
+    for path in sorted(set(svgs)):
+        digest = sha1(path)
+        if digest in seen:
+            continue
+        seen.add(digest)
+        name = corpus_name(path)
+        shutil.copyfile(path, os.path.join(tmp, name))
+        entries.append({"name": name, "format": "SVG", "bytes": os.path.getsize(path), "source": path})
+    info = identify([os.path.join(tmp, e["name"]) for e in entries if e["format"] != "SVG"])
+    for e in entries:
+        if e["format"] == "SVG":
+            e["width"], e["height"] = svg_size(os.path.join(tmp, e["name"]))
+        else:
+            _, e["width"], e["height"] = info[os.path.join(tmp, e["name"])]
+    with open(os.path.join(tmp, "manifest.json"), "w") as f:
+        json.dump(entries, f, indent=1)
+    rmtree(root)
+    os.rename(tmp, root)
+    return root, entries
+
+
 # ---------------------------------------------------------------- measuring
 
 def descendants(pid):
@@ -325,48 +399,40 @@ def rss_kib(pid):
         return 0
 
 
-HELPER_COMM = "contact-sheet-decoder"[:15]
-
-
-def become_subreaper():
-    """Orphans of the runs (the decoder helpers, which outlive the CLI by the
-    instant its exit takes to kill them) are re-parented to this process, so
-    that measure() can reap them and count their CPU time: wait4 counts only
-    what the child reaps, and the CLI leaves that to its exit."""
+def program_name(pid):
+    """The name of the program a process runs now (not cut to 15
+    characters as its comm is), or None once it is gone."""
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(36, 1, 0, 0, 0) == 0    # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        return False
-
-
-def comm(pid):
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            return f.read().strip()
+        return os.path.basename(os.readlink(f"/proc/{pid}/exe"))
     except OSError:
         return None
 
 
 class TreeSampler(threading.Thread):
     """Samples the summed RSS of every process under a pid every 50 ms: what
-    the xargs contenders hold at once, which ru_maxrss cannot tell; and
-    notes every decoder helper it sees, for measure() to reap."""
+    the xargs contenders hold at once, which ru_maxrss cannot tell. It also
+    keeps the names of the processes it saw (the decoder helpers, glycin's
+    loaders, bwrap), so the report can say what the sum counted. Orphans of
+    the run stay in the tree: cs-time is their subreaper."""
 
     def __init__(self, pid, interval=0.05):
         super().__init__(daemon=True)
         self.pid = pid
         self.interval = interval
         self.peak = 0
-        self.helpers = set()
+        self.names = {}      # comm -> largest RSS seen, KiB
         self.stopping = threading.Event()
 
     def run(self):
         while not self.stopping.is_set():
-            pids = descendants(self.pid)
-            total = sum(rss_kib(p) for p in pids)
+            total = 0
+            for p in descendants(self.pid):
+                kib = rss_kib(p)
+                total += kib
+                name = program_name(p)
+                if name:
+                    self.names[name] = max(self.names.get(name, 0), kib)
             self.peak = max(self.peak, total)
-            self.helpers.update(p for p in pids if p not in self.helpers and comm(p) == HELPER_COMM)
             self.stopping.wait(self.interval)
 
     def stop(self):
@@ -375,6 +441,7 @@ class TreeSampler(threading.Thread):
 
 
 TIMER = None     # bench/cs-time, built by build_timer()
+ONLY = None      # --only: a regular expression on contender names
 
 
 def build_timer(work):
@@ -395,7 +462,8 @@ def build_timer(work):
 def measure(argv, *, cwd, env, prefix, timeout=3600):
     """Runs argv under bench/cs-time: wall (monotonic clock, taken by
     cs-time around its fork and wait), user+sys of the whole tree and the
-    largest single process's peak RSS (from wait4, as GNU time's %U %S %M),
+    largest single process's peak RSS (from wait4 and getrusage, as GNU
+    time's %U %S %M; orphans included, since cs-time is their subreaper),
     and the sampled sum."""
     timefile = prefix + ".time"
     load = load1()
@@ -423,16 +491,6 @@ def measure(argv, *, cwd, env, prefix, timeout=3600):
         timer.cancel()
         timed_out = expired.is_set()
         sampler.stop()
-    # Helpers the CLI did not reap itself are ours now (become_subreaper):
-    # their CPU time is part of the run's. One it reaped (a restart) is in
-    # the run's own figure already, and wait4 finds no such child.
-    helper_cpu = 0.0
-    for pid in sampler.helpers:
-        try:
-            _, _, usage = os.wait4(pid, 0)
-            helper_cpu += usage.ru_utime + usage.ru_stime
-        except ChildProcessError:
-            pass
     try:
         with open(timefile) as f:
             fields = f.read().split()
@@ -440,9 +498,8 @@ def measure(argv, *, cwd, env, prefix, timeout=3600):
     except (OSError, IndexError, ValueError):
         # Killed at the time-out: the timer wrote nothing.
         wall, user, sys_, maxrss = outer_wall, 0.0, 0.0, 0
-    return {"wall": wall, "user": user, "sys": sys_, "cpu": user + sys_ + helper_cpu,
-            "helper_cpu": helper_cpu,
-            "rss_kib": maxrss, "tree_rss_kib": sampler.peak, "rc": rc, "timed_out": timed_out,
+    return {"wall": wall, "user": user, "sys": sys_, "cpu": user + sys_,
+            "rss_kib": maxrss, "tree_rss_kib": sampler.peak, "processes": sampler.names, "rc": rc, "timed_out": timed_out,
             "load1": load}
 
 
@@ -484,10 +541,11 @@ def base_env(work):
 # ---------------------------------------------------------------- contenders
 
 class Contender:
-    def __init__(self, name, kind, setup):
+    def __init__(self, name, kind, setup, program=None):
         self.name = name
-        self.kind = kind        # ours | warm | peer | floor
+        self.kind = kind        # ours | warm | compare | peer | floor
         self.setup = setup      # (run_dir) -> (argv, cwd, env, check)
+        self.program = program  # left out where this program is not installed
 
 
 def set_contenders(set_name, folder, names, jpeg_names, bins, work, env):
@@ -498,6 +556,10 @@ def set_contenders(set_name, folder, names, jpeg_names, bins, work, env):
         f.write("".join(n + "\n" for n in names))
     with open(jpeg_list, "w") as f:
         f.write("".join(n + "\n" for n in jpeg_names))
+    # glycin-thumbnailer takes a URI, not a path.
+    uri_list = os.path.join(lists, "uris.txt")
+    with open(uri_list, "w") as f:
+        f.write("".join(urllib.parse.quote(n) + "\n" for n in names))
     cli = bins["cli"]
     warm_cache = os.path.join(work, f"warm-cache-{set_name}")
     n = len(names)
@@ -520,6 +582,12 @@ def set_contenders(set_name, folder, names, jpeg_names, bins, work, env):
             return {"made": count_files(os.path.join(cache, "thumbnails")), "failed": s["failed"],
                     "bytes": s["bytes"]}
         return argv, folder, dict(env, XDG_CACHE_HOME=cache), check
+
+    def cold_other(label, other_cli, other_decoder):
+        def setup(run_dir):
+            argv, cwd, cenv, check = cold_cache(run_dir)
+            return [other_cli] + argv[1:], cwd, dict(cenv, CONTACT_SHEET_DECODER=other_decoder), check
+        return setup
 
     def cold_in_process(run_dir):
         argv, cwd, cenv, check = cold_cache(run_dir)
@@ -546,7 +614,7 @@ def set_contenders(set_name, folder, names, jpeg_names, bins, work, env):
 
             def check(prefix):
                 made = count_files(out)
-                expected = n if list_file == all_list else len(jpeg_names)
+                expected = len(jpeg_names) if list_file == jpeg_list else n
                 return {"made": made, "failed": expected - made}
             return argv, folder, env, check
         return setup
@@ -564,7 +632,12 @@ def set_contenders(set_name, folder, names, jpeg_names, bins, work, env):
         Contender(CLI_IN_PROCESS, "ours", cold_in_process),
         Contender(CLI_WARM, "warm", warm),
         Contender("gdk-pixbuf-thumbnailer", "peer",
-                  peer(["-I", "{}"], ["gdk-pixbuf-thumbnailer", "-s", str(THUMB), "{}", "OUT/{}.png"])),
+                  peer(["-I", "{}"], ["gdk-pixbuf-thumbnailer", "-s", str(THUMB), "{}", "OUT/{}.png"]),
+                  program="gdk-pixbuf-thumbnailer"),
+        Contender("glycin-thumbnailer", "peer",
+                  peer(["-I", "{}"], ["glycin-thumbnailer", "--input", f"file://{urllib.parse.quote(folder)}/{{}}",
+                                      "--output", "OUT/{}.png", "--size", str(THUMB)], uri_list),
+                  program="glycin-thumbnailer"),
         Contender("vipsthumbnail", "peer",
                   peer(["-n", str(VIPS_BATCH)], ["vipsthumbnail", "-s", str(THUMB), "-o", "OUT/%s.jpg"])),
         Contender("ImageMagick convert", "peer",
@@ -573,6 +646,13 @@ def set_contenders(set_name, folder, names, jpeg_names, bins, work, env):
     ]
     if jpeg_names:
         contenders.append(Contender(DJPEG, "floor", djpeg))
+    for label, other_cli, other_decoder in bins.get("compare", []):
+        contenders.insert(2, Contender(f"{CLI_COLD_CACHE}, {label}", "compare",
+                                       cold_other(label, other_cli, other_decoder)))
+    # A peer that is not installed here (glycin-thumbnailer before GNOME 49)
+    # is left out, and --only keeps the contenders whose names match.
+    contenders = [c for c in contenders
+                  if (c.program is None or shutil.which(c.program)) and (ONLY is None or ONLY.search(c.name))]
     return contenders, warm_cache
 
 
@@ -821,7 +901,7 @@ def bench_window(corpus, bins, work, env, args):
 
     for renderer in args.renderers:
         reps = args.window_reps if renderer == args.renderers[0] else 1
-        if renderer == "default":
+        if renderer != "cairo":     # every GL (or Vulkan) renderer has shaders to compile
             cache = fresh_dir(os.path.join(work, "window-cache"))
             renv = dict(wenv, XDG_CACHE_HOME=cache)
             run_window(bins["app"], os.path.join(corpus, "scale-100"), renv, until="finished",
@@ -891,8 +971,11 @@ def machine_info(build_dir):
     for line in sh("free -h").splitlines():
         if line.startswith("Mem:"):
             mem = line.split()[1]
-    commit = sh(f"git -C {REPO} rev-parse --short HEAD")
-    dirty = sh(f"git -C {REPO} status --porcelain --untracked-files=no -- src")
+    # A copy of the tree without its .git (build-aux/modern-stack.sh makes
+    # one) has the commit in CS_SOURCE_COMMIT.
+    commit = os.environ.get("CS_SOURCE_COMMIT") or sh(f"git -C {REPO} rev-parse --short HEAD")
+    dirty = "" if os.environ.get("CS_SOURCE_COMMIT") else sh(
+        f"git -C {REPO} status --porcelain --untracked-files=no -- src")
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": sh("nproc"), "cpu": model, "memory": mem, "kernel": sh("uname -r"),
@@ -904,7 +987,13 @@ def machine_info(build_dir):
             "ImageMagick": sh("/usr/bin/convert -version | head -1 | awk '{print $3}'"),
             "libjpeg-turbo": sh("dpkg-query -W -f='${Version}' libjpeg62-turbo"),
             "GTK": sh("dpkg-query -W -f='${Version}' libgtk-4-1"),
+            "glycin": sh("dpkg-query -W -f='${Version}' libglycin-2-0 2>/dev/null"),
         },
+        # glycin sandboxes its loaders with bubblewrap where bwrap can make
+        # a sandbox; in a chroot it cannot, and they run unsandboxed.
+        "bwrap": "works" if subprocess.run(
+            "bwrap --ro-bind / / --unshare-all --die-with-parent true", shell=True,
+            capture_output=True).returncode == 0 else "cannot make a sandbox here",
         "load_start": sh("cat /proc/loadavg | cut -d' ' -f1-3"),
     }
 
@@ -925,22 +1014,33 @@ def summarize_set(data):
             "rewritten": max(r.get("rewritten", 0) for r in runs),
             "reps": len(runs),
         })
+    # The fastest and leanest peer among those that made every thumbnail
+    # (a peer that fails on a format is not faster for it); "–" without peers.
     peers = [r for r in rows if r["kind"] == "peer"]
-    fastest = min(peers, key=lambda r: r["wall"])
-    leanest = min(peers, key=lambda r: r["cpu"])
-    cold_cache = next(r for r in rows if r["name"] == CLI_COLD_CACHE)
-    fastest_min = min(r["wall_min"] for r in peers)
+    peers = [r for r in peers if r["made"] >= r["expected"]] or peers
+    fastest = min(peers, key=lambda r: r["wall"]) if peers else None
+    leanest = min(peers, key=lambda r: r["cpu"]) if peers else None
+    cold_cache = next((r for r in rows if r["name"] == CLI_COLD_CACHE), None)
+    fastest_min = min(r["wall_min"] for r in peers) if peers else None
     for r in rows:
-        r["x_wall"] = r["wall"] / fastest["wall"]
-        r["x_wall_min"] = r["wall_min"] / fastest_min
-        r["x_cpu"] = r["cpu"] / leanest["cpu"] if leanest["cpu"] > 0 else None
+        r["ms_per_file"] = 1000 * r["wall"] / r["expected"] if r["expected"] else None
+        r["x_wall"] = r["wall"] / fastest["wall"] if fastest else None
+        r["x_wall_min"] = r["wall_min"] / fastest_min if fastest else None
+        r["x_cpu"] = r["cpu"] / leanest["cpu"] if leanest and leanest["cpu"] > 0 else None
+        names = {}
+        for run_ in next(c["runs"] for c in data["contenders"] if c["name"] == r["name"]):
+            for name, kib in run_.get("processes", {}).items():
+                names[name] = max(names.get(name, 0), kib)
+        r["processes"] = names
     return rows, fastest, leanest, cold_cache
 
 
-RENDERER_NAMES = {"default": "GTK's default (GL, Mesa software)", "cairo": "GSK_RENDERER=cairo"}
+RENDERER_NAMES = {"default": "GTK's default (GL, Mesa software)", "cairo": "GSK_RENDERER=cairo",
+                  "gl": "GSK_RENDERER=gl (Mesa software)", "ngl": "GSK_RENDERER=ngl (Mesa software)"}
 OPENED_NAMES = {"launch": "at launch", "chosen": "in the running window"}
 
 SET_TITLES = {
+    "formats": "Formats set (GIF, TIFF, BMP, SVG: classic GdkPixbuf loaders or glycin)",
     "jpeg": "JPEG set",
     "mixed": "Mixed set (JPEG + PNG + WebP)",
     "camera": "Camera set (generated 24 MP JPEGs with EXIF)",
@@ -956,7 +1056,11 @@ def report(results):
                f"load average at start {m['load_start']}, at end {m.get('load_end', '?')}. "
                f"Contact Sheet {m['commit']}; gdk-pixbuf {m['versions']['gdk-pixbuf']}, {m['versions']['libvips']}, "
                f"ImageMagick {m['versions']['ImageMagick']}, libjpeg-turbo {m['versions']['libjpeg-turbo']}, "
-               f"GTK {m['versions']['GTK']}. Every contender runs {JOBS} jobs at once; {THUMB} px thumbnails; "
+               f"GTK {m['versions']['GTK']}"
+               + (f", glycin {m['versions']['glycin']} (bubblewrap {m['bwrap']}"
+                  + ("" if m["bwrap"] == "works" else ": glycin's loaders ran unsandboxed") + ")"
+                  if m["versions"].get("glycin") else "")
+               + f". Every contender runs {JOBS} jobs at once; {THUMB} px thumbnails; "
                f"medians of {results['reps']} interleaved repetitions. Whole run: {results['elapsed_min']:.1f} min.")
     out.append("")
     targets = []
@@ -970,31 +1074,49 @@ def report(results):
         out.append(f"1-minute load average before the runs: {min(loads):.1f}–{max(loads):.1f} "
                    f"(median {statistics.median(loads):.1f}) on {m['nproc']} cores.")
         out.append("")
-        out.append("| contender | wall s (min–max) | CPU s | peak RSS MiB (sum) | × fastest peer (on minima) "
-                   "| CPU × leanest peer | ok |")
-        out.append("|---|---|---|---|---|---|---|")
+        out.append("| contender | wall s (min–max) | ms per file | CPU s | peak RSS MiB (sum) "
+                   "| × fastest peer (on minima) | CPU × leanest peer | ok |")
+        out.append("|---|---|---|---|---|---|---|---|")
         for r in rows:
             ok = f"{r['made']}/{r['expected']}"
             if r["failed"]:
                 ok += f", {r['failed']} failed"
             if r["rewritten"]:
                 ok += f", {r['rewritten']} rewritten"
-            star = " *" if r["name"] == fastest["name"] else ""
+            star = " *" if fastest and r["name"] == fastest["name"] else ""
             out.append(f"| {r['name']}{star} | {r['wall']:.2f} ({r['wall_min']:.2f}–{r['wall_max']:.2f}) | "
-                       f"{r['cpu']:.2f} | {r['rss']:.0f} ({fmt(r['tree_rss'] or None, '.0f')}) | "
-                       f"{r['x_wall']:.2f} ({r['x_wall_min']:.2f}) | "
-                       f"{fmt(r['x_cpu'])} | {ok} |")
-        warm = next(r for r in rows if r["name"] == CLI_WARM)
+                       f"{fmt(r['ms_per_file'], '.0f')} | {r['cpu']:.2f} | "
+                       f"{r['rss']:.0f} ({fmt(r['tree_rss'] or None, '.0f')}) | "
+                       f"{fmt(r['x_wall'])} ({fmt(r['x_wall_min'])}) | {fmt(r['x_cpu'])} | {ok} |")
+        warm = next((r for r in rows if r["name"] == CLI_WARM), None)
         out.append("")
-        out.append(f"\\* fastest peer. Warm ÷ cold (cache): {warm['wall'] / cold_cache['wall']:.3f}."
-                   + (" djpeg decodes the JPEG files only." if set_name == "mixed" else ""))
+        notes = []
+        if fastest:
+            notes.append("\\* fastest peer.")
+        if warm and cold_cache:
+            notes.append(f"Warm ÷ cold (cache): {warm['wall'] / cold_cache['wall']:.3f}.")
+        if set_name == "mixed":
+            notes.append("djpeg decodes the JPEG files only.")
+        # What the sampled sum counted besides the contender itself: the
+        # decoder helpers and glycin's loaders, with the largest RSS of one.
+        seen = {}
+        for r in rows:
+            if r["kind"] in ("ours", "compare"):
+                for name, kib in r["processes"].items():
+                    if name != "cs-time":
+                        seen[name] = max(seen.get(name, 0), kib)
+        if seen:
+            notes.append("Processes the sum counted under our CLI runs (largest RSS of one, MiB): "
+                         + ", ".join(f"{n} {k / 1024:.0f}" for n, k in sorted(seen.items())) + ".")
+        out.append(" ".join(notes))
         out.append("")
-        if set_name in ("jpeg", "mixed"):
+        if set_name in ("jpeg", "mixed") and fastest:
             for r in rows:
                 if r["kind"] == "ours":
                     targets.append((f"{set_name}: {r['name']} ≤ 0.77 × fastest peer ({fastest['name']})",
-                                    f"{r['x_wall']:.2f}× (on minima {r['x_wall_min']:.2f}×; CPU {r['x_cpu']:.2f}×)",
+                                    f"{r['x_wall']:.2f}× (on minima {r['x_wall_min']:.2f}×; CPU {fmt(r['x_cpu'])}×)",
                                     r["x_wall"] <= 0.77))
+        if set_name in ("jpeg", "mixed") and warm and cold_cache:
             targets.append((f"{set_name}: warm ≤ 0.05 × cold (cache)",
                             f"{warm['wall'] / cold_cache['wall']:.3f}×", warm["wall"] / cold_cache["wall"] <= 0.05))
 
@@ -1121,6 +1243,41 @@ def snapshot_binaries(build_dir, work):
     return bins
 
 
+def snapshot_compare(label, build_dir, work):
+    """The CLI and decoder helper of another build (--compare-build)."""
+    bindir = fresh_dir(os.path.join(work, f"bin-{re.sub(r'[^A-Za-z0-9]+', '-', label)}"))
+    found = []
+    for rel in ("src/cli/contact-sheet-cli", "src/decoder/contact-sheet-decoder"):
+        src = os.path.join(build_dir, rel)
+        if not os.access(src, os.X_OK):
+            sys.exit(f"bench: {src} is missing: build {build_dir} first")
+        found.append(os.path.join(bindir, os.path.basename(rel)))
+        shutil.copy2(src, found[-1])
+    return (label, found[0], found[1])
+
+
+def stack_defaults():
+    """Where results go and which renderers the window runs get, by stack:
+    GTK 4.14 and newer name their GL renderer `gl` (`ngl` still works, with
+    a warning) and by default try Vulkan first, which a machine without a
+    Vulkan driver skips; naming `gl` measures the same renderer and says so."""
+    codename = ""
+    try:
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("VERSION_CODENAME="):
+                    codename = line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    out = os.path.join(HERE, "results.md" if codename in ("", "bookworm") else f"results-{codename}.md")
+    try:
+        gtk = tuple(int(x) for x in output(["pkg-config", "--modversion", "gtk4"]).split(".")[:2])
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        gtk = (4, 0)
+    renderers = "gl,cairo" if gtk >= (4, 14) else "default,cairo"
+    return out, renderers
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--build-dir", default=os.path.join(REPO, "build"))
@@ -1128,7 +1285,14 @@ def main():
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "contact-sheet-bench"),
         help="where the corpus and the scratch folders go")
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each set (default 3)")
-    parser.add_argument("--sets", default="jpeg,camera,mixed")
+    parser.add_argument("--sets", default="jpeg,camera,mixed,formats")
+    parser.add_argument("--corpus-from", default=os.environ.get("CS_BENCH_SHARED_CACHE"),
+                        help="a cache folder (of another stack, say) whose corpus to use instead of making "
+                             "one; build-aux/modern-stack.sh passes the host's (default: $CS_BENCH_SHARED_CACHE)")
+    parser.add_argument("--compare-build", action="append", default=[], metavar="LABEL=BUILD_DIR",
+                        help="also run the CLI and decoder helper of another build, cold into an empty "
+                             "cache, interleaved with the rest (repeatable)")
+    parser.add_argument("--only", help="run only the contenders whose names match this regular expression")
     parser.add_argument("--scales", default=",".join(str(s) for s in SCALES),
                         help="folder sizes for the scale runs (of 100,10000,100000)")
     parser.add_argument("--window-reps", type=int, default=2)
@@ -1136,13 +1300,16 @@ def main():
     parser.add_argument("--window-timeout-100k", type=float, default=300)
     parser.add_argument("--settle", type=float, default=2.0,
                         help="seconds the window stays open after it finished, before its peak RSS is read")
-    parser.add_argument("--renderers", default="default,cairo",
+    default_out, default_renderers = stack_defaults()
+    parser.add_argument("--renderers", default=default_renderers,
                         help="GSK_RENDERER values for the window runs; the first gets every run, "
-                             "the others one repetition and no 100,000-file run (default: default,cairo)")
+                             "the others one repetition and no 100,000-file run (default here: "
+                             f"{default_renderers}; 'default' leaves GSK_RENDERER unset)")
     parser.add_argument("--no-window", action="store_true")
     parser.add_argument("--no-scale", action="store_true")
     parser.add_argument("--quick", action="store_true", help="1 repetition, no 100,000-file runs")
-    parser.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    parser.add_argument("--out", default=default_out,
+                        help=f"the table (and the raw figures beside it, .json); default here: {default_out}")
     args = parser.parse_args()
     if args.quick:
         args.reps = 1
@@ -1150,16 +1317,16 @@ def main():
         args.scales = "100,10000"
     args.scales = [int(s) for s in args.scales.split(",") if s]
     args.renderers = [r for r in args.renderers.split(",") if r]
-    if not become_subreaper():
-        log("cannot become a subreaper: the CPU column leaves out the decoder helpers")
-
     cache_root = os.path.abspath(args.cache_dir)
     work = fresh_dir(os.path.join(cache_root, "work"))
     machine = machine_info(args.build_dir)
     bins = snapshot_binaries(os.path.abspath(args.build_dir), work)
-    global TIMER
+    bins["compare"] = [snapshot_compare(*spec.split("=", 1), work) for spec in args.compare_build]
+    global TIMER, ONLY
     TIMER = build_timer(work)
-    corpus, manifest = build_corpus(cache_root, bins["gen"])
+    ONLY = re.compile(args.only) if args.only else None
+    corpus, manifest = build_corpus(cache_root, bins["gen"], args.corpus_from)
+    formats, manifest["sets"]["formats"] = build_formats(cache_root, corpus, manifest, args.corpus_from)
     env = base_env(work)
     # Decoders run in their helper processes, as installed; one contender
     # leaves the variable out to measure what that isolation costs.
@@ -1171,8 +1338,8 @@ def main():
     for set_name in [s for s in args.sets.split(",") if s]:
         entries = manifest["sets"][set_name]
         log(f"set {set_name}: {len(entries)} files, {args.reps} repetitions")
-        results["sets"][set_name] = bench_set(set_name, os.path.join(corpus, set_name), entries, bins,
-                                              work, env, args.reps)
+        folder = formats if set_name == "formats" else os.path.join(corpus, set_name)
+        results["sets"][set_name] = bench_set(set_name, folder, entries, bins, work, env, args.reps)
     if not args.no_scale:
         def reps_for(count):
             return 1 if args.reps == 1 or count >= 10_000 else 3

@@ -14,10 +14,12 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # What the harness needs besides what building needs: the contenders, the
 # tools that make the corpus, the wallpaper packages it is made from, and a
 # virtual display for the window. (Runs are timed by bench/cs-time.c, which
-# bench.py compiles with the build's C compiler.)
+# bench.py compiles with the build's C compiler.) glycin's thumbnailer, which
+# GNOME Files runs where glycin decodes, is a peer where the stack has it.
+# On the GNOME 51 stack: build-aux/modern-stack.sh bench/run.sh [OPTIONS].
 EXTRA_PACKAGES=(
   python3 xvfb xauth dbus
-  libgdk-pixbuf2.0-bin webp-pixbuf-loader
+  libgdk-pixbuf2.0-bin webp-pixbuf-loader '?glycin-thumbnailers'
   libvips-tools imagemagick libjpeg-turbo-progs libimage-exiftool-perl
   mate-backgrounds plasma-workspace-wallpapers ukui-wallpapers
   lomiri-wallpapers-20.04 gnome-backgrounds

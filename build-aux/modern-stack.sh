@@ -6,6 +6,7 @@
 # machine itself is Debian 12.
 #
 #   build-aux/modern-stack.sh [COMMAND]     default: ./build-aux/test.sh
+#   build-aux/modern-stack.sh PROGRAM ARG...   e.g. bench/run.sh --quick
 #
 # The root is made with debootstrap from the machine's Debian mirror when it
 # is missing (about three minutes) and kept in CS_MODERN_ROOT (default
@@ -14,18 +15,26 @@
 # files it does not ignore) is copied to /work/project-HASH inside (one per
 # checkout); its build folders are kept between runs, so a second run builds
 # only what changed. apt in the root waits for another run's apt to end.
+# The benchmark's corpus of this machine, when there is one, is mounted
+# read-only so that both stacks measure the same files, and the results the
+# benchmark writes (bench/results-*) are copied back to the working tree.
 set -euo pipefail
 
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 root=${CS_MODERN_ROOT:-/var/cache/contact-sheet/forky}
 suite=forky
-command=${1:-./build-aux/test.sh}
+if [ $# -gt 1 ]; then
+  command=$(printf '%q ' "$@")
+else
+  command=${1:-./build-aux/test.sh}
+fi
+export CS_BENCH_SHARED_CACHE=${CS_BENCH_SHARED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/contact-sheet-bench}
 
 log() { printf '\033[1m==> [%s] %s\033[0m\n' "$suite" "$*" >&2; }
 
 if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || { echo "$0: needs root (debootstrap, chroot)" >&2; exit 1; }
-  exec sudo --preserve-env=CI,CS_MODERN_ROOT "$0" "$@"
+  exec sudo --preserve-env=CI,CS_MODERN_ROOT,CS_BENCH_SHARED_CACHE "$0" "$@"
 fi
 
 debian_mirror() {
@@ -87,16 +96,38 @@ sort "$wanted" | comm -13 - "$wanted.have" | (cd "$dest" && xargs -r -d '\n' rm 
 rm -f "$wanted" "$wanted.have"
 
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+shared_bench=
+if [ -d "$CS_BENCH_SHARED_CACHE" ]; then
+  shared_bench=/work/host-bench-cache
+  mkdir -p "$root$shared_bench"
+fi
+commit=$(git -C "$SOURCE_DIR" rev-parse --short HEAD 2>/dev/null || true)
+[ -z "$(git -C "$SOURCE_DIR" status --porcelain --untracked-files=no -- src 2>/dev/null)" ] ||
+  commit="$commit + uncommitted changes in src/"
+stamp=$(mktemp)
 log "$command"
 # Mounts in a mount namespace of this run's own: they go when it ends, and
 # another run in the same root keeps its own.
+status=0
 unshare --mount --propagation private -- /bin/bash -c '
   set -e
-  root=$1; shift
+  root=$1 shared=$2 shared_at=$3; shift 3
   mount -t proc proc "$root/proc"
   mount --rbind /sys "$root/sys"
   mount --rbind /dev "$root/dev"
-  exec chroot "$root" "$@"' bash "$root" \
+  if [ -n "$shared_at" ]; then
+    mount --bind "$shared" "$root$shared_at"
+    mount -o remount,bind,ro "$root$shared_at"
+  fi
+  exec chroot "$root" "$@"' bash "$root" "$CS_BENCH_SHARED_CACHE" "$shared_bench" \
   /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
     DEBIAN_FRONTEND=noninteractive CI="${CI:-}" CS_MODERN_STACK=inside \
-    bash -c "cd /work/$name && $command"
+    CS_BENCH_SHARED_CACHE="$shared_bench" CS_SOURCE_COMMIT="$commit" \
+    bash -c "cd /work/$name && $command" || status=$?
+find "$dest/bench" -maxdepth 1 -name 'results-*' -newer "$stamp" -print0 |
+  while IFS= read -r -d '' f; do
+    cp "$f" "$SOURCE_DIR/bench/" && chown --reference="$SOURCE_DIR" "$SOURCE_DIR/bench/${f##*/}"
+    log "Copied bench/${f##*/} back to the working tree"
+  done
+rm -f "$stamp"
+exit "$status"
