@@ -461,8 +461,11 @@ communicate (GSubprocess *process,
     g_test_message ("Killed: still running after %u s", timeout);
   g_assert_false (deadline.expired);
 
+  /* A program killed by a signal (a sanitizer aborts on what it finds) said
+   * why on its stderr: show all of it where the test log is read. */
   if (g_subprocess_get_if_signaled (process))
-    g_test_message ("Killed by signal %d", g_subprocess_get_term_sig (process));
+    g_printerr ("Killed by signal %d; its stderr:\n%s\n",
+                g_subprocess_get_term_sig (process), run->err);
   g_assert_true (g_subprocess_get_if_exited (process));
 
   run->status = g_subprocess_get_exit_status (process);

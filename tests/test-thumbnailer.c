@@ -1041,6 +1041,107 @@ test_cancelled (Fixture       *f,
   g_assert_cmpuint (names->len, ==, 1);
 }
 
+/* The loader glycin started for a file dies under it (as one does when an
+ * animation's frames, decoded ahead, reach the memory limit; see
+ * cs-decode-glycin.c): the file gets one more loader, and its thumbnail. */
+typedef struct
+{
+  gint     done;
+  gboolean killed;
+} LoaderKiller;
+
+static gboolean
+is_loader (const char *pid)
+{
+  g_autofree char *exe_path = g_build_filename ("/proc", pid, "exe", NULL);
+  g_autofree char *exe = g_file_read_link (exe_path, NULL);
+
+  return exe != NULL && strstr (exe, "/glycin-loaders/") != NULL;
+}
+
+/* Kills the first loader among the children of @process's threads, and
+ * (where glycin's sandbox stands between) their children. */
+static gboolean
+kill_loader_under (const char *process,
+                   guint       depth)
+{
+  g_autofree char *tasks_path = g_build_filename ("/proc", process, "task", NULL);
+  g_autoptr(GDir) tasks = g_dir_open (tasks_path, 0, NULL);
+  const char *task;
+
+  while (tasks != NULL && (task = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tasks_path, task, "children", NULL);
+      g_autofree char *children = NULL;
+      g_auto(GStrv) pids = NULL;
+
+      if (!g_file_get_contents (path, &children, NULL, NULL))
+        continue;
+      pids = g_strsplit (g_strstrip (children), " ", -1);
+      for (guint i = 0; pids[i] != NULL; i++)
+        {
+          if (*pids[i] == '\0')
+            continue;
+          if (is_loader (pids[i]) && kill ((pid_t) g_ascii_strtoll (pids[i], NULL, 10), SIGKILL) == 0)
+            return TRUE;
+          if (depth > 0 && kill_loader_under (pids[i], depth - 1))
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gpointer
+kill_first_loader (gpointer data)
+{
+  LoaderKiller *killer = data;
+
+  while (!g_atomic_int_get (&killer->done) && !killer->killed)
+    {
+      killer->killed = kill_loader_under ("self", 1);
+      g_usleep (100);
+    }
+
+  return NULL;
+}
+
+static void
+test_loader_killed (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(CsThumbnailer) thumbnailer = NULL;
+  g_autoptr(CsResult) result = NULL;
+  LoaderKiller killer = { 0, FALSE };
+  GThread *thread;
+
+  if (!HAVE_GLYCIN)
+    {
+      g_test_skip ("glycin decodes nothing here");
+      return;
+    }
+
+  /* Large enough that its loader lives a while. */
+  path = write_image (f, "scan.tiff", 4000, 3000, "tiff");
+  thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 128, NULL);
+
+  /* glycin keeps loaders in a pool for the next file: the one that wrote
+   * the image must not be the one killed, nor be handed over killed. */
+  while (kill_loader_under ("self", 1))
+    ;
+  g_usleep (200 * 1000);
+
+  thread = g_thread_new ("loader-killer", kill_first_loader, &killer);
+  result = process_path (thumbnailer, path);
+  g_atomic_int_set (&killer.done, 1);
+  g_thread_join (thread);
+
+  g_assert_true (killer.killed);
+  g_assert_no_error (cs_result_get_error (result));
+  assert_pixbuf_size (cs_result_get_thumbnail_path (result), 128, 96);
+}
+
 /* A file seen through the document portal is cached under its real URI. */
 static void
 test_portal_uri (void)
@@ -1156,6 +1257,7 @@ main (int   argc,
   ADD ("/thumbnailer/isolation", test_isolation);
   ADD ("/thumbnailer/sandbox", test_sandbox);
   ADD ("/thumbnailer/background", test_background);
+  ADD ("/thumbnailer/loader-killed", test_loader_killed);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);

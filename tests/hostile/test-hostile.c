@@ -370,6 +370,15 @@ run_cli_full (CsRun              *run,
 
       g_test_message ("stderr: %s", line);
     }
+  /* A program that died of a signal (a sanitizer aborts on what it finds)
+   * said why on its stderr: all of it goes where the test log is read. */
+  if (run->term_signal != 0)
+    for (guint i = 0; run->err_lines[i] != NULL; i++)
+      {
+        g_autofree char *line = cs_printable (run->err_lines[i]);
+
+        g_printerr ("%s\n", line);
+      }
 
   if (T.sanitized)
     drop_sanitizer_chatter (run);
