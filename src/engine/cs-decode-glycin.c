@@ -355,18 +355,24 @@ frame_to_pixbuf (GlyFrame  *frame,
   return gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, alpha, 8, width, height, stride);
 }
 
+/* What one decode asks for, and where its facts go. */
+typedef struct
+{
+  guint          size;
+  guint64        max_pixels;
+  guint          timeout_ms;
+  guint64        memory_limit;
+  GCancellable  *batch;
+  char         **mime_type;
+  int           *image_width;
+  int           *image_height;
+} Job;
+
 static GdkPixbuf *
-decode (GlyLoader     *loader,
-        Wait          *wait,
-        guint          size,
-        guint64        max_pixels,
-        guint          timeout_ms,
-        guint64        memory_limit,
-        char         **mime_type,
-        int           *image_width,
-        int           *image_height,
-        GCancellable  *batch,
-        GError       **error)
+decode (GlyLoader  *loader,
+        Wait       *wait,
+        const Job  *job,
+        GError    **error)
 {
   g_autoptr(GlyImage) image = NULL;
   g_autoptr(GlyFrameRequest) request = NULL;
@@ -384,7 +390,7 @@ decode (GlyLoader     *loader,
   gly_loader_load_async (loader, wait->cancellable, on_done, wait);
   result = wait_for (wait);
   image = gly_loader_load_finish (loader, result, &glycin_error);
-  if (set_error_if_stopped (wait, timeout_ms, batch, error))
+  if (set_error_if_stopped (wait, job->timeout_ms, job->batch, error))
     return NULL;
   if (image == NULL)
     {
@@ -396,19 +402,19 @@ decode (GlyLoader     *loader,
   width = gly_image_get_width (image);
   height = gly_image_get_height (image);
   if (width == 0 || height == 0 || width > G_MAXINT || height > G_MAXINT ||
-      (guint64) width * height > max_pixels)
+      (guint64) width * height > job->max_pixels)
     {
       cs_set_error_too_large (error, width, height);
       return NULL;
     }
 
   if (get_sandbox_selector () == GLY_SANDBOX_SELECTOR_NOT_SANDBOXED)
-    limit_loaders (memory_limit);
+    limit_loaders (job->memory_limit);
 
   /* Only drawings obey the scale: an SVG is rendered at the thumbnail's
    * size (larger or smaller), a raster image comes whole. */
   request = gly_frame_request_new ();
-  cs_fit_dimensions (width, height, size, &fit_width, &fit_height);
+  cs_fit_dimensions (width, height, job->size, &fit_width, &fit_height);
   gly_frame_request_set_scale (request, fit_width, fit_height);
 
   g_clear_object (&result);
@@ -416,7 +422,7 @@ decode (GlyLoader     *loader,
   gly_image_get_specific_frame_async (image, request, wait->cancellable, on_done, wait);
   result = wait_for (wait);
   frame = gly_image_get_specific_frame_finish (image, result, &glycin_error);
-  if (set_error_if_stopped (wait, timeout_ms, batch, error))
+  if (set_error_if_stopped (wait, job->timeout_ms, job->batch, error))
     return NULL;
   if (frame == NULL)
     {
@@ -433,17 +439,17 @@ decode (GlyLoader     *loader,
   if (((guint32) gdk_pixbuf_get_width (pixbuf) == width && (guint32) gdk_pixbuf_get_height (pixbuf) == height) ||
       ((guint32) gdk_pixbuf_get_width (pixbuf) == height && (guint32) gdk_pixbuf_get_height (pixbuf) == width))
     {
-      *image_width = gdk_pixbuf_get_width (pixbuf);
-      *image_height = gdk_pixbuf_get_height (pixbuf);
+      *job->image_width = gdk_pixbuf_get_width (pixbuf);
+      *job->image_height = gdk_pixbuf_get_height (pixbuf);
     }
   else
     {
-      *image_width = width;
-      *image_height = height;
+      *job->image_width = width;
+      *job->image_height = height;
     }
-  *mime_type = g_strdup (gly_image_get_mime_type (image));
+  *job->mime_type = g_strdup (gly_image_get_mime_type (image));
 
-  return cs_decode_fit_to_size (pixbuf, size);
+  return cs_decode_fit_to_size (pixbuf, job->size);
 }
 
 /* A descriptor of glycin's own for the file behind @fd, at @offset: for the
@@ -478,20 +484,13 @@ open_for_glycin (int     fd,
 
 /* One decode, through a loader of its own, under @wait's time limit. */
 static GdkPixbuf *
-decode_attempt (int            fd,
-                off_t          offset,
-                guint          attempt,
-                const char    *nameless_type,
-                Wait          *wait,
-                guint          size,
-                guint64        max_pixels,
-                guint          timeout_ms,
-                guint64        memory_limit,
-                char         **mime_type,
-                int           *image_width,
-                int           *image_height,
-                GCancellable  *batch,
-                GError       **error)
+decode_attempt (int          fd,
+                off_t        offset,
+                guint        attempt,
+                const char  *nameless_type,
+                Wait        *wait,
+                const Job   *job,
+                GError     **error)
 {
   g_autoptr(GlyLoader) loader = NULL;
   g_autofree char *link_path = NULL;
@@ -515,8 +514,7 @@ decode_attempt (int            fd,
       return NULL;
     }
 
-  pixbuf = decode (loader, wait, size, max_pixels, timeout_ms, memory_limit, mime_type,
-                   image_width, image_height, batch, error);
+  pixbuf = decode (loader, wait, job, error);
 
   /* glycin opened the file through the link when it started: from now on
    * nothing need reach it by name. */
@@ -580,6 +578,8 @@ cs_decode_glycin (int            fd,
   guint8 first;
   off_t offset;
   Wait wait;
+  Job job = { size, max_pixels, timeout_ms, memory_limit, cancellable,
+              mime_type, image_width, image_height };
 
   g_return_val_if_fail (fd >= 0, NULL);
 
@@ -619,9 +619,7 @@ cs_decode_glycin (int            fd,
           g_debug ("%s; trying once more", attempt_error->message);
           g_clear_error (&attempt_error);
         }
-      pixbuf = decode_attempt (fd, offset, attempt, nameless_type, &wait, size, max_pixels,
-                               timeout_ms, memory_limit, mime_type, image_width, image_height,
-                               cancellable, &attempt_error);
+      pixbuf = decode_attempt (fd, offset, attempt, nameless_type, &wait, &job, &attempt_error);
     }
 
   g_cancellable_disconnect (cancellable, handler);
