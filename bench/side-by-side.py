@@ -2,9 +2,13 @@
 """Prints the Debian 12 and GNOME 51 results side by side, as markdown.
 
     bench/side-by-side.py [bench/results.json [bench/results-forky.json]]
+    bench/side-by-side.py --labels BEFORE,AFTER A.json B.json
 
 The two files are what `bench/run.sh` and `build-aux/modern-stack.sh
-bench/run.sh` write. Only the standard library and bench.py's own summaries.
+bench/run.sh` write. With --labels, two runs on one stack (before and after
+a change, say): the columns get those names and the window's GL rows
+compare the same renderer. Only the standard library and bench.py's own
+summaries.
 """
 
 import json
@@ -18,6 +22,7 @@ import bench  # noqa: E402  (the harness: its summaries and names)
 # The window's GL renderer on each stack: GTK 4.8's default under Xvfb, and
 # GTK 4.24's `gl` (its default tries Vulkan first), both on Mesa's llvmpipe.
 GL = ("default", "gl")
+LABELS = ("Debian 12", "GNOME 51")
 
 
 def load(path):
@@ -32,7 +37,7 @@ def med(values):
 
 def header(a, b):
     lines = []
-    for label, r in (("Debian 12", a), ("GNOME 51", b)):
+    for label, r in zip(LABELS, (a, b)):
         m = r["machine"]
         loads = [run_.get("load1") for s in r["sets"].values() for c in s["contenders"] for run_ in c["runs"]]
         loads += [w.get("load1") for w in r.get("window", [])]
@@ -90,8 +95,8 @@ def scale_table(a, b):
 
 def window_table(a, b):
     out = ["| folder | opened | run | renderer | first thumbnail ms | finished ms | window peak RSS MiB "
-           "| stall max / p99 ms, Debian 12 | stall max / p99 ms, GNOME 51 "
-           "| frame median / p99 ms, Debian 12 | frame median / p99 ms, GNOME 51 |",
+           f"| stall max / p99 ms, {LABELS[0]} | stall max / p99 ms, {LABELS[1]} "
+           f"| frame median / p99 ms, {LABELS[0]} | frame median / p99 ms, {LABELS[1]} |",
            "|---|---|---|---|---|---|---|---|---|---|---|"]
     keys = list(dict.fromkeys((r["folder"], r.get("opened", "launch"), r["run"])
                               for r in a.get("window", []) + b.get("window", [])))
@@ -123,19 +128,26 @@ def window_table(a, b):
 
 
 def main():
+    global GL, LABELS
     here = os.path.dirname(os.path.abspath(__file__))
-    paths = sys.argv[1:] or [os.path.join(here, "results.json"), os.path.join(here, "results-forky.json")]
+    args = sys.argv[1:]
+    gl_note = "GL: GTK 4.8's default / GTK 4.24's `gl`, both on Mesa's llvmpipe"
+    if args[:1] == ["--labels"] and len(args) >= 2:
+        LABELS = tuple(args[1].split(",", 1))
+        GL = ("default", "default")
+        gl_note = "GL: GTK's default renderer on Mesa's llvmpipe in both"
+        args = args[2:]
+    paths = args or [os.path.join(here, "results.json"), os.path.join(here, "results-forky.json")]
     if len(paths) == 1:
         paths.append(os.path.join(here, "results-forky.json"))
     a, b = load(paths[0]), load(paths[1])
     out = header(a, b)
-    out += ["", "Each cell: Debian 12 / GNOME 51.", ""]
+    out += ["", f"Each cell: {LABELS[0]} / {LABELS[1]}.", ""]
     out += sets_table(a, b)
     if a.get("cli_scale") or b.get("cli_scale"):
         out += ["", "contact-sheet-cli at scale:", ""] + scale_table(a, b)
     if a.get("window") or b.get("window"):
-        out += ["", "The window (GL: GTK 4.8's default / GTK 4.24's `gl`, both on Mesa's llvmpipe):",
-                ""] + window_table(a, b)
+        out += ["", f"The window ({gl_note}):", ""] + window_table(a, b)
     print("\n".join(out))
 
 
