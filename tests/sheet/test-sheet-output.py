@@ -220,13 +220,14 @@ def test_long_name_ellipsized_in_middle(c):
     # drawn is "a-very…0042.jpg", inside the name's cell: its words'
     # boxes say so.
     html = tool('pdftotext', '-bbox', os.path.join(c.out, 's.pdf'), '-')
-    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)
     cell_w, _ = cell_size(A4[0], A4[1], 6, 6)
     left = 12 * MM   # the first cell: the name sorts first
-    parts = [(float(x0), float(x1)) for x0, x1, text in words if text and text in LONG and len(text) > 3]
+    parts = [(float(x0), float(x1), y0) for x0, y0, x1, text in words if text and text in LONG and len(text) > 3]
     assert parts, html
-    assert min(x0 for x0, _ in parts) >= left - 0.5, (parts, left)
-    assert max(x1 for _, x1 in parts) <= left + cell_w + 0.5, (parts, left + cell_w)
+    assert len(set(y0 for _, _, y0 in parts)) == 1, parts   # one line
+    assert min(x0 for x0, _, _ in parts) >= left - 0.5, (parts, left)
+    assert max(x1 for _, x1, _ in parts) <= left + cell_w + 0.5, (parts, left + cell_w)
 
 
 def test_images_at_cell_size(c):

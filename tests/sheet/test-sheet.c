@@ -498,8 +498,9 @@ test_draw_long_names_any_script (void)
       cs_sheet_layout_get_cell (layout, i, &cell);
       cs_sheet_layout_get_caption_area (layout, i, &caption);
       g_assert_true (has_ink (&page, caption.x, caption.y, caption.width, caption.height));
-      /* The gap right of the cell. */
+      /* The gap right of the cell, and the one below it: one line, cut. */
       g_assert_false (has_ink (&page, cell.x + cell.width + 0.5, caption.y, 3 * MM - 1, caption.height));
+      g_assert_false (has_ink (&page, cell.x, cell.y + cell.height + 0.5, cell.width, 3 * MM - 1));
     }
   cairo_surface_destroy (page.surface);
 }
