@@ -41,6 +41,19 @@ struct _CsCliSheet
   GPtrArray      *entries;   /* CsSheetEntry, in the order they completed */
 };
 
+/* The option parser's strings, freed on every way out of main(). */
+void
+cs_cli_sheet_args_clear (CsCliSheetArgs *args)
+{
+  g_clear_pointer (&args->path, g_free);
+  g_clear_pointer (&args->paper, g_free);
+  g_clear_pointer (&args->grid, g_free);
+  g_clear_pointer (&args->caption, g_free);
+  g_clear_pointer (&args->title, g_free);
+  g_clear_pointer (&args->dpi, g_free);
+  g_clear_pointer (&args->sort, g_free);
+}
+
 CsCliSheet *
 cs_cli_sheet_new (const CsCliSheetArgs  *args,
                   const char            *folder_name,
