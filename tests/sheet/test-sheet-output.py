@@ -308,6 +308,16 @@ def test_exif_in_captions(c):
         assert want in text, (want, text)
 
 
+def test_dims_made_and_reused(c):
+    c.images_made(5)   # 1600 x 1200, 1200 x 1600, 1920 x 1080, 1000 x 1000, 2400 x 800
+    for run in ('made', 'reused'):
+        status, out, err = c.run('--sheet=%s.pdf' % run, '--caption={dims}', c.images, check_status=0)
+        assert ('(5 reused)' in err) == (run == 'reused'), err
+        text = tool('pdftotext', os.path.join(c.out, run + '.pdf'), '-')
+        for dims in ('1600 × 1200', '1200 × 1600', '1920 × 1080', '1000 × 1000', '2400 × 800'):
+            assert dims in text, (run, dims, text)
+
+
 def test_sort_orders(c):
     gen = os.path.join(c.root, 'gen')
     subprocess.run([GEN, gen, '3'], check=True)
