@@ -20,6 +20,7 @@
 #include "cs-sheet-layout.h"
 #include "cs-sheet-options.h"
 #include "cs-sheet-renderer.h"
+#include "cs-sheet-writer.h"
 #include "cs-test-util.h"
 
 #define MM (72.0 / 25.4)
@@ -505,6 +506,103 @@ test_draw_long_names_any_script (void)
   cairo_surface_destroy (page.surface);
 }
 
+static void
+test_writer_names (void)
+{
+  static const struct { const char *path; CsSheetFormat format; guint pages; const char *first, *last; } cases[] = {
+    { "a.b/sheet.pdf", CS_SHEET_FORMAT_PDF, 3, "a.b/sheet.pdf", "a.b/sheet.pdf" },
+    { "a.b/sheet.png", CS_SHEET_FORMAT_PNG, 1, "a.b/sheet.png", "a.b/sheet.png" },
+    { "a.b/sheet.png", CS_SHEET_FORMAT_PNG, 12, "a.b/sheet-1.png", "a.b/sheet-12.png" },
+    { "Sheet.JPEG", CS_SHEET_FORMAT_JPEG, 2, "Sheet-1.JPEG", "Sheet-2.JPEG" },
+  };
+  static const char *bad[] = { "sheet.txt", "sheet", "pdf", "sheet.pdf.gz" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(GStrv) paths = cs_sheet_writer_page_paths (cases[i].path, cases[i].format, cases[i].pages);
+      CsSheetFormat format;
+
+      g_assert_true (cs_sheet_format_from_path (cases[i].path, &format, NULL));
+      g_assert_cmpint (format, ==, cases[i].format);
+      g_assert_cmpuint (g_strv_length (paths), ==, cases[i].format == CS_SHEET_FORMAT_PDF ? 1 : cases[i].pages);
+      g_assert_cmpstr (paths[0], ==, cases[i].first);
+      g_assert_cmpstr (paths[g_strv_length (paths) - 1], ==, cases[i].last);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      CsSheetFormat format;
+
+      g_assert_false (cs_sheet_format_from_path (bad[i], &format, &error));
+      assert_bad_value (error);
+    }
+}
+
+static void
+on_written (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* The window's way: in a worker thread, with a main loop running; and
+ * cancelled, nothing but the error. */
+static void
+test_writer_async (CsTestDir     *f,
+                   gconstpointer  data)
+{
+  g_autoptr(CsSheetOptions) options = a4_options (1, 1);
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_sheet_entry_unref);
+  g_autoptr(CsSheetRenderer) renderer = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *path = g_build_filename (f->dir, "sheet.png", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) listing = NULL;
+  GAsyncResult *result = NULL;
+  char **paths;
+
+  options->dpi = 36;
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("p%u.jpg", i);
+      CsSheetEntry *entry = entry_for (name);
+
+      cs_sheet_entry_set_error (entry, "x");
+      g_ptr_array_add (entries, entry);
+    }
+  renderer = cs_sheet_renderer_new (options, entries, "F", NULL);
+  g_assert_cmpuint (cs_sheet_renderer_get_n_pages (renderer), ==, 3);
+
+  g_cancellable_cancel (cancellable);
+  cs_sheet_writer_write_async (renderer, path, CS_SHEET_FORMAT_PNG, cancellable, on_written, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (cs_sheet_writer_write_finish (result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_object (&result);
+  g_clear_error (&error);
+  listing = cs_test_list_dir (f->dir);
+  g_assert_cmpuint (listing->len, ==, 0);
+  g_clear_pointer (&listing, g_ptr_array_unref);
+
+  cs_sheet_writer_write_async (renderer, path, CS_SHEET_FORMAT_PNG, NULL, on_written, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  paths = cs_sheet_writer_write_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (paths), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (g_file_test (paths[i], G_FILE_TEST_IS_REGULAR));
+  listing = cs_test_list_dir (f->dir);
+  g_assert_cmpuint (listing->len, ==, 3);
+  g_strfreev (paths);
+  g_object_unref (result);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -524,6 +622,9 @@ main (int   argc,
   g_test_add ("/sheet/draw/cells-and-placeholders", CsTestDir, NULL,
               cs_test_dir_setup, test_draw_cells_and_placeholders, cs_test_dir_teardown);
   g_test_add_func ("/sheet/draw/long-names-any-script", test_draw_long_names_any_script);
+  g_test_add_func ("/sheet/writer/names", test_writer_names);
+  g_test_add ("/sheet/writer/async", CsTestDir, NULL,
+              cs_test_dir_setup, test_writer_async, cs_test_dir_teardown);
 
   return g_test_run ();
 }
