@@ -1,5 +1,11 @@
 /* cs-sheet-renderer.h: a contact sheet's pages drawn onto any cairo_t
  *
+ * One renderer serves every output: cs-sheet-writer for files; a preview
+ * draws page 0 with cs_sheet_renderer_draw_page_at_size() into its own
+ * size; GtkPrintOperation's draw-page draws page N the same way at
+ * gtk_print_context_get_width()/get_height(), with the paper and
+ * orientation of the page setup in the options. Pages count from 0.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
