@@ -81,8 +81,9 @@ cs_sheet_options_get_page_size_mm (const CsSheetOptions *options,
   double shorter = MIN (options->paper_width_mm, options->paper_height_mm);
   double longer = MAX (options->paper_width_mm, options->paper_height_mm);
 
-  *width_mm = options->landscape ? longer : shorter;
-  *height_mm = options->landscape ? shorter : longer;
+  /* A paper given wider than tall (297x210mm) is already landscape. */
+  *width_mm = options->landscape ? longer : options->paper_width_mm;
+  *height_mm = options->landscape ? shorter : options->paper_height_mm;
 }
 
 const char *

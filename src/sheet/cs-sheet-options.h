@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  double    paper_width_mm;    /* portrait: width <= height as named */
+  double    paper_width_mm;    /* as named: A4 is 210 x 297 */
   double    paper_height_mm;
   gboolean  landscape;
   guint     columns;           /* 0: as many cells of cell_mm as fit */

@@ -181,7 +181,17 @@ test_layout_cells (void)
   g_assert_cmpfloat_with_epsilon (band.y, cell.y + cell.height, 1e-6);
   g_assert_cmpfloat_with_epsilon (band.y + band.height, A4_H - 12 * MM, 1e-6);
 
-  /* Landscape turns the paper. */
+  /* A paper given wider than tall stays so. */
+  options->paper_width_mm = 297;
+  options->paper_height_mm = 210;
+  g_clear_pointer (&layout, cs_sheet_layout_free);
+  layout = cs_sheet_layout_new (options, 12, &error);
+  g_assert_cmpfloat_with_epsilon (cs_sheet_layout_get_page_width (layout), 841.8898, 1e-3);
+  g_assert_cmpfloat_with_epsilon (cs_sheet_layout_get_page_height (layout), 595.2756, 1e-3);
+
+  /* Landscape turns the paper, whichever way it was given. */
+  options->paper_width_mm = 210;
+  options->paper_height_mm = 297;
   options->landscape = TRUE;
   g_clear_pointer (&layout, cs_sheet_layout_free);
   layout = cs_sheet_layout_new (options, 12, &error);
