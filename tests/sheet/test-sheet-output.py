@@ -245,6 +245,7 @@ def test_images_at_cell_size(c):
         assert width <= cell_w and height <= cell_h, (line, cell_w, cell_h)
         assert max(width, height) >= 200, line
         assert 145 <= x_ppi <= 151, line
+        assert fields[8] == 'jpeg', line   # embedded as JPEG, not deflated pixels
     size = os.path.getsize(os.path.join(c.out, 's.pdf'))
     originals = sum(os.path.getsize(os.path.join(c.images, n)) for n in names)
     assert size < originals, (size, originals)
