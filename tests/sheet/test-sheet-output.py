@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.parse
 import zlib
 
 CLI, GEN = sys.argv[1], sys.argv[2]
@@ -228,6 +229,22 @@ def test_long_name_ellipsized_in_middle(c):
     assert len(set(y0 for _, _, y0 in parts)) == 1, parts   # one line
     assert min(x0 for x0, _, _ in parts) >= left - 0.5, (parts, left)
     assert max(x1 for _, x1, _ in parts) <= left + cell_w + 0.5, (parts, left + cell_w)
+
+
+def test_cells_link_to_their_files(c):
+    names = c.images_made(5)
+    odd = "it's a [test] #1 100%.jpg"
+    shutil.copy(os.path.join(c.images, names[0]), os.path.join(c.images, odd))
+    c.run('--sheet=s.pdf', '--grid=2x2', c.images, check_status=0)
+    listing = tool('pdfinfo', '-url', os.path.join(c.out, 's.pdf')).splitlines()[1:]
+    links = {}
+    for line in listing:
+        page, kind, url = line.split(None, 2)
+        assert kind == 'Annotation' and url.startswith('file:///'), line
+        links[urllib.parse.unquote(url[len('file://'):])] = int(page)
+    # Every file once, on the page its cell is on (6 cells, 4 a page).
+    assert sorted(links) == sorted(os.path.join(c.images, n) for n in names + [odd]), links
+    assert sorted(links.values()) == [1, 1, 1, 1, 2, 2], links
 
 
 def test_images_at_cell_size(c):
