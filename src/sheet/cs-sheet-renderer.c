@@ -71,6 +71,7 @@ cs_sheet_renderer_init (CsSheetRenderer *self)
  * cs_sheet_renderer_new:
  * @options: the sheet's look; copied
  * @entries: (element-type CsSheetEntry): the pictures in sheet order; kept
+ *   (not copied), so it must not change while the renderer draws
  * @folder_name: (nullable): for the default title and {folder}
  *
  * Returns: (transfer full): the renderer, or NULL when the options leave
