@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cs-batch.h"
+#include "cs-cli-sheet.h"
 #include "cs-decode-util.h"
 #include "cs-scan.h"
 #include "cs-thumbnailer.h"
@@ -40,6 +41,9 @@ typedef struct
   gboolean          progress_shown;
   gint64            progress_time;
   guint             interrupts;
+  CsCliSheet       *sheet;         /* with --sheet */
+  char            **sheet_paths;
+  GError           *sheet_error;
 } Cli;
 
 static void
@@ -108,9 +112,12 @@ on_item_done (CsBatch  *batch,
 {
   const GError *error = cs_result_get_error (result);
 
+  if (cli->sheet != NULL)
+    cs_cli_sheet_add_result (cli->sheet, result);
+
   if (error != NULL)
     report_problem (cli, cs_result_get_file (result), error);
-  else if (!cli->quiet)
+  else if (!cli->quiet && cli->sheet == NULL)
     {
       const char *path = cs_result_get_thumbnail_path (result);
 
@@ -132,6 +139,60 @@ on_item_done (CsBatch  *batch,
     }
 
   draw_progress (cli, FALSE);
+}
+
+/* One line per file, as the thumbnails' paths are printed. */
+static void
+print_path (Cli        *cli,
+            const char *path)
+{
+  if (cli->null_separated)
+    {
+      fputs (path, stdout);
+      fputc ('\0', stdout);
+    }
+  else
+    {
+      g_autofree char *line = cs_escape_line (path);
+
+      fprintf (stdout, "%s\n", line);
+    }
+  fflush (stdout);
+}
+
+static void
+on_sheet_written (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Cli *cli = user_data;
+
+  cli->sheet_paths = cs_cli_sheet_write_finish (cli->sheet, result, &cli->sheet_error);
+  g_main_loop_quit (cli->loop);
+}
+
+/* The title a sheet gets by default: the folder's name, for a file the
+ * name of the folder it is in. */
+static char *
+folder_name_for (const char *arg)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) parent = NULL;
+  g_autofree char *name = NULL;
+
+  if (g_str_equal (arg, "-"))
+    return NULL;
+
+  file = g_file_new_for_commandline_arg (arg);
+  if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_DIRECTORY)
+    {
+      parent = g_file_get_parent (file);
+      if (parent != NULL)
+        g_set_object (&file, parent);
+    }
+
+  name = g_file_get_basename (file);
+  return name != NULL ? g_filename_display_name (name) : NULL;
 }
 
 static void
@@ -377,6 +438,7 @@ main (int   argc,
   guint pixels = 128;
   gboolean cache;
   gboolean from_stdin = FALSE;
+  g_auto(CsCliSheetArgs) sheet_args = { 0 };
   Cli cli = { 0 };
   int status;
   const GOptionEntry entries[] = {
@@ -401,6 +463,24 @@ main (int   argc,
       N_("Seconds a decoder may spend on one file (default 10; 0: no limit)"), N_("SECONDS") },
     { "memory-limit", 0, 0, G_OPTION_ARG_INT, &memory_mib,
       N_("Memory a decoder may use on one file, in MiB (default 512; 0: no limit)"), N_("MIB") },
+    { "sheet", 0, 0, G_OPTION_ARG_FILENAME, &sheet_args.path,
+      N_("Lay the thumbnails out on a contact sheet: a PDF, or PNG or JPEG pages"),
+      N_("FILE.pdf|FILE.png|FILE.jpg") },
+    { "paper", 0, 0, G_OPTION_ARG_STRING, &sheet_args.paper,
+      N_("The sheet's paper (default: the locale's, else A4)"), N_("a4|letter|a3|legal|WxHmm") },
+    { "landscape", 0, 0, G_OPTION_ARG_NONE, &sheet_args.landscape,
+      N_("Turn the sheet's paper sideways"), NULL },
+    { "grid", 0, 0, G_OPTION_ARG_STRING, &sheet_args.grid,
+      N_("Thumbnails per page (default: as many 40 mm cells as fit)"), N_("COLUMNSxROWS") },
+    { "caption", 0, 0, G_OPTION_ARG_STRING, &sheet_args.caption,
+      N_("Caption under each thumbnail, up to three lines split by \\n: {name} {size} {dims} {date} {exposure} {index}"),
+      N_("TEMPLATE") },
+    { "title", 0, 0, G_OPTION_ARG_STRING, &sheet_args.title,
+      N_("The sheet's title (default: the folder's name); {page} {pages} {date} {folder}"), N_("TEXT") },
+    { "dpi", 0, 0, G_OPTION_ARG_STRING, &sheet_args.dpi,
+      N_("Resolution of PNG and JPEG pages and of the thumbnails in a PDF (default 150)"), N_("N") },
+    { "sort", 0, 0, G_OPTION_ARG_STRING, &sheet_args.sort,
+      N_("Order on the sheet (default: name)"), N_("name|date|size") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, N_("PATH…") },
     { NULL }
   };
@@ -441,6 +521,27 @@ main (int   argc,
   cache = output_arg == NULL || g_str_equal (output_arg, "cache");
   if (size_arg != NULL && !parse_size (size_arg, cache, &flavor, &pixels, &error))
     return usage_error (context, error->message);
+
+  if (sheet_args.path != NULL)
+    {
+      g_autofree char *folder_name = folder_name_for (paths[0]);
+
+      cli.sheet = cs_cli_sheet_new (&sheet_args, folder_name, &error);
+      if (cli.sheet == NULL)
+        return usage_error (context, error->message);
+      /* Thumbnails as large as a cell shows them, up to the cache's largest. */
+      if (size_arg == NULL)
+        {
+          while (flavor + 1 < CS_N_FLAVORS &&
+                 cs_flavor_get_size (flavor) < cs_cli_sheet_get_thumbnail_pixels (cli.sheet))
+            flavor++;
+          pixels = cs_flavor_get_size (flavor);
+        }
+    }
+  else if (sheet_args.paper != NULL || sheet_args.landscape || sheet_args.grid != NULL ||
+           sheet_args.caption != NULL || sheet_args.title != NULL || sheet_args.dpi != NULL ||
+           sheet_args.sort != NULL)
+    return usage_error (context, _("--paper, --landscape, --grid, --caption, --title, --dpi and --sort need --sheet"));
 
   {
     g_autofree char *folder_path = NULL;
@@ -499,15 +600,38 @@ main (int   argc,
   if (cs_batch_get_running (cli.batch))
     g_main_loop_run (cli.loop);
 
+  /* The sheet is laid out once every thumbnail is made; Ctrl+C still
+   * cancels it, and then leaves nothing behind. */
+  if (cli.sheet != NULL && cs_batch_get_outcome (cli.batch) == CS_BATCH_COMPLETE)
+    {
+      cs_cli_sheet_write_async (cli.sheet, cli.cancellable, on_sheet_written, &cli);
+      g_main_loop_run (cli.loop);
+      for (guint i = 0; cli.sheet_paths != NULL && cli.sheet_paths[i] != NULL; i++)
+        print_path (&cli, cli.sheet_paths[i]);
+    }
+
   print_summary (&cli);
 
-  if (cs_batch_get_outcome (cli.batch) == CS_BATCH_CANCELLED)
-    status = EXIT_INTERRUPTED;
+  if (cs_batch_get_outcome (cli.batch) == CS_BATCH_CANCELLED ||
+      g_error_matches (cli.sheet_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (cli.sheet_error != NULL)
+        fprintf (stderr, "%s\n", _("Interrupted: the contact sheet was not written."));
+      status = EXIT_INTERRUPTED;
+    }
+  else if (cli.sheet_error != NULL)
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), cli.sheet_error->message);
+      status = EXIT_FAILURE;
+    }
   else if (cs_batch_get_failed (cli.batch) > 0 || cli.problems > 0)
     status = EXIT_FAILURE;
   else
     status = EXIT_SUCCESS;
 
+  g_clear_pointer (&cli.sheet, cs_cli_sheet_free);
+  g_clear_pointer (&cli.sheet_paths, g_strfreev);
+  g_clear_error (&cli.sheet_error);
   g_clear_object (&cli.stdin_lines);
   g_clear_object (&cli.batch);
   g_clear_object (&cli.cancellable);

@@ -36,6 +36,7 @@
 #include <jerror.h>
 
 #include "cs-error.h"
+#include "cs-exif.h"
 
 #define READ_CHUNK (64 * 1024)
 #define APP1 (JPEG_APP0 + 1)
@@ -141,72 +142,6 @@ source_term (j_decompress_ptr cinfo G_GNUC_UNUSED)
 
 typedef struct
 {
-  const guint8 *tiff;
-  gsize         len;
-  gboolean      big_endian;
-} Tiff;
-
-static guint
-tiff_u16 (const Tiff *t,
-          gsize       at)
-{
-  const guint8 *p = t->tiff + at;
-
-  return t->big_endian ? (guint) (p[0] << 8 | p[1]) : (guint) (p[1] << 8 | p[0]);
-}
-
-static guint32
-tiff_u32 (const Tiff *t,
-          gsize       at)
-{
-  const guint8 *p = t->tiff + at;
-
-  return t->big_endian
-    ? (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3]
-    : (guint32) p[3] << 24 | (guint32) p[2] << 16 | (guint32) p[1] << 8 | p[0];
-}
-
-/* Looks @tag up in the IFD at @ifd; SHORT and LONG values both fit in the
- * entry itself. Every offset is checked against the segment's end. */
-static gboolean
-tiff_find (const Tiff *t,
-           guint32     ifd,
-           guint       tag,
-           guint32    *value)
-{
-  guint count, i;
-
-  if (ifd < 8 || (gsize) ifd + 2 > t->len)
-    return FALSE;
-
-  count = tiff_u16 (t, ifd);
-  for (i = 0; i < count; i++)
-    {
-      gsize entry = (gsize) ifd + 2 + (gsize) i * 12;
-
-      if (entry + 12 > t->len)
-        return FALSE;
-      if (tiff_u16 (t, entry) != tag)
-        continue;
-
-      switch (tiff_u16 (t, entry + 2))
-        {
-        case 3: /* SHORT */
-          *value = tiff_u16 (t, entry + 8);
-          return TRUE;
-        case 4: /* LONG */
-          *value = tiff_u32 (t, entry + 8);
-          return TRUE;
-        default:
-          return FALSE;
-        }
-    }
-
-  return FALSE;
-}
-
-typedef struct
-{
   guint         orientation;    /* 1-8; 1 when absent or nonsense */
   const guint8 *preview;        /* the embedded JPEG preview, or NULL */
   gsize         preview_len;
@@ -224,39 +159,25 @@ read_exif (j_decompress_ptr  cinfo,
 
   for (marker = cinfo->marker_list; marker != NULL; marker = marker->next)
     {
-      Tiff t;
+      CsTiff t;
       guint32 ifd0, ifd1, value, offset, length;
 
       if (marker->marker != APP1 || marker->data_length < 6 + 8 ||
-          memcmp (marker->data, "Exif\0\0", 6) != 0)
+          memcmp (marker->data, "Exif\0\0", 6) != 0 ||
+          !cs_tiff_init (&t, marker->data + 6, marker->data_length - 6))
         continue;
 
-      t.tiff = marker->data + 6;
-      t.len = marker->data_length - 6;
-      if (memcmp (t.tiff, "MM\0\x2a", 4) == 0)
-        t.big_endian = TRUE;
-      else if (memcmp (t.tiff, "II\x2a\0", 4) == 0)
-        t.big_endian = FALSE;
-      else
-        continue;
-
-      ifd0 = tiff_u32 (&t, 4);
-      if (tiff_find (&t, ifd0, 0x0112, &value) && value >= 1 && value <= 8)
+      ifd0 = cs_tiff_u32 (&t, 4);
+      if (cs_tiff_find (&t, ifd0, 0x0112, &value) && value >= 1 && value <= 8)
         info->orientation = value;
 
-      /* IFD1, the thumbnail's, follows IFD0's entries. */
-      if (ifd0 < 8 || (gsize) ifd0 + 2 > t.len)
-        return;
-      value = (guint32) ifd0 + 2 + tiff_u16 (&t, ifd0) * 12;
-      if ((gsize) value + 4 > t.len)
-        return;
-      ifd1 = tiff_u32 (&t, value);
+      ifd1 = cs_tiff_next_ifd (&t, ifd0);
       if (ifd1 != 0 &&
-          tiff_find (&t, ifd1, 0x0201, &offset) &&
-          tiff_find (&t, ifd1, 0x0202, &length) &&
+          cs_tiff_find (&t, ifd1, 0x0201, &offset) &&
+          cs_tiff_find (&t, ifd1, 0x0202, &length) &&
           length > 0 && offset < t.len && length <= t.len - offset)
         {
-          info->preview = t.tiff + offset;
+          info->preview = t.data + offset;
           info->preview_len = length;
         }
       return;

@@ -1,4 +1,5 @@
 /* fuzz-thumbnailer.c: hostile bytes through cs_thumbnailer_process()
+ * (and cs_exif_facts_read_jpeg(), which contact sheets use)
  *
  * Each input is written to a file on tmpfs and thumbnailed as a person's
  * file would be (folder mode, 64 pixels, a 4 megapixel limit, 3 s), then checked:
@@ -35,6 +36,7 @@
 #include <unistd.h>
 
 #include "cs-decoder-client.h"
+#include "cs-exif.h"
 #include "cs-thumbnailer.h"
 
 #define FUZZ_SIZE 64
@@ -452,6 +454,21 @@ check_result (CsResult *result)
     g_error ("Files other than the thumbnail in the output folder");
 }
 
+/* A contact sheet reads a JPEG's date and exposure in the CLI's own
+ * process, not the helper's: the same bytes go through that reader. */
+static void
+check_exif_facts (void)
+{
+  g_autofree char *path = g_file_get_path (input);
+  CsExifFacts facts;
+
+  if (cs_exif_facts_read_jpeg (path, &facts))
+    add_feature (hash_text (facts.iso * 31 + facts.exposure_den, facts.date_time_original));
+  if (facts.date_time_original != NULL && strlen (facts.date_time_original) != 19)
+    g_error ("An EXIF date of %zu characters", strlen (facts.date_time_original));
+  cs_exif_facts_clear (&facts);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -461,6 +478,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   current_data = data;
   current_size = size;
   write_input (data, size);
+  check_exif_facts ();
   result = cs_thumbnailer_process (thumbnailer, input, NULL, NULL);
   if (result == NULL)
     g_error ("cs_thumbnailer_process() returned NULL");

@@ -238,6 +238,58 @@ write_exif_preview (const char *folder)
   write_bytes (folder, "preview.jpg", out->data, out->len);
 }
 
+/* A camera's JPEG with what a contact sheet's caption shows: in the Exif
+ * IFD, ExposureTime 1/250, FNumber 2.8, ISO 400 and DateTimeOriginal
+ * (cs-exif.c). */
+static void
+write_exif_facts (const char *folder)
+{
+  static const char date[20] = "2021:07:14 18:30:05";
+  g_autoptr(GdkPixbuf) picture = cs_test_make_pixbuf (96, 72, 2, FALSE);
+  g_autoptr(GByteArray) tiff = g_byte_array_new ();
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *jpeg = NULL;
+  guint8 app1[4] = { 0xff, 0xe1, 0, 0 };
+  const guint32 values = 26 + 2 + 4 * 12 + 4;
+  gsize jpeg_len;
+
+  if (!gdk_pixbuf_save_to_buffer (picture, &jpeg, &jpeg_len, "jpeg", &error, NULL))
+    g_error ("%s", error->message);
+
+  g_byte_array_append (tiff, (const guint8 *) "II*\0", 4);
+  append_le32 (tiff, 8);                                /* IFD0 */
+  append_le16 (tiff, 1);
+  append_ifd_entry (tiff, 0x8769, 4, 26);               /* the Exif IFD */
+  append_le32 (tiff, 0);
+  append_le16 (tiff, 4);
+  append_ifd_entry (tiff, 0x829a, 5, values);           /* ExposureTime */
+  append_ifd_entry (tiff, 0x829d, 5, values + 8);       /* FNumber */
+  append_ifd_entry (tiff, 0x8827, 3, 400);              /* ISO */
+  append_le16 (tiff, 0x9003);                           /* DateTimeOriginal */
+  append_le16 (tiff, 2);
+  append_le32 (tiff, sizeof date);
+  append_le32 (tiff, values + 16);
+  append_le32 (tiff, 0);
+  g_assert (tiff->len == values);
+  append_le32 (tiff, 1);
+  append_le32 (tiff, 250);
+  append_le32 (tiff, 28);
+  append_le32 (tiff, 10);
+  g_byte_array_append (tiff, (const guint8 *) date, sizeof date);
+
+  app1[2] = (2 + 6 + tiff->len) >> 8;
+  app1[3] = (2 + 6 + tiff->len) & 0xff;
+
+  g_byte_array_append (out, (const guint8 *) jpeg, 2);  /* SOI */
+  g_byte_array_append (out, app1, sizeof app1);
+  g_byte_array_append (out, (const guint8 *) "Exif\0\0", 6);
+  g_byte_array_append (out, tiff->data, tiff->len);
+  g_byte_array_append (out, (const guint8 *) jpeg + 2, jpeg_len - 2);
+
+  write_bytes (folder, "facts.jpg", out->data, out->len);
+}
+
 #if HAVE_LIBJPEG
 static void
 on_jpeg_error (j_common_ptr cinfo)
@@ -429,6 +481,7 @@ main (int   argc,
   write_ani (folder);
   write_huge_png (folder);
   write_exif_preview (folder);
+  write_exif_facts (folder);
 #if HAVE_LIBJPEG
   write_progressive (folder);
 #endif
