@@ -726,6 +726,90 @@ def bench_cli_scale(corpus, bins, work, env, scales, reps_for):
     return rows
 
 
+# ---------------------------------------------------------------- contact sheets
+
+SHEET_COUNTS = (1_000, 10_000)
+SHEET_GRID = "5x6"               # montage's -tile: the same 30 cells a page
+MONTAGE_MAX = 1_000              # montage holds every image: not at 10,000
+
+
+def sheet_folder(corpus, work, count):
+    """The first @count names of scale-10000 (hard links to the small
+    pictures), under a folder of their own."""
+    source = os.path.join(corpus, "scale-10000")
+    folder = fresh_dir(os.path.join(work, "sheet-sets", f"sheet-{count}"))
+    for name in sorted(os.listdir(source))[:count]:
+        os.link(os.path.join(source, name), os.path.join(folder, name))
+    return folder
+
+
+def cached_thumbnails(cache):
+    """The PNGs a run left in the cache (the larger flavour where the sheet's
+    cells asked for it)."""
+    found = []
+    for flavour in ("normal", "large", "x-large", "xx-large"):
+        d = os.path.join(cache, "thumbnails", flavour)
+        if os.path.isdir(d):
+            found += [os.path.join(d, n) for n in sorted(os.listdir(d)) if n.endswith(".png")]
+    return found
+
+
+def bench_sheet(corpus, bins, work, env, counts, reps):
+    """A contact sheet of N pictures whose thumbnails are already cached:
+    contact-sheet-cli --sheet to a PDF, against ImageMagick's montage laying
+    the same cached thumbnails out into PNG pages of the same grid."""
+    rows = []
+    logs = fresh_dir(os.path.join(work, "logs", "sheet"))
+    montage = shutil.which("montage")
+    for count in counts:
+        folder = sheet_folder(corpus, work, count)
+        cache = fresh_dir(os.path.join(work, "sheet-cache"))
+        cenv = dict(env, XDG_CACHE_HOME=cache)
+        out_dir = fresh_dir(os.path.join(work, "sheet-out"))
+        sheet = os.path.join(out_dir, "sheet.pdf")
+        argv = [bins["cli"], "-j", str(JOBS), "-q", f"--grid={SHEET_GRID}", f"--sheet={sheet}", folder]
+        # Untimed: fills the cache with what the sheet's cells ask for.
+        subprocess.run(argv, cwd=folder, env=cenv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        thumbs = cached_thumbnails(cache)
+        for rep in range(reps):
+            prefix = os.path.join(logs, f"cli-{count}-{rep + 1}")
+            if os.path.exists(sheet):
+                os.unlink(sheet)
+            r = measure(argv, cwd=folder, env=cenv, prefix=prefix)
+            r.update(cli_summary(prefix))
+            r.update({"files": count, "contender": "contact-sheet-cli --sheet (PDF)",
+                      "output_bytes": os.path.getsize(sheet) if os.path.exists(sheet) else 0,
+                      "pages": pdf_pages(sheet)})
+            rows.append(r)
+            log(f"sheet {count} files, PDF {rep + 1}: {r['wall']:.2f} s, {r['cpu']:.2f} s CPU, "
+                f"{r['rss_kib'] / 1024:.0f} MiB, {r['pages']} pages, {r['output_bytes']:,} bytes")
+            if montage and count <= MONTAGE_MAX:
+                prefix = os.path.join(logs, f"montage-{count}-{rep + 1}")
+                pages_dir = fresh_dir(os.path.join(out_dir, "montage"))
+                r = measure([montage, "-tile", SHEET_GRID, "-geometry", f"{THUMB}x{THUMB}+4+4",
+                             "-label", "%f", *thumbs, os.path.join(pages_dir, "page.png")],
+                            cwd=out_dir, env=env, prefix=prefix)
+                made = [n for n in os.listdir(pages_dir) if n.endswith(".png")]
+                r.update({"files": count, "contender": f"ImageMagick montage (PNG pages, {len(thumbs)} cached thumbnails)",
+                          "output_bytes": sum(os.path.getsize(os.path.join(pages_dir, n)) for n in made),
+                          "pages": len(made)})
+                rows.append(r)
+                log(f"sheet {count} files, montage {rep + 1}: {r['wall']:.2f} s, {r['cpu']:.2f} s CPU, "
+                    f"{r['rss_kib'] / 1024:.0f} MiB, {r['pages']} pages")
+        rmtree(cache)
+        rmtree(folder)
+    return rows
+
+
+def pdf_pages(path):
+    try:
+        info = output(["pdfinfo", path])
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    m = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    return int(m.group(1)) if m else None
+
+
 # ---------------------------------------------------------------- the window
 
 TRACE = re.compile(r"contact-sheet-trace: (open|first-thumbnail|finished) ?([0-9.]+)? ?(?:ms)?:? ?(.*)$")
@@ -1141,6 +1225,33 @@ def report(results):
                         f"{peak:.0f} MiB", peak <= 150))
         out.append("")
 
+    if results.get("sheet"):
+        out.append(f"### Contact sheets ({SHEET_GRID} a page, A4; the thumbnails already cached)")
+        out.append("")
+        out.append("| files | contender | wall s | CPU s | peak RSS MiB | pages | output MB | load |")
+        out.append("|---|---|---|---|---|---|---|---|")
+        groups = {}
+        for r in results["sheet"]:
+            groups.setdefault((r["files"], r["contender"]), []).append(r)
+        for (files, name), rs in groups.items():
+            out.append(f"| {files:,} | {name} | {median([r['wall'] for r in rs]):.2f} | "
+                       f"{median([r['cpu'] for r in rs]):.2f} | {mib(max(r['rss_kib'] for r in rs)):.0f} | "
+                       f"{fmt(rs[-1].get('pages'), '.0f')} | {rs[-1]['output_bytes'] / 1e6:.1f} | "
+                       f"{fmt(median([r.get('load1') for r in rs]), '.1f')} |")
+        ours = {f: median([r["wall"] for r in rs]) for (f, n), rs in groups.items() if n.startswith("contact-sheet")}
+        theirs = {f: median([r["wall"] for r in rs]) for (f, n), rs in groups.items() if n.startswith("ImageMagick")}
+        for files in sorted(set(ours) & set(theirs)):
+            targets.append((f"sheet of {files:,}: ≤ 0.25 × montage", f"{ours[files] / theirs[files]:.2f}×",
+                            ours[files] / theirs[files] <= 0.25))
+        peak = max(mib(r["rss_kib"]) for r in results["sheet"] if r["contender"].startswith("contact-sheet"))
+        targets.append(("sheet: peak RSS ≤ 150 MiB", f"{peak:.0f} MiB", peak <= 150))
+        if len(ours) >= 2:
+            small, large = min(ours), max(ours)
+            per = [ours[small] / small, ours[large] / large]
+            targets.append((f"sheet: linear, {small:,} to {large:,} files (time a file within 1.5×)",
+                            f"{per[1] / per[0]:.2f}×", per[1] / per[0] <= 1.5))
+        out.append("")
+
     if results.get("window"):
         out.append("### The window (Xvfb 1280×800; cold = empty cache, warm = the same cache again)")
         out.append("")
@@ -1307,6 +1418,9 @@ def main():
                              f"{default_renderers}; 'default' leaves GSK_RENDERER unset)")
     parser.add_argument("--no-window", action="store_true")
     parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument("--no-sheet", action="store_true", help="no contact-sheet runs")
+    parser.add_argument("--sheet-counts", default=",".join(str(c) for c in SHEET_COUNTS),
+                        help="pictures on the contact-sheet runs (default 1000,10000)")
     parser.add_argument("--quick", action="store_true", help="1 repetition, no 100,000-file runs")
     parser.add_argument("--out", default=default_out,
                         help=f"the table (and the raw figures beside it, .json); default here: {default_out}")
@@ -1344,6 +1458,9 @@ def main():
         def reps_for(count):
             return 1 if args.reps == 1 or count >= 10_000 else 3
         results["cli_scale"] = bench_cli_scale(corpus, bins, work, env, args.scales, reps_for)
+    if not args.no_sheet:
+        counts = [int(c) for c in args.sheet_counts.split(",") if c]
+        results["sheet"] = bench_sheet(corpus, bins, work, env, counts, 1 if args.reps == 1 else 2)
     if not args.no_window:
         results["window"] = bench_window(corpus, bins, work, env, args)
 

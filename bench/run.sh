@@ -20,7 +20,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 EXTRA_PACKAGES=(
   python3 xvfb xauth dbus
   libgdk-pixbuf2.0-bin webp-pixbuf-loader '?glycin-thumbnailers'
-  libvips-tools imagemagick libjpeg-turbo-progs libimage-exiftool-perl
+  libvips-tools imagemagick libjpeg-turbo-progs libimage-exiftool-perl poppler-utils
   mate-backgrounds plasma-workspace-wallpapers ukui-wallpapers
   lomiri-wallpapers-20.04 gnome-backgrounds
 )
