@@ -18,12 +18,59 @@
 typedef char *(*TokenFunc) (const char *token,
                             gpointer    user_data);
 
+/* A template cut into its literal text and its expanded tokens. */
+typedef struct
+{
+  char     *text;
+  gboolean  token;
+} Part;
+
+static void
+clear_part (Part *part)
+{
+  g_free (part->text);
+}
+
+/* Text between two tokens that only separates them (" · ", ", ", " | "):
+ * it goes with a token that comes out empty, so that a picture without
+ * dimensions reads "12 bytes", not " · 12 bytes". */
+static gboolean
+is_separator (const Part *part)
+{
+  const char *p;
+
+  if (part->token)
+    return FALSE;
+  for (p = part->text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!g_unichar_isspace (c) && strchr (",;:/|-", (int) c) == NULL &&
+          c != 0x00B7 && c != 0x2022 && c != 0x2013 && c != 0x2014)  /* · • – — */
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+is_token_at (GArray *parts,
+             guint   i)
+{
+  return i < parts->len && g_array_index (parts, Part, i).token;
+}
+
 static void
 expand (GString    *out,
         const char *text,
         TokenFunc   func,
         gpointer    user_data)
 {
+  g_autoptr(GArray) parts = g_array_new (FALSE, FALSE, sizeof (Part));
+  g_autoptr(GString) literal = g_string_new (NULL);
+  g_autofree gboolean *dropped = NULL;
+
+  g_array_set_clear_func (parts, (GDestroyNotify) clear_part);
   while (*text != '\0')
     {
       const char *close;
@@ -31,17 +78,51 @@ expand (GString    *out,
       if (*text == '{' && (close = strchr (text + 1, '}')) != NULL)
         {
           g_autofree char *token = g_strndup (text + 1, close - text - 1);
-          g_autofree char *value = func (token, user_data);
+          char *value = func (token, user_data);
 
           if (value != NULL)
             {
-              g_string_append (out, value);
+              Part before = { g_strdup (literal->str), FALSE };
+              Part part = { value, TRUE };
+
+              if (literal->len > 0)
+                g_array_append_val (parts, before);
+              else
+                g_free (before.text);
+              g_string_truncate (literal, 0);
+              g_array_append_val (parts, part);
               text = close + 1;
               continue;
             }
         }
-      g_string_append_c (out, *text++);
+      g_string_append_c (literal, *text++);
     }
+  if (literal->len > 0)
+    {
+      Part last = { g_strdup (literal->str), FALSE };
+
+      g_array_append_val (parts, last);
+    }
+
+  /* An empty token takes the separator before it, after a token; the
+   * first one takes the separator after it, before a token. */
+  dropped = g_new0 (gboolean, parts->len + 1);
+  for (guint i = 0; i < parts->len; i++)
+    {
+      Part *part = &g_array_index (parts, Part, i);
+
+      if (!part->token || part->text[0] != '\0')
+        continue;
+      if (i >= 2 && is_separator (&g_array_index (parts, Part, i - 1)) &&
+          is_token_at (parts, i - 2) && !dropped[i - 1])
+        dropped[i - 1] = TRUE;
+      else if (is_token_at (parts, i + 2) && is_separator (&g_array_index (parts, Part, i + 1)))
+        dropped[i + 1] = TRUE;
+    }
+
+  for (guint i = 0; i < parts->len; i++)
+    if (!dropped[i])
+      g_string_append (out, g_array_index (parts, Part, i).text);
 }
 
 static char **

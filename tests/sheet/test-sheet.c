@@ -294,6 +294,14 @@ test_caption_expand (void)
   g_assert_cmpstr (lines[2], ==, "2021-07-14 18:30 1/250 s  ƒ/2.8  ISO 400");
   g_clear_pointer (&lines, g_strfreev);
 
+  /* An empty token takes its separator with it, not the others. */
+  cs_sheet_entry_set_image_size (entry, 0, 0);
+  lines = cs_sheet_caption_expand ("{dims} · {size}\n{size}, {dims}\n{name} ({dims})", entry, 1);
+  g_assert_cmpstr (lines[0], ==, "2.5\u00a0MB");
+  g_assert_cmpstr (lines[1], ==, "2.5\u00a0MB");
+  g_assert_cmpstr (lines[2], ==, "beach.jpg ()");
+  g_clear_pointer (&lines, g_strfreev);
+
   /* Unknown tokens stay, a fourth line is dropped. */
   lines = cs_sheet_caption_expand ("{nmae} {name\n2\n3\n4", entry, 1);
   g_assert_cmpuint (g_strv_length (lines), ==, 3);
