@@ -739,7 +739,7 @@ def sheet_folder(corpus, work, count):
     source = os.path.join(corpus, "scale-10000")
     folder = fresh_dir(os.path.join(work, "sheet-sets", f"sheet-{count}"))
     for name in sorted(os.listdir(source))[:count]:
-        os.link(os.path.join(source, name), os.path.join(folder, name))
+        link_or_copy(os.path.join(source, name), os.path.join(folder, name))
     return folder
 
 

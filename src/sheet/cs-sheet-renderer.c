@@ -16,24 +16,13 @@
 
 #include "cs-sheet-renderer.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
-#include <gdk-pixbuf/gdk-pixbuf.h>
-#include <math.h>
-#include <unistd.h>
 #include <pango/pangocairo.h>
 
-#include "cs-decode.h"
-#include "cs-encode.h"
 #include "cs-sheet-caption.h"
+#include "cs-sheet-pictures.h"
 
 #define FONT_FAMILY "Sans"
-#define JPEG_QUALITY 90
-/* Thumbnails are at most 1024 px a side (xx-large): anything far larger in
- * the cache is not one of ours. */
-#define MAX_THUMBNAIL_PIXELS (G_GUINT64_CONSTANT (4096) * 4096)
 
 struct _CsSheetRenderer
 {
@@ -197,140 +186,22 @@ draw_line (cairo_t          *cr,
 
 /* --- pictures ------------------------------------------------------------ */
 
-static cairo_surface_t *
-surface_from_pixbuf (GdkPixbuf *pixbuf)
-{
-  int width = gdk_pixbuf_get_width (pixbuf);
-  int height = gdk_pixbuf_get_height (pixbuf);
-  int channels = gdk_pixbuf_get_n_channels (pixbuf);
-  int src_stride = gdk_pixbuf_get_rowstride (pixbuf);
-  const guint8 *src = gdk_pixbuf_read_pixels (pixbuf);
-  gboolean alpha = gdk_pixbuf_get_has_alpha (pixbuf);
-  cairo_surface_t *surface;
-  guint8 *dst;
-  int dst_stride;
-
-  surface = cairo_image_surface_create (alpha ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24,
-                                        width, height);
-  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
-    return surface;
-
-  cairo_surface_flush (surface);
-  dst = cairo_image_surface_get_data (surface);
-  dst_stride = cairo_image_surface_get_stride (surface);
-
-  for (int y = 0; y < height; y++)
-    {
-      const guint8 *s = src + (gsize) y * src_stride;
-      guint32 *d = (guint32 *) (dst + (gsize) y * dst_stride);
-
-      for (int x = 0; x < width; x++, s += channels)
-        {
-          guint a = alpha ? s[3] : 0xff;
-          /* Cairo wants premultiplied alpha. */
-          guint r = (s[0] * a + 127) / 255;
-          guint g = (s[1] * a + 127) / 255;
-          guint b = (s[2] * a + 127) / 255;
-
-          d[x] = a << 24 | r << 16 | g << 8 | b;
-        }
-    }
-  cairo_surface_mark_dirty (surface);
-
-  return surface;
-}
-
-/* The thumbnail at @path, no larger than @max_side, read by the engine's
- * own decoders in this process: a cached thumbnail is a PNG that libpng
- * reads in a fraction of a millisecond, where GdkPixbuf 2.44 would start a
- * glycin process for each one. */
-static GdkPixbuf *
-read_thumbnail (const char    *path,
-                guint          max_side,
-                GCancellable  *cancellable,
-                GError       **error)
-{
-  g_autofree char *mime_type = NULL;
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
-  int width, height;
-  GdkPixbuf *pixbuf;
-
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s", g_strerror (saved_errno));
-      return NULL;
-    }
-  pixbuf = cs_decode_fd (fd, "image/png", MAX (1, max_side), MAX_THUMBNAIL_PIXELS,
-                         &mime_type, &width, &height, cancellable, error);
-  close (fd);
-
-  return pixbuf;
-}
-
-/* @pixbuf scaled (never up) to fill @pixels_w × @pixels_h; for a square
- * crop, its middle. */
-static GdkPixbuf *
-fit_thumbnail (GdkPixbuf *thumbnail,
-               int        pixels_w,
-               int        pixels_h,
-               gboolean   square)
-{
-  g_autoptr(GdkPixbuf) pixbuf = g_object_ref (thumbnail);
-  int width = gdk_pixbuf_get_width (pixbuf);
-  int height = gdk_pixbuf_get_height (pixbuf);
-  double scale;
-
-  if (square)
-    {
-      int side = MIN (width, height);
-      g_autoptr(GdkPixbuf) middle = gdk_pixbuf_new_subpixbuf (pixbuf, (width - side) / 2,
-                                                              (height - side) / 2, side, side);
-
-      g_set_object (&pixbuf, middle);
-      width = height = side;
-    }
-
-  scale = MIN ((double) pixels_w / width, (double) pixels_h / height);
-  if (scale >= 1.0)
-    return g_steal_pointer (&pixbuf);
-
-  return gdk_pixbuf_scale_simple (pixbuf, MAX (1, (int) round (width * scale)),
-                                  MAX (1, (int) round (height * scale)), GDK_INTERP_BILINEAR);
-}
-
 static void
-draw_pixbuf (cairo_t           *cr,
-             GdkPixbuf         *pixbuf,
-             const CsSheetRect *rect)
+draw_picture (cairo_t              *cr,
+              const CsSheetPicture *picture)
 {
-  cairo_surface_t *surface = surface_from_pixbuf (pixbuf);
-
-  /* A PDF embeds what it is given as JPEG as it is: a tenth of the size of
-   * the raw pixels cairo would otherwise deflate, and most of the time it
-   * spends. Transparency is laid on white, which is what the paper shows. */
-  if (cairo_surface_get_type (cairo_get_target (cr)) == CAIRO_SURFACE_TYPE_PDF)
-    {
-      GBytes *jpeg = cs_encode_jpeg (pixbuf, JPEG_QUALITY, NULL);
-
-      if (jpeg != NULL)
-        cairo_surface_set_mime_data (surface, CAIRO_MIME_TYPE_JPEG,
-                                     g_bytes_get_data (jpeg, NULL), g_bytes_get_size (jpeg),
-                                     (cairo_destroy_func_t) g_bytes_unref, jpeg);
-    }
+  const CsSheetRect *rect = &picture->image;
 
   cairo_save (cr);
   cairo_rectangle (cr, rect->x, rect->y, rect->width, rect->height);
   cairo_clip (cr);
   cairo_translate (cr, rect->x, rect->y);
-  cairo_scale (cr, rect->width / gdk_pixbuf_get_width (pixbuf),
-               rect->height / gdk_pixbuf_get_height (pixbuf));
-  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_scale (cr, rect->width / cairo_image_surface_get_width (picture->surface),
+               rect->height / cairo_image_surface_get_height (picture->surface));
+  cairo_set_source_surface (cr, picture->surface, 0, 0);
   cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
   cairo_paint (cr);
   cairo_restore (cr);
-  cairo_surface_destroy (surface);
 }
 
 /* A cell for a picture that has no thumbnail: a framed box with its name
@@ -390,47 +261,31 @@ link_attributes (GFile *file)
 static void
 draw_cell (CsSheetRenderer *self,
            cairo_t         *cr,
+           CsSheetPictures *pictures,
            PangoLayout     *caption_text,
            guint            item)
 {
   CsSheetEntry *entry = g_ptr_array_index (self->entries, item);
   g_autofree char *link = link_attributes (cs_sheet_entry_get_file (entry));
+  g_autoptr(CsSheetPicture) picture = NULL;
   g_auto(GStrv) lines = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
-  const char *reason = cs_sheet_entry_get_error (entry);
-  const char *thumbnail = cs_sheet_entry_get_thumbnail_path (entry);
-  CsSheetRect area, image, caption;
+  CsSheetRect caption;
 
-  cs_sheet_layout_get_image_area (self->layout, item, &area);
-  cs_sheet_layout_get_caption_area (self->layout, item, &caption);
+  if (pictures != NULL)
+    picture = cs_sheet_pictures_take (pictures, item);
+  else
+    picture = cs_sheet_picture_new (self->layout, entry, item, self->options->dpi, self->options->square,
+                                    cairo_surface_get_type (cairo_get_target (cr)) == CAIRO_SURFACE_TYPE_PDF);
 
   cairo_tag_begin (cr, CAIRO_TAG_LINK, link);
 
-  if (reason == NULL && thumbnail == NULL)
-    reason = _("No thumbnail");
-  if (reason == NULL)
-    {
-      double dpi = self->options->dpi;
-      g_autoptr(GdkPixbuf) thumbnail_pixbuf =
-        read_thumbnail (thumbnail, (guint) ceil (MAX (area.width, area.height) * dpi / 72.0),
-                        NULL, &error);
+  if (picture->surface != NULL && cairo_surface_status (picture->surface) == CAIRO_STATUS_SUCCESS)
+    draw_picture (cr, picture);
+  else
+    draw_placeholder (cr, &picture->image, cs_sheet_entry_get_display_name (entry),
+                      picture->error != NULL ? picture->error : _("Out of memory"));
 
-      /* The thumbnail's own shape is the picture's (orientation applied). */
-      if (thumbnail_pixbuf != NULL)
-        {
-          cs_sheet_layout_fit_image (self->layout, &area, gdk_pixbuf_get_width (thumbnail_pixbuf),
-                                     gdk_pixbuf_get_height (thumbnail_pixbuf), &image);
-          pixbuf = fit_thumbnail (thumbnail_pixbuf, (int) ceil (image.width * dpi / 72.0),
-                                  (int) ceil (image.height * dpi / 72.0), self->options->square);
-          draw_pixbuf (cr, pixbuf, &image);
-        }
-      else
-        reason = error->message;
-    }
-  if (pixbuf == NULL)
-    draw_placeholder (cr, &area, cs_sheet_entry_get_display_name (entry), reason);
-
+  cs_sheet_layout_get_caption_area (self->layout, item, &caption);
   lines = cs_sheet_caption_expand (self->options->caption, entry, item + 1);
   cairo_set_source_rgb (cr, 0, 0, 0);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -442,6 +297,29 @@ draw_cell (CsSheetRenderer *self,
 }
 
 /* --- pages --------------------------------------------------------------- */
+
+/**
+ * cs_sheet_renderer_new_pictures:
+ * @for_pdf: whether the pages go into a PDF (the pictures then carry
+ *   their JPEG)
+ *
+ * Worker threads that make the pictures of the pages ahead, for drawing
+ * every page in turn with cs_sheet_renderer_draw_page_ahead(), as a file
+ * is written. The caller's own: the renderer stays as it was, for a
+ * preview drawn meanwhile.
+ *
+ * Returns: (transfer full): free with cs_sheet_pictures_free() before
+ *   the renderer goes
+ */
+CsSheetPictures *
+cs_sheet_renderer_new_pictures (CsSheetRenderer *self,
+                                gboolean         for_pdf)
+{
+  g_return_val_if_fail (CS_IS_SHEET_RENDERER (self), NULL);
+
+  return cs_sheet_pictures_new (self->layout, self->entries, self->options->dpi,
+                                self->options->square, for_pdf);
+}
 
 /**
  * cs_sheet_renderer_draw_page:
@@ -457,6 +335,24 @@ cs_sheet_renderer_draw_page (CsSheetRenderer  *self,
                              guint             page,
                              GCancellable     *cancellable,
                              GError          **error)
+{
+  return cs_sheet_renderer_draw_page_ahead (self, cr, page, NULL, cancellable, error);
+}
+
+/**
+ * cs_sheet_renderer_draw_page_ahead:
+ * @pictures: (nullable): from cs_sheet_renderer_new_pictures(): this
+ *   page's pictures are taken from it, and the next page's made meanwhile
+ *
+ * What cs_sheet_renderer_draw_page() does, for drawing the pages in turn.
+ */
+gboolean
+cs_sheet_renderer_draw_page_ahead (CsSheetRenderer  *self,
+                                   cairo_t          *cr,
+                                   guint             page,
+                                   CsSheetPictures  *pictures,
+                                   GCancellable     *cancellable,
+                                   GError          **error)
 {
   g_autoptr(PangoLayout) caption_text = NULL;
   guint n_pages = cs_sheet_layout_get_n_pages (self->layout);
@@ -475,6 +371,16 @@ cs_sheet_renderer_draw_page (CsSheetRenderer  *self,
 
   caption_text = make_text (cr, CS_SHEET_CAPTION_FONT_PT, FALSE);
   count = cs_sheet_layout_get_page_items (self->layout, page, &first);
+  if (pictures != NULL)
+    {
+      guint next_first, next_count = 0;
+
+      if (page + 1 < n_pages)
+        next_count = cs_sheet_layout_get_page_items (self->layout, page + 1, &next_first);
+      cs_sheet_pictures_request (pictures, first, count);
+      if (next_count > 0)
+        cs_sheet_pictures_request (pictures, next_first, next_count);
+    }
   for (guint i = first; i < first + count; i++)
     {
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -482,7 +388,7 @@ cs_sheet_renderer_draw_page (CsSheetRenderer  *self,
           cairo_restore (cr);
           return FALSE;
         }
-      draw_cell (self, cr, caption_text, i);
+      draw_cell (self, cr, pictures, caption_text, i);
     }
 
   cairo_set_source_rgb (cr, 0, 0, 0);

@@ -17,6 +17,7 @@
 #include "cs-sheet-entry.h"
 #include "cs-sheet-layout.h"
 #include "cs-sheet-options.h"
+#include "cs-sheet-pictures.h"
 
 G_BEGIN_DECLS
 
@@ -35,9 +36,17 @@ char                *cs_sheet_renderer_dup_title          (CsSheetRenderer      
 void                 cs_sheet_renderer_set_date           (CsSheetRenderer      *self,
                                                            const char           *date);
 
+CsSheetPictures     *cs_sheet_renderer_new_pictures       (CsSheetRenderer      *self,
+                                                           gboolean              for_pdf);
 gboolean             cs_sheet_renderer_draw_page          (CsSheetRenderer      *self,
                                                            cairo_t              *cr,
                                                            guint                 page,
+                                                           GCancellable         *cancellable,
+                                                           GError              **error);
+gboolean             cs_sheet_renderer_draw_page_ahead    (CsSheetRenderer      *self,
+                                                           cairo_t              *cr,
+                                                           guint                 page,
+                                                           CsSheetPictures      *pictures,
                                                            GCancellable         *cancellable,
                                                            GError              **error);
 gboolean             cs_sheet_renderer_draw_page_at_size  (CsSheetRenderer      *self,

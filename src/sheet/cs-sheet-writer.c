@@ -179,6 +179,7 @@ finish_sink (Sink        *sink,
 
 static gboolean
 write_pdf (CsSheetRenderer  *renderer,
+           CsSheetPictures  *pictures,
            const char       *path,
            const char       *temporary,
            int               fd,
@@ -201,7 +202,7 @@ write_pdf (CsSheetRenderer  *renderer,
 
   for (guint page = 0; ok && page < cs_sheet_layout_get_n_pages (layout); page++)
     {
-      ok = cs_sheet_renderer_draw_page (renderer, cr, page, cancellable, error);
+      ok = cs_sheet_renderer_draw_page_ahead (renderer, cr, page, pictures, cancellable, error);
       if (ok)
         cairo_show_page (cr);
       if (sink.error != NULL)
@@ -254,6 +255,7 @@ pixbuf_from_surface (cairo_surface_t *surface)
 
 static gboolean
 write_raster_page (CsSheetRenderer  *renderer,
+                   CsSheetPictures  *pictures,
                    guint             page,
                    CsSheetFormat     format,
                    const char       *path,
@@ -274,7 +276,7 @@ write_raster_page (CsSheetRenderer  *renderer,
                                         (int) ceil (cs_sheet_layout_get_page_height (layout) * scale));
   cr = cairo_create (surface);
   cairo_scale (cr, scale, scale);
-  ok = cs_sheet_renderer_draw_page (renderer, cr, page, cancellable, error);
+  ok = cs_sheet_renderer_draw_page_ahead (renderer, cr, page, pictures, cancellable, error);
   cairo_destroy (cr);
 
   if (ok && format == CS_SHEET_FORMAT_PNG)
@@ -323,9 +325,13 @@ cs_sheet_writer_write (CsSheetRenderer  *renderer,
   guint n_pages = cs_sheet_renderer_get_n_pages (renderer);
   g_auto(GStrv) paths = cs_sheet_writer_page_paths (path, format, n_pages);
   g_autoptr(GPtrArray) temporaries = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(CsSheetPictures) pictures = NULL;
 
   g_return_val_if_fail (CS_IS_SHEET_RENDERER (renderer), NULL);
   g_return_val_if_fail (path != NULL, NULL);
+
+  /* The pages are drawn in turn, their pictures made a page ahead. */
+  pictures = cs_sheet_renderer_new_pictures (renderer, format == CS_SHEET_FORMAT_PDF);
 
   for (guint i = 0; paths[i] != NULL; i++)
     {
@@ -341,9 +347,9 @@ cs_sheet_writer_write (CsSheetRenderer  *renderer,
       g_ptr_array_add (temporaries, temporary);
 
       if (format == CS_SHEET_FORMAT_PDF)
-        ok = write_pdf (renderer, paths[i], temporary, fd, cancellable, error);
+        ok = write_pdf (renderer, pictures, paths[i], temporary, fd, cancellable, error);
       else
-        ok = write_raster_page (renderer, i, format, paths[i], fd, cancellable, error);
+        ok = write_raster_page (renderer, pictures, i, format, paths[i], fd, cancellable, error);
 
       if (!ok)
         {

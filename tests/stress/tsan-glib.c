@@ -38,6 +38,10 @@ gboolean     __real_g_thread_pool_push      (GThreadPool         *pool,
                                              GError             **error);
 gboolean     __real_g_atomic_ref_count_dec  (gatomicrefcount     *arc);
 void         __real_g_object_unref          (gpointer             object);
+void         __real_g_mutex_lock            (GMutex              *mutex);
+void         __real_g_mutex_unlock          (GMutex              *mutex);
+void         __real_g_cond_wait             (GCond               *cond,
+                                             GMutex              *mutex);
 gboolean     __real_g_once_init_enter       (volatile void       *location);
 void         __real_g_once_init_leave       (volatile void       *location,
                                              gsize                result);
@@ -85,6 +89,36 @@ gpointer     __wrap_g_task_propagate_pointer (GTask              *task,
                                               GError            **error);
 gboolean     __wrap_g_task_propagate_boolean (GTask              *task,
                                               GError            **error);
+void         __wrap_g_mutex_lock            (GMutex              *mutex);
+void         __wrap_g_mutex_unlock          (GMutex              *mutex);
+void         __wrap_g_cond_wait             (GCond               *cond,
+                                             GMutex              *mutex);
+
+/* GMutex and GCond: what one thread did before it unlocked happened before
+ * what the next does after it locks (a wait unlocks and locks again). */
+
+void
+__wrap_g_mutex_lock (GMutex *mutex)
+{
+  __real_g_mutex_lock (mutex);
+  __tsan_acquire (mutex);
+}
+
+void
+__wrap_g_mutex_unlock (GMutex *mutex)
+{
+  __tsan_release (mutex);
+  __real_g_mutex_unlock (mutex);
+}
+
+void
+__wrap_g_cond_wait (GCond  *cond,
+                    GMutex *mutex)
+{
+  __tsan_release (mutex);
+  __real_g_cond_wait (cond, mutex);
+  __tsan_acquire (mutex);
+}
 
 /* GAsyncQueue: whatever was pushed happened before it is popped. */
 
