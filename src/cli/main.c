@@ -105,43 +105,9 @@ report_problem (Cli          *cli,
   fprintf (stderr, "%s: %s\n", name, reason);
 }
 
-static void
-on_item_done (CsBatch  *batch,
-              CsResult *result,
-              Cli      *cli)
-{
-  const GError *error = cs_result_get_error (result);
-
-  if (cli->sheet != NULL)
-    cs_cli_sheet_add_result (cli->sheet, result);
-
-  if (error != NULL)
-    report_problem (cli, cs_result_get_file (result), error);
-  else if (!cli->quiet && cli->sheet == NULL)
-    {
-      const char *path = cs_result_get_thumbnail_path (result);
-
-      clear_progress (cli);
-      /* One line per thumbnail: a newline in a name must not start another
-       * (it is printed as \n); with --null the path goes out as it is. */
-      if (cli->null_separated)
-        {
-          fputs (path, stdout);
-          fputc ('\0', stdout);
-        }
-      else
-        {
-          g_autofree char *line = cs_escape_line (path);
-
-          fprintf (stdout, "%s\n", line);
-        }
-      fflush (stdout);
-    }
-
-  draw_progress (cli, FALSE);
-}
-
-/* One line per file, as the thumbnails' paths are printed. */
+/* One line per file (a thumbnail, or a sheet): a newline in a name must
+ * not start another (it is printed as \n); with --null the path goes out
+ * as it is. */
 static void
 print_path (Cli        *cli,
             const char *path)
@@ -158,6 +124,27 @@ print_path (Cli        *cli,
       fprintf (stdout, "%s\n", line);
     }
   fflush (stdout);
+}
+
+static void
+on_item_done (CsBatch  *batch,
+              CsResult *result,
+              Cli      *cli)
+{
+  const GError *error = cs_result_get_error (result);
+
+  if (cli->sheet != NULL)
+    cs_cli_sheet_add_result (cli->sheet, result);
+
+  if (error != NULL)
+    report_problem (cli, cs_result_get_file (result), error);
+  else if (!cli->quiet && cli->sheet == NULL)
+    {
+      clear_progress (cli);
+      print_path (cli, cs_result_get_thumbnail_path (result));
+    }
+
+  draw_progress (cli, FALSE);
 }
 
 static void

@@ -194,6 +194,26 @@ append_ifd_entry (GByteArray *out,
     append_le32 (out, value);
 }
 
+/* @jpeg with @tiff as its EXIF: an APP1 segment right after its SOI. */
+static void
+write_jpeg_with_exif (const char       *folder,
+                      const char       *name,
+                      const char       *jpeg,
+                      gsize             jpeg_len,
+                      const GByteArray *tiff)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  guint8 app1[4] = { 0xff, 0xe1, (2 + 6 + tiff->len) >> 8, (2 + 6 + tiff->len) & 0xff };
+
+  g_byte_array_append (out, (const guint8 *) jpeg, 2);  /* SOI */
+  g_byte_array_append (out, app1, sizeof app1);
+  g_byte_array_append (out, (const guint8 *) "Exif\0\0", 6);
+  g_byte_array_append (out, tiff->data, tiff->len);
+  g_byte_array_append (out, (const guint8 *) jpeg + 2, jpeg_len - 2);
+
+  write_bytes (folder, name, out->data, out->len);
+}
+
 /* A camera's JPEG: little-endian EXIF with Orientation 6 and, in IFD1, a
  * preview of the picture's shape. The preview is at least the harness's 64
  * pixels and smaller than the picture, so cs-decode-jpeg.c decodes it instead. */
@@ -203,11 +223,9 @@ write_exif_preview (const char *folder)
   g_autoptr(GdkPixbuf) picture = cs_test_make_pixbuf (96, 72, 1, FALSE);
   g_autoptr(GdkPixbuf) small = cs_test_make_pixbuf (64, 48, 1, FALSE);
   g_autoptr(GByteArray) tiff = g_byte_array_new ();
-  g_autoptr(GByteArray) out = g_byte_array_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *jpeg = NULL;
   g_autofree char *preview = NULL;
-  guint8 app1[4] = { 0xff, 0xe1, 0, 0 };
   gsize jpeg_len, preview_len;
 
   if (!gdk_pixbuf_save_to_buffer (picture, &jpeg, &jpeg_len, "jpeg", &error, NULL) ||
@@ -226,16 +244,7 @@ write_exif_preview (const char *folder)
   append_le32 (tiff, 0);
   g_byte_array_append (tiff, (const guint8 *) preview, preview_len);
 
-  app1[2] = (2 + 6 + tiff->len) >> 8;
-  app1[3] = (2 + 6 + tiff->len) & 0xff;
-
-  g_byte_array_append (out, (const guint8 *) jpeg, 2);  /* SOI */
-  g_byte_array_append (out, app1, sizeof app1);
-  g_byte_array_append (out, (const guint8 *) "Exif\0\0", 6);
-  g_byte_array_append (out, tiff->data, tiff->len);
-  g_byte_array_append (out, (const guint8 *) jpeg + 2, jpeg_len - 2);
-
-  write_bytes (folder, "preview.jpg", out->data, out->len);
+  write_jpeg_with_exif (folder, "preview.jpg", jpeg, jpeg_len, tiff);
 }
 
 /* A camera's JPEG with what a contact sheet's caption shows: in the Exif
@@ -247,10 +256,8 @@ write_exif_facts (const char *folder)
   static const char date[20] = "2021:07:14 18:30:05";
   g_autoptr(GdkPixbuf) picture = cs_test_make_pixbuf (96, 72, 2, FALSE);
   g_autoptr(GByteArray) tiff = g_byte_array_new ();
-  g_autoptr(GByteArray) out = g_byte_array_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *jpeg = NULL;
-  guint8 app1[4] = { 0xff, 0xe1, 0, 0 };
   const guint32 values = 26 + 2 + 4 * 12 + 4;
   gsize jpeg_len;
 
@@ -278,16 +285,7 @@ write_exif_facts (const char *folder)
   append_le32 (tiff, 10);
   g_byte_array_append (tiff, (const guint8 *) date, sizeof date);
 
-  app1[2] = (2 + 6 + tiff->len) >> 8;
-  app1[3] = (2 + 6 + tiff->len) & 0xff;
-
-  g_byte_array_append (out, (const guint8 *) jpeg, 2);  /* SOI */
-  g_byte_array_append (out, app1, sizeof app1);
-  g_byte_array_append (out, (const guint8 *) "Exif\0\0", 6);
-  g_byte_array_append (out, tiff->data, tiff->len);
-  g_byte_array_append (out, (const guint8 *) jpeg + 2, jpeg_len - 2);
-
-  write_bytes (folder, "facts.jpg", out->data, out->len);
+  write_jpeg_with_exif (folder, "facts.jpg", jpeg, jpeg_len, tiff);
 }
 
 #if HAVE_LIBJPEG
