@@ -17,6 +17,7 @@
 
 #include "cs-batch.h"
 #include "cs-cli-sheet.h"
+#include "cs-sheet-writer.h"
 #include "cs-decode-util.h"
 #include "cs-scan.h"
 #include "cs-thumbnailer.h"
@@ -305,9 +306,13 @@ on_interrupt (gpointer user_data)
 {
   Cli *cli = user_data;
 
-  /* The second Ctrl+C does not wait for the drain. */
+  /* The second Ctrl+C does not wait for the drain, nor for a sheet being
+   * written: its parts go first. */
   if (++cli->interrupts > 1)
-    _exit (EXIT_INTERRUPTED);
+    {
+      cs_sheet_writer_abandon ();
+      _exit (EXIT_INTERRUPTED);
+    }
 
   g_cancellable_cancel (cli->cancellable);
   cs_batch_cancel (cli->batch);

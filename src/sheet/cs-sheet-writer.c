@@ -129,6 +129,51 @@ sink_write_pixbuf (const char  *buffer,
 }
 
 /* A temporary file beside @path, to be renamed onto it. */
+/* Every temporary file a write in progress holds, in this process: what
+ * cs_sheet_writer_abandon() removes. */
+static GMutex temporaries_lock;
+static GPtrArray *live_temporaries;
+
+static void
+hold_temporary (const char *temporary)
+{
+  g_mutex_lock (&temporaries_lock);
+  if (live_temporaries == NULL)
+    live_temporaries = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (live_temporaries, g_strdup (temporary));
+  g_mutex_unlock (&temporaries_lock);
+}
+
+static void
+let_go_temporary (const char *temporary)
+{
+  g_mutex_lock (&temporaries_lock);
+  for (guint i = 0; live_temporaries != NULL && i < live_temporaries->len; i++)
+    if (g_str_equal (g_ptr_array_index (live_temporaries, i), temporary))
+      {
+        g_ptr_array_remove_index_fast (live_temporaries, i);
+        break;
+      }
+  g_mutex_unlock (&temporaries_lock);
+}
+
+/**
+ * cs_sheet_writer_abandon:
+ *
+ * Removes the temporary files of every write in progress, for a program
+ * about to exit without waiting for them (a second Ctrl+C): a sheet is
+ * whole or not there, and no hidden part of one is left behind either.
+ */
+void
+cs_sheet_writer_abandon (void)
+{
+  g_mutex_lock (&temporaries_lock);
+  for (guint i = 0; live_temporaries != NULL && i < live_temporaries->len; i++)
+    g_unlink (g_ptr_array_index (live_temporaries, i));
+  g_clear_pointer (&live_temporaries, g_ptr_array_unref);
+  g_mutex_unlock (&temporaries_lock);
+}
+
 static int
 open_temporary (const char  *path,
                 char       **temporary,
@@ -150,6 +195,7 @@ open_temporary (const char  *path,
       return -1;
     }
 
+  hold_temporary (full);
   *temporary = g_steal_pointer (&full);
   return fd;
 }
@@ -303,7 +349,10 @@ static void
 remove_all (GPtrArray *temporaries)
 {
   for (guint i = 0; i < temporaries->len; i++)
-    g_unlink (g_ptr_array_index (temporaries, i));
+    {
+      g_unlink (g_ptr_array_index (temporaries, i));
+      let_go_temporary (g_ptr_array_index (temporaries, i));
+    }
 }
 
 /**
@@ -376,6 +425,7 @@ cs_sheet_writer_write (CsSheetRenderer  *renderer,
           remove_all (temporaries);
           return NULL;
         }
+      let_go_temporary (g_ptr_array_index (temporaries, i));
     }
 
   return g_steal_pointer (&paths);

@@ -39,4 +39,6 @@ void       cs_sheet_writer_write_async  (CsSheetRenderer      *renderer,
 char     **cs_sheet_writer_write_finish (GAsyncResult         *result,
                                          GError              **error);
 
+void       cs_sheet_writer_abandon      (void);
+
 G_END_DECLS

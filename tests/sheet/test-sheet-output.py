@@ -396,6 +396,27 @@ def test_interrupt_leaves_nothing(c):
     assert os.listdir(c.out) == [], os.listdir(c.out)
 
 
+def test_second_interrupt_leaves_nothing(c):
+    # The second Ctrl+C leaves at once, without waiting for the sheet's
+    # writer: it takes the sheet's hidden parts with it all the same.
+    c.images_made(24)
+    c.run('-q', c.images, check_status=0)
+    proc = subprocess.Popen([CLI, '--sheet=p.png', '--grid=1x1', '--dpi=600', c.images],
+                            env=c.env, cwd=c.out, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any(n.startswith('.p-') for n in os.listdir(c.out)):
+        assert proc.poll() is None and time.monotonic() < deadline, 'no temporary file seen'
+        time.sleep(0.002)
+    # Apart, so that the program sees two (GLib folds signals that come
+    # together into one); a 600 dpi page takes far longer than that to encode.
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert os.listdir(c.out) == [], os.listdir(c.out)
+
+
 TESTS = [v for k, v in list(globals().items()) if k.startswith('test_')]
 
 
