@@ -269,7 +269,8 @@ if poll "$timeout_written" has_trace sheet-printed; then
       "result $printed; $print_pages pages in $print_pdf" "missing names: $missing"
   fi
 else
-  not_ok "Print… prints the sheet" "no sheet-printed trace"
+  "$import" -window root "$log_dir/sheet-print-failure.png" 2>/dev/null
+  not_ok "Print… prints the sheet" "no sheet-printed trace; the screen: $log_dir/sheet-print-failure.png"
 fi
 
 # 5. Ctrl+Q; nothing GTK or GLib complains of.
