@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit, data, the
-# window under Xvfb (display) and the real program driven as a person would
-# (e2e); then the sanitizer and fuzzing runs of build-aux/sanitize.sh
+# window under Xvfb (display), the real program driven as a person would
+# (e2e) and contact sheets read back with poppler's tools (sheet); then the sanitizer and fuzzing runs of build-aux/sanitize.sh
 # (AddressSanitizer/LeakSanitizer/UBSan with the 1,000-cancel stress test,
 # ThreadSanitizer, and a bounded libFuzzer run). On Debian 12 it then does
 # all of it again on the GNOME 51 stack, in a Debian forky root
 # (build-aux/modern-stack.sh); CS_MODERN_STACK=no skips that, =yes asks for it
 # on any Debian machine.
 set -euo pipefail
+# poppler-utils reads contact sheets back (pdfinfo, pdftotext, pdfimages,
+# pdftoppm); a CJK font lets their captions be drawn and found as text.
 EXTRA_PACKAGES=(xvfb xauth dbus dbus-bin dbus-x11 at-spi2-core libgtk-4-bin xdotool imagemagick gdk-pixbuf-tests locales-all
-                clang libclang-rt-dev)
+                clang libclang-rt-dev poppler-utils fonts-wqy-microhei)
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 # The stress suite runs under AddressSanitizer below, where leaks show. The

@@ -14,6 +14,7 @@
 
 #include "cs-cli-sheet.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -41,6 +42,19 @@ struct _CsCliSheet
   GPtrArray      *entries;   /* CsSheetEntry, in the order they completed */
 };
 
+/* The option parser's strings, freed on every way out of main(). */
+void
+cs_cli_sheet_args_clear (CsCliSheetArgs *args)
+{
+  g_clear_pointer (&args->path, g_free);
+  g_clear_pointer (&args->paper, g_free);
+  g_clear_pointer (&args->grid, g_free);
+  g_clear_pointer (&args->caption, g_free);
+  g_clear_pointer (&args->title, g_free);
+  g_clear_pointer (&args->dpi, g_free);
+  g_clear_pointer (&args->sort, g_free);
+}
+
 CsCliSheet *
 cs_cli_sheet_new (const CsCliSheetArgs  *args,
                   const char            *folder_name,
@@ -48,6 +62,7 @@ cs_cli_sheet_new (const CsCliSheetArgs  *args,
 {
   g_autoptr(CsCliSheet) self = g_new0 (CsCliSheet, 1);
   g_autoptr(CsSheetLayout) layout = NULL;
+  g_autofree char *dir = g_path_get_dirname (args->path);
 
   self->options = cs_sheet_options_new ();
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_sheet_entry_unref);
@@ -56,6 +71,15 @@ cs_cli_sheet_new (const CsCliSheetArgs  *args,
 
   if (!cs_sheet_format_from_path (args->path, &self->format, error))
     return NULL;
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *display = g_filename_display_name (args->path);
+
+      /* Known now, before any thumbnail is made for a sheet that cannot be. */
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Cannot write %s: %s"), display, g_strerror (ENOENT));
+      return NULL;
+    }
   if (args->paper != NULL &&
       !cs_sheet_parse_paper (args->paper, &self->options->paper_width_mm,
                              &self->options->paper_height_mm, error))

@@ -23,6 +23,10 @@ typedef struct
   char     *sort;
 } CsCliSheetArgs;
 
+void        cs_cli_sheet_args_clear           (CsCliSheetArgs       *args);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CsCliSheetArgs, cs_cli_sheet_args_clear)
+
 typedef struct _CsCliSheet CsCliSheet;
 
 CsCliSheet *cs_cli_sheet_new                  (const CsCliSheetArgs *args,

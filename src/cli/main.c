@@ -438,7 +438,7 @@ main (int   argc,
   guint pixels = 128;
   gboolean cache;
   gboolean from_stdin = FALSE;
-  CsCliSheetArgs sheet_args = { 0 };
+  g_auto(CsCliSheetArgs) sheet_args = { 0 };
   Cli cli = { 0 };
   int status;
   const GOptionEntry entries[] = {
@@ -632,13 +632,6 @@ main (int   argc,
   g_clear_pointer (&cli.sheet, cs_cli_sheet_free);
   g_clear_pointer (&cli.sheet_paths, g_strfreev);
   g_clear_error (&cli.sheet_error);
-  g_free (sheet_args.path);
-  g_free (sheet_args.paper);
-  g_free (sheet_args.grid);
-  g_free (sheet_args.caption);
-  g_free (sheet_args.title);
-  g_free (sheet_args.dpi);
-  g_free (sheet_args.sort);
   g_clear_object (&cli.stdin_lines);
   g_clear_object (&cli.batch);
   g_clear_object (&cli.cancellable);

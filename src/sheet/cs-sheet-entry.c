@@ -12,8 +12,6 @@
 
 #include "cs-sheet-entry.h"
 
-#include <gdk-pixbuf/gdk-pixbuf.h>
-
 #include "cs-exif.h"
 
 struct _CsSheetEntry
@@ -155,8 +153,10 @@ format_exposure (const CsExifFacts *facts)
   return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
 }
 
-/* The file's size and time, its dimensions when nobody gave them, and for a
- * JPEG the EXIF date and exposure. Blocking I/O: call it off the UI thread.
+/* The file's size and time, and for a JPEG the EXIF date and exposure.
+ * Nothing here decodes the picture: that is the confined helper's work, and
+ * its dimensions come with the thumbnail. The EXIF reader is the engine's
+ * bounds-checked one. Blocking I/O: call it off the UI thread.
  * Returns FALSE only when the file cannot be queried at all. */
 gboolean
 cs_sheet_entry_read_facts (CsSheetEntry *self,
@@ -178,9 +178,6 @@ cs_sheet_entry_read_facts (CsSheetEntry *self,
   path = g_file_get_path (self->file);
   if (path == NULL || self->error != NULL)
     return TRUE;
-
-  if (self->width == 0 || self->height == 0)
-    gdk_pixbuf_get_file_info (path, &self->width, &self->height);
 
   if (cs_exif_facts_read_jpeg (path, &facts))
     {
