@@ -312,6 +312,8 @@ update_preview (CsSheetDialog *self)
 {
   g_autoptr(CsSheetOptions) options = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *images = NULL;
+  g_autofree char *pages = NULL;
   g_autofree char *text = NULL;
   guint n_pages;
 
@@ -333,8 +335,11 @@ update_preview (CsSheetDialog *self)
     }
 
   n_pages = cs_sheet_renderer_get_n_pages (self->renderer);
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image on %u page", "%u images on %u pages", n_pages),
-                          self->entries->len, n_pages);
+  images = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image", "%u images", self->entries->len),
+                            self->entries->len);
+  pages = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u page", "%u pages", n_pages), n_pages);
+  /* TRANSLATORS: "24 images on 2 pages", under the sheet's preview */
+  text = g_strdup_printf (_("%s on %s"), images, pages);
   gtk_label_set_text (self->pages_label, text);
   cs_trace ("sheet-preview %u images %u pages", self->entries->len, n_pages);
 }
