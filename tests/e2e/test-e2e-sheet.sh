@@ -212,7 +212,38 @@ if "$import" -window root -define png:exclude-chunks=date,time "$shot" 2>/dev/nu
   fi
 fi
 
-# 3. Export…, the file chooser, a file name typed with its folder, Return.
+# 3. Two rows a page, typed into the Rows field: the preview follows at
+# once, and the dialog, closed with Escape and opened again, remembers.
+
+mark_trace
+xdo key --clearmodifiers alt+r
+xdo key --clearmodifiers ctrl+a
+xdo type --clearmodifiers --delay 20 2
+xdo key --clearmodifiers Tab
+poll 10 has_trace 'sheet-preview [0-9]* images 3 pages'
+preview=$(trace_line sheet-preview)
+if [ "$preview" = "$n_images images 3 pages" ]; then
+  ok "with 2 rows the preview counts 3 pages"
+else
+  not_ok "with 2 rows the preview counts 3 pages" "traced: '$preview'"
+fi
+
+xdo key --clearmodifiers Escape
+poll 10 has_no_visible_window '^Export Contact Sheet$' || bail "Escape does not close the export dialog"
+xdo windowfocus --sync "$window" >/dev/null 2>&1
+mark_trace
+xdo key --clearmodifiers ctrl+e
+poll "$timeout_window" has_visible_window '^Export Contact Sheet$' && poll "$timeout_finished" has_trace sheet-preview ||
+  bail "Ctrl+E does not show the export dialog again"
+dialog=$(visible_window '^Export Contact Sheet$')
+preview=$(trace_line sheet-preview)
+if [ "$preview" = "$n_images images 3 pages" ]; then
+  ok "opened again, the dialog has kept its 2 rows"
+else
+  not_ok "opened again, the dialog has kept its 2 rows" "traced: '$preview'"
+fi
+
+# 4. Export…, the file chooser, a file name typed with its folder, Return.
 
 sheet_pdf=$work/out/holiday-sheet.pdf
 mark_trace
@@ -236,10 +267,10 @@ fi
 written=$(trace_line sheet-written)
 pages=$(pdf_pages "$sheet_pdf")
 missing=$(missing_names "$sheet_pdf")
-if [ "$written" = "$sheet_pdf" ] && [ "$pages" = 2 ] && [ -z "$missing" ]; then
-  ok "the PDF is the one named, of 2 pages, with every picture's name as text"
+if [ "$written" = "$sheet_pdf" ] && [ "$pages" = 3 ] && [ -z "$missing" ]; then
+  ok "the PDF is the one named, of 3 pages, with every picture's name as text"
 else
-  not_ok "the PDF is the one named, of 2 pages, with every picture's name as text" \
+  not_ok "the PDF is the one named, of 3 pages, with every picture's name as text" \
     "written '$written', expected '$sheet_pdf'; pdfinfo says $pages pages" "missing names: $missing"
 fi
 if poll 10 has_no_visible_window '^Export Contact Sheet$'; then
@@ -248,7 +279,7 @@ else
   not_ok "the export dialog closes once the sheet is written"
 fi
 
-# 4. Ctrl+P: the same options through GtkPrintOperation, exported to a PDF.
+# 5. Ctrl+P: the same options through GtkPrintOperation, exported to a PDF.
 
 xdo windowfocus --sync "$window" >/dev/null 2>&1
 mark_trace
@@ -273,7 +304,7 @@ else
   not_ok "Print… prints the sheet" "no sheet-printed trace; the screen: $log_dir/sheet-print-failure.png"
 fi
 
-# 5. Ctrl+Q; nothing GTK or GLib complains of.
+# 6. Ctrl+Q; nothing GTK or GLib complains of.
 
 xdo windowfocus --sync "$window" >/dev/null 2>&1
 xdo key --clearmodifiers ctrl+q
