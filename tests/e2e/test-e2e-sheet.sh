@@ -197,9 +197,13 @@ else
   not_ok "the preview counts $n_images images on 2 pages" "traced: '$preview'"
 fi
 
+# The dialog's part of the screen, once the preview is painted.
 sleep 1
 shot=$log_dir/sheet-export-dialog.png
-if "$import" -window root -define png:exclude-chunks=date,time "$shot" 2>/dev/null; then
+geometry=$(xdo getwindowgeometry --shell "$dialog" 2>/dev/null)
+crop=$(sed -n 's/^WIDTH=//p' <<<"$geometry")x$(sed -n 's/^HEIGHT=//p' <<<"$geometry")
+crop=$crop+$(sed -n 's/^X=//p' <<<"$geometry")+$(sed -n 's/^Y=//p' <<<"$geometry")
+if "$import" -window root -crop "$crop" +repage -define png:exclude-chunks=date,time "$shot" 2>/dev/null; then
   colours=$(/usr/bin/identify -format '%k' "$shot" 2>/dev/null)
   # The dialog with the thumbnails of its preview has their gradients.
   if [ "${colours:-0}" -ge 2000 ]; then
@@ -274,7 +278,8 @@ else
     "written '$written', expected '$sheet_pdf'; pdfinfo says $pages pages" "missing names: $missing"
 fi
 if poll 10 has_no_visible_window '^Export Contact Sheet$'; then
-  ok "the export dialog closes once the sheet is written"
+  "$import" -window root "$log_dir/sheet-exported.png" 2>/dev/null
+  ok "the export dialog closes once the sheet is written: $log_dir/sheet-exported.png"
 else
   not_ok "the export dialog closes once the sheet is written"
 fi
