@@ -43,6 +43,7 @@ struct _CsSheetDialog
   GCancellable      *cancellable;       /* collecting, then writing */
   guint              pulse_id;
   gboolean           busy;
+  gboolean           disposed;          /* what finishes later finds no widgets */
 
   /* Template widgets */
   AdwToastOverlay   *toast_overlay;
@@ -307,10 +308,30 @@ static void
 set_busy (CsSheetDialog *self,
           gboolean       busy);
 
+static gpointer
+copy_entry (gconstpointer entry,
+            gpointer      user_data)
+{
+  return cs_sheet_entry_ref ((CsSheetEntry *) entry);
+}
+
+/* A renderer of its own, and cells of its own, for each user: the preview
+ * draws and the entries are sorted here while a sheet is written in a
+ * thread. */
+static CsSheetRenderer *
+new_renderer (CsSheetDialog  *self,
+              GError        **error)
+{
+  g_autoptr(CsSheetOptions) options = options_from_settings (self->settings);
+  g_autoptr(GPtrArray) entries = g_ptr_array_copy (self->entries, copy_entry, NULL);
+
+  g_ptr_array_set_free_func (entries, (GDestroyNotify) cs_sheet_entry_unref);
+  return cs_sheet_renderer_new (options, entries, self->folder_name, error);
+}
+
 static void
 update_preview (CsSheetDialog *self)
 {
-  g_autoptr(CsSheetOptions) options = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *images = NULL;
   g_autofree char *pages = NULL;
@@ -320,11 +341,10 @@ update_preview (CsSheetDialog *self)
   if (self->entries == NULL)
     return;
 
-  options = options_from_settings (self->settings);
   cs_sheet_entries_sort (self->entries, sort_order (self->settings));
   g_clear_object (&self->renderer);
   g_clear_pointer (&self->preview_surface, cairo_surface_destroy);
-  self->renderer = cs_sheet_renderer_new (options, self->entries, self->folder_name, &error);
+  self->renderer = new_renderer (self, &error);
   gtk_widget_queue_draw (GTK_WIDGET (self->preview));
   gtk_widget_set_sensitive (self->export_button, self->renderer != NULL && !self->busy);
 
@@ -411,10 +431,15 @@ on_collected (GObject      *object,
   g_autoptr(GError) error = NULL;
   GPtrArray *entries = cs_sheet_entries_collect_finish (result, &error);
 
+  if (self->disposed)
+    {
+      g_clear_pointer (&entries, g_ptr_array_unref);
+      return;
+    }
   if (entries == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        gtk_label_set_text (self->pages_label, error->message);
+      set_busy (self, FALSE);
+      gtk_label_set_text (self->pages_label, error->message);
       return;
     }
 
@@ -519,8 +544,12 @@ on_written (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) paths = g_task_propagate_pointer (G_TASK (result), &error);
 
+  if (self->disposed)
+    return;
+
   g_clear_object (&self->cancellable);
   set_busy (self, FALSE);
+  update_preview (self);
   if (paths == NULL)
     {
       cs_trace ("sheet-failed %s", error->message);
@@ -561,7 +590,7 @@ write_sheet (CsSheetDialog *self,
   set_busy (self, TRUE);
   gtk_label_set_text (self->pages_label, _("Writing…"));
   data = g_new0 (WriteData, 1);
-  data->renderer = g_object_ref (self->renderer);
+  data->renderer = new_renderer (self, NULL);
   data->path = g_steal_pointer (&path);
   data->format = format;
   self->cancellable = g_cancellable_new ();
@@ -635,6 +664,9 @@ on_printed (GObject      *object,
   g_autoptr(GError) error = NULL;
   GtkPrintOperationResult printed = cs_sheet_print_finish (result, &error);
 
+  if (self->disposed)
+    return;
+
   set_busy (self, FALSE);
   if (printed == GTK_PRINT_OPERATION_RESULT_ERROR)
     adw_toast_overlay_add_toast (self->toast_overlay, toast_new (error->message));
@@ -675,6 +707,7 @@ cs_sheet_dialog_dispose (GObject *object)
 {
   CsSheetDialog *self = (CsSheetDialog *)object;
 
+  self->disposed = TRUE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->pulse_id, g_source_remove);
@@ -753,7 +786,10 @@ cs_sheet_dialog_present (GtkWindow         *parent,
                          AdwToastOverlay   *toast_overlay,
                          CsSheetDialogMode  mode)
 {
-  CsSheetDialog *self = g_object_new (CS_TYPE_SHEET_DIALOG, "transient-for", parent, NULL);
+  CsSheetDialog *self = g_object_new (CS_TYPE_SHEET_DIALOG,
+                                     "transient-for", parent,
+                                     "destroy-with-parent", TRUE,
+                                     NULL);
 
   self->settings = g_object_ref (settings);
   self->items = g_object_ref (items);
