@@ -32,7 +32,9 @@ struct _CsSheetDialog
 
   GSettings         *settings;
   GListModel        *items;
-  CsThumbnailer     *thumbnailer;
+  CsThumbnailer     *thumbnailer;       /* the grid's */
+  gboolean           in_cache;          /* the grid's thumbnails are the cache's */
+  CsFlavor           flavor;            /* of the cells' thumbnails */
   char              *folder_name;
   AdwToastOverlay   *main_toasts;
   CsSheetDialogMode  mode;
@@ -40,7 +42,8 @@ struct _CsSheetDialog
   GPtrArray         *entries;
   CsSheetRenderer   *renderer;
   cairo_surface_t   *preview_surface;   /* the first page at the preview's size */
-  GCancellable      *cancellable;       /* collecting, then writing */
+  GCancellable      *collecting;
+  GCancellable      *cancellable;       /* writing */
   guint              pulse_id;
   gboolean           busy;
   gboolean           disposed;          /* what finishes later finds no widgets */
@@ -91,6 +94,7 @@ static const struct {
 };
 
 static void update_preview (CsSheetDialog *self);
+static void collect        (CsSheetDialog *self);
 
 /* Toast titles are Pango markup: file names and reasons are not. */
 static AdwToast *
@@ -315,6 +319,31 @@ copy_entry (gconstpointer entry,
   return cs_sheet_entry_ref ((CsSheetEntry *) entry);
 }
 
+/* The cache's flavor for the cells: the smallest as large as a cell at the
+ * sheet's resolution (a 128-pixel thumbnail is blurred on paper), never
+ * smaller than the grid's. Thumbnails written beside the pictures have
+ * one size only, the grid's. */
+static CsFlavor
+wanted_flavor (CsSheetDialog *self)
+{
+  g_autoptr(CsSheetOptions) options = options_from_settings (self->settings);
+  g_autoptr(CsSheetLayout) layout = NULL;
+  CsFlavor flavor = self->flavor;
+  guint pixels;
+
+  if (!self->in_cache)
+    return flavor;
+  layout = cs_sheet_layout_new (options, g_list_model_get_n_items (self->items), NULL);
+  if (layout == NULL)
+    return flavor;
+
+  pixels = cs_sheet_layout_get_image_pixels (layout, options->dpi);
+  while (flavor < CS_FLAVOR_XX_LARGE && cs_flavor_get_size (flavor) < pixels)
+    flavor++;
+
+  return flavor;
+}
+
 /* A renderer of its own, and cells of its own, for each user: the preview
  * draws and the entries are sorted here while a sheet is written in a
  * thread. */
@@ -340,6 +369,9 @@ update_preview (CsSheetDialog *self)
 
   if (self->entries == NULL)
     return;
+
+  if (wanted_flavor (self) > self->flavor)
+    collect (self);
 
   cs_sheet_entries_sort (self->entries, sort_order (self->settings));
   g_clear_object (&self->renderer);
@@ -431,32 +463,51 @@ on_collected (GObject      *object,
   g_autoptr(GError) error = NULL;
   GPtrArray *entries = cs_sheet_entries_collect_finish (result, &error);
 
-  if (self->disposed)
+  /* Closed, or overtaken by a collection of larger thumbnails. */
+  if (self->disposed || g_task_get_cancellable (G_TASK (result)) != self->collecting)
     {
       g_clear_pointer (&entries, g_ptr_array_unref);
       return;
     }
+
+  g_clear_object (&self->collecting);
+  set_busy (self, FALSE);
   if (entries == NULL)
     {
-      set_busy (self, FALSE);
-      gtk_label_set_text (self->pages_label, error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        update_preview (self);
+      else
+        gtk_label_set_text (self->pages_label, error->message);
       return;
     }
 
-  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
   self->entries = entries;
-  set_busy (self, FALSE);
   update_preview (self);
 }
 
+/* The cells again, with thumbnails of the flavor the options want; the
+ * preview keeps the cells it has meanwhile. */
 static void
 collect (CsSheetDialog *self)
 {
+  g_autoptr(CsThumbnailer) thumbnailer = NULL;
+
+  self->flavor = wanted_flavor (self);
+  if (self->in_cache)
+    thumbnailer = cs_thumbnailer_new_for_cache (self->flavor, NULL);
+  else
+    thumbnailer = g_object_ref (self->thumbnailer);
+
+  if (self->collecting != NULL)
+    g_cancellable_cancel (self->collecting);
+  g_clear_object (&self->collecting);
+  self->collecting = g_cancellable_new ();
+
+  cs_trace ("sheet-thumbnails %s", self->in_cache ? cs_flavor_get_name (self->flavor) : "beside");
   gtk_label_set_text (self->pages_label, _("Making the thumbnails…"));
   set_busy (self, TRUE);
-  self->cancellable = g_cancellable_new ();
-  cs_sheet_entries_collect_async (self->items, self->thumbnailer, self->cancellable,
-                                  on_collected, g_object_ref (self));
+  cs_sheet_entries_collect_async (self->items, thumbnailer, self->collecting, on_collected, g_object_ref (self));
 }
 
 /* Export */
@@ -693,7 +744,12 @@ on_export_clicked (CsSheetDialog *self)
 static void
 on_cancel_clicked (CsSheetDialog *self)
 {
-  if (self->cancellable != NULL && self->entries != NULL)
+  if (self->collecting != NULL && self->entries != NULL)
+    {
+      g_cancellable_cancel (self->collecting);
+      return;
+    }
+  if (self->cancellable != NULL)
     {
       g_cancellable_cancel (self->cancellable);
       return;
@@ -708,12 +764,15 @@ cs_sheet_dialog_dispose (GObject *object)
   CsSheetDialog *self = (CsSheetDialog *)object;
 
   self->disposed = TRUE;
+  if (self->collecting != NULL)
+    g_cancellable_cancel (self->collecting);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->pulse_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_SHEET_DIALOG);
 
+  g_clear_object (&self->collecting);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->renderer);
   g_clear_pointer (&self->preview_surface, cairo_surface_destroy);
@@ -790,10 +849,14 @@ cs_sheet_dialog_present (GtkWindow         *parent,
                                      "transient-for", parent,
                                      "destroy-with-parent", TRUE,
                                      NULL);
+  int output_mode, flavor;
 
   self->settings = g_object_ref (settings);
   self->items = g_object_ref (items);
   self->thumbnailer = g_object_ref (thumbnailer);
+  g_object_get (thumbnailer, "mode", &output_mode, "flavor", &flavor, NULL);
+  self->in_cache = output_mode == CS_OUTPUT_CACHE;
+  self->flavor = flavor;
   self->folder_name = g_strdup (folder_name);
   self->main_toasts = g_object_ref (toast_overlay);
   self->mode = mode;

@@ -197,6 +197,17 @@ else
   not_ok "the preview counts $n_images images on 2 pages" "traced: '$preview'"
 fi
 
+# Cells of some 45 mm at 150 dpi want more than the grid's 128 pixels: the
+# cells' thumbnails are a larger flavor's, made in the cache for them all.
+flavor=$(trace_line sheet-thumbnails)
+n_flavor=$(find "$XDG_CACHE_HOME/thumbnails/$flavor" -maxdepth 1 -name '*.png' 2>/dev/null | wc -l)
+if [ -n "$flavor" ] && [ "$flavor" != normal ] && [ "$n_flavor" -eq "$n_images" ]; then
+  ok "the sheet's thumbnails are $n_images of the cache's $flavor flavor"
+else
+  not_ok "the sheet's thumbnails are $n_images of a flavor larger than normal" \
+    "traced flavor '$flavor'; $n_flavor thumbnails in $XDG_CACHE_HOME/thumbnails/$flavor"
+fi
+
 # The dialog's part of the screen, once the preview is painted.
 sleep 1
 shot=$log_dir/sheet-export-dialog.png
