@@ -632,9 +632,13 @@ write_sheet (CsSheetDialog *self,
       return;
     }
 
-  /* The format chosen in the dialog wins over a name that says another. */
-  if (cs_sheet_format_from_path (chosen, &named, NULL) && named == format)
-    path = g_steal_pointer (&chosen);
+  /* A name typed with one of the formats' extensions says the format, as
+   * on the command line; else the dialog's format adds its own. */
+  if (cs_sheet_format_from_path (chosen, &named, NULL))
+    {
+      format = named;
+      path = g_steal_pointer (&chosen);
+    }
   else
     path = g_strconcat (chosen, format_extensions[format], NULL);
 

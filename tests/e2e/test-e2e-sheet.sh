@@ -320,7 +320,37 @@ else
   not_ok "Print… prints the sheet" "no sheet-printed trace; the screen: $log_dir/sheet-print-failure.png"
 fi
 
-# 6. Ctrl+Q; nothing GTK or GLib complains of.
+# 6. PNG pages: a name typed with .png says the format, whatever the
+# dialog's Format row says (PDF); one file a page.
+
+xdo windowfocus --sync "$window" >/dev/null 2>&1
+mark_trace
+xdo key --clearmodifiers ctrl+e
+poll "$timeout_window" has_visible_window '^Export Contact Sheet$' && poll "$timeout_finished" has_trace sheet-preview ||
+  bail "Ctrl+E does not show the export dialog a third time"
+xdo windowfocus --sync "$(visible_window '^Export Contact Sheet$')" >/dev/null 2>&1
+xdo key --clearmodifiers alt+e
+if poll "$timeout_window" has_visible_window '^Save Contact Sheet$'; then
+  xdo windowfocus --sync "$(visible_window '^Save Contact Sheet$')" >/dev/null 2>&1
+  sleep 0.5
+  xdo key --clearmodifiers ctrl+a
+  xdo type --clearmodifiers --delay 20 "$work/out/holiday.png"
+  sleep 0.5
+  xdo key --clearmodifiers Return
+fi
+poll "$timeout_written" has_trace sheet-written
+written=$(trace_since_mark | sed -n 's/^contact-sheet-trace: sheet-written //p' | tr '\n' ' ')
+expected="$work/out/holiday-1.png $work/out/holiday-2.png $work/out/holiday-3.png "
+sizes=$(/usr/bin/identify -format '%m %w %h\n' "$work"/out/holiday-*.png 2>/dev/null | sort -u)
+if [ "$written" = "$expected" ] && [ "$(wc -l <<<"$sizes")" = 1 ] && [[ $sizes == PNG\ * ]]; then
+  ok "PNG pages: one file a page, all PNG of one size ($sizes)"
+else
+  "$import" -window root "$log_dir/sheet-png-failure.png" 2>/dev/null
+  not_ok "PNG pages: one file a page, all PNG of one size" "written: '$written'" "expected: '$expected'" \
+    "identify: $sizes" "the screen: $log_dir/sheet-png-failure.png"
+fi
+
+# 7. Ctrl+Q; nothing GTK or GLib complains of.
 
 xdo windowfocus --sync "$window" >/dev/null 2>&1
 xdo key --clearmodifiers ctrl+q
