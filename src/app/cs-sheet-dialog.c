@@ -56,6 +56,7 @@ struct _CsSheetDialog
   GtkLabel          *pages_label;
   GtkProgressBar    *progress;
   GtkWidget         *options_page;
+  GtkWidget         *file_group;
   AdwComboRow       *paper_row;
   AdwComboRow       *orientation_row;
   GtkSpinButton     *columns_spin;
@@ -308,10 +309,6 @@ sheet_format (GSettings *settings)
 
 /* The preview */
 
-static void
-set_busy (CsSheetDialog *self,
-          gboolean       busy);
-
 static gpointer
 copy_entry (gconstpointer entry,
             gpointer      user_data)
@@ -370,9 +367,6 @@ update_preview (CsSheetDialog *self)
   if (self->entries == NULL)
     return;
 
-  if (wanted_flavor (self) > self->flavor)
-    collect (self);
-
   cs_sheet_entries_sort (self->entries, sort_order (self->settings));
   g_clear_object (&self->renderer);
   g_clear_pointer (&self->preview_surface, cairo_surface_destroy);
@@ -394,6 +388,10 @@ update_preview (CsSheetDialog *self)
   text = g_strdup_printf (_("%s on %s"), images, pages);
   gtk_label_set_text (self->pages_label, text);
   cs_trace ("sheet-preview %u images %u pages", self->entries->len, n_pages);
+
+  /* Meanwhile the preview shows the smaller thumbnails. */
+  if (wanted_flavor (self) > self->flavor)
+    collect (self);
 }
 
 static void
@@ -806,6 +804,7 @@ cs_sheet_dialog_class_init (CsSheetDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, pages_label);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, progress);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, options_page);
+  gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, file_group);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, paper_row);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, orientation_row);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, columns_spin);
@@ -869,6 +868,7 @@ cs_sheet_dialog_present (GtkWindow         *parent,
     {
       gtk_window_set_title (GTK_WINDOW (self), _("Print Contact Sheet"));
       gtk_button_set_label (GTK_BUTTON (self->export_button), _("_Print…"));
+      gtk_widget_set_visible (self->file_group, FALSE);
     }
 
   bind_settings (self);
