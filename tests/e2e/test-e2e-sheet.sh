@@ -130,6 +130,7 @@ visible_window ()
 
 has_visible_window () { [ -n "$(visible_window "$1")" ]; }
 has_no_visible_window () { [ -z "$(visible_window "$1")" ]; }
+has_exited () { ! kill -0 "$app_pid" 2>/dev/null; }
 
 trace_mark=0
 mark_trace () { trace_mark=$(wc -l <"$app_log"); }
@@ -158,8 +159,10 @@ export GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=$schema_dir
 export CONTACT_SHEET_TRACE=1
 print_pdf=$work/printed.pdf
 export CONTACT_SHEET_PRINT_EXPORT=$print_pdf
-mkdir -p "$HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" "$work/out" &&
-  chmod 700 "$XDG_RUNTIME_DIR" || bail "cannot make the home folders"
+if ! mkdir -p "$HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" "$work/out" ||
+   ! chmod 700 "$XDG_RUNTIME_DIR"; then
+  bail "cannot make the home folders"
+fi
 
 pictures=$HOME/Holiday
 "$gen_images" "$pictures" "$n_images" || bail "cs-gen-images failed"
@@ -248,8 +251,9 @@ poll 10 has_no_visible_window '^Export Contact Sheet$' || bail "Escape does not 
 xdo windowfocus --sync "$window" >/dev/null 2>&1
 mark_trace
 xdo key --clearmodifiers ctrl+e
-poll "$timeout_window" has_visible_window '^Export Contact Sheet$' && poll "$timeout_finished" has_trace sheet-preview ||
+if ! { poll "$timeout_window" has_visible_window '^Export Contact Sheet$' && poll "$timeout_finished" has_trace sheet-preview; }; then
   bail "Ctrl+E does not show the export dialog again"
+fi
 dialog=$(visible_window '^Export Contact Sheet$')
 preview=$(trace_line sheet-preview)
 if [ "$preview" = "$n_images images 3 pages" ]; then
@@ -300,8 +304,9 @@ fi
 xdo windowfocus --sync "$window" >/dev/null 2>&1
 mark_trace
 xdo key --clearmodifiers ctrl+p
-poll "$timeout_window" has_visible_window '^Print Contact Sheet$' && poll "$timeout_finished" has_trace sheet-preview ||
+if ! { poll "$timeout_window" has_visible_window '^Print Contact Sheet$' && poll "$timeout_finished" has_trace sheet-preview; }; then
   bail "Ctrl+P shows no print dialog, or no preview in it"
+fi
 xdo windowfocus --sync "$(visible_window '^Print Contact Sheet$')" >/dev/null 2>&1
 xdo key --clearmodifiers alt+p
 if poll "$timeout_written" has_trace sheet-printed; then
@@ -326,8 +331,9 @@ fi
 xdo windowfocus --sync "$window" >/dev/null 2>&1
 mark_trace
 xdo key --clearmodifiers ctrl+e
-poll "$timeout_window" has_visible_window '^Export Contact Sheet$' && poll "$timeout_finished" has_trace sheet-preview ||
+if ! { poll "$timeout_window" has_visible_window '^Export Contact Sheet$' && poll "$timeout_finished" has_trace sheet-preview; }; then
   bail "Ctrl+E does not show the export dialog a third time"
+fi
 xdo windowfocus --sync "$(visible_window '^Export Contact Sheet$')" >/dev/null 2>&1
 xdo key --clearmodifiers alt+e
 if poll "$timeout_window" has_visible_window '^Save Contact Sheet$'; then
@@ -354,11 +360,15 @@ fi
 
 xdo windowfocus --sync "$window" >/dev/null 2>&1
 xdo key --clearmodifiers ctrl+q
-if poll 10 eval '! kill -0 "$app_pid" 2>/dev/null'; then
+if poll 10 has_exited; then
   wait "$app_pid"
   status=$?
   app_pid=
-  [ "$status" = 0 ] && ok "Ctrl+Q quits with status 0" || not_ok "Ctrl+Q quits with status 0" "status $status"
+  if [ "$status" = 0 ]; then
+    ok "Ctrl+Q quits with status 0"
+  else
+    not_ok "Ctrl+Q quits with status 0" "status $status"
+  fi
 else
   not_ok "Ctrl+Q quits" "still running"
 fi
