@@ -127,8 +127,14 @@ cs_sheet_print_async (CsSheetRenderer     *renderer,
       action = GTK_PRINT_OPERATION_ACTION_EXPORT;
     }
 
-  g_signal_connect_object (operation, "begin-print", G_CALLBACK (on_begin_print), renderer, 0);
-  g_signal_connect_object (operation, "draw-page", G_CALLBACK (on_draw_page), renderer, 0);
+  /* The operation keeps the renderer as long as it lives: a print job can
+   * outlast the dialog that asked for it. (Connecting with the renderer as
+   * the handlers' object aborted in GLib's closure invalidation once the
+   * print dialog had printed.) */
+  g_signal_connect_data (operation, "begin-print", G_CALLBACK (on_begin_print),
+                         g_object_ref (renderer), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  g_signal_connect_data (operation, "draw-page", G_CALLBACK (on_draw_page),
+                         g_object_ref (renderer), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
   g_signal_connect_data (operation, "done", G_CALLBACK (on_done),
                          g_object_ref (task), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
 
