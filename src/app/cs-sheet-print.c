@@ -5,10 +5,6 @@
  * the page the dialog settles on, which starts as the sheet's own paper
  * and orientation.
  *
- * CONTACT_SHEET_PRINT_EXPORT=FILE.pdf skips the dialog and exports the
- * print job to FILE.pdf, as "Print to File" would: what the tests compare
- * with the sheet exported from the same options.
- *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -105,8 +101,6 @@ cs_sheet_print_async (CsSheetRenderer     *renderer,
   g_autoptr(GtkPrintOperation) operation = gtk_print_operation_new ();
   g_autoptr(GtkPageSetup) setup = page_setup_new (cs_sheet_renderer_get_options (renderer));
   g_autofree char *title = cs_sheet_renderer_dup_title (renderer);
-  const char *export_path = g_getenv ("CONTACT_SHEET_PRINT_EXPORT");
-  GtkPrintOperationAction action = GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG;
   g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
   GtkPrintOperationResult result;
   g_autoptr(GError) error = NULL;
@@ -121,11 +115,6 @@ cs_sheet_print_async (CsSheetRenderer     *renderer,
   gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
   gtk_print_operation_set_allow_async (operation, TRUE);
   gtk_print_operation_set_embed_page_setup (operation, TRUE);
-  if (export_path != NULL && export_path[0] != '\0')
-    {
-      gtk_print_operation_set_export_filename (operation, export_path);
-      action = GTK_PRINT_OPERATION_ACTION_EXPORT;
-    }
 
   /* The operation keeps the renderer as long as it lives: a print job can
    * outlast the dialog that asked for it. (Connecting with the renderer as
@@ -138,7 +127,7 @@ cs_sheet_print_async (CsSheetRenderer     *renderer,
   g_signal_connect_data (operation, "done", G_CALLBACK (on_done),
                          g_object_ref (task), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
 
-  result = gtk_print_operation_run (operation, action, parent, &error);
+  result = gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, parent, &error);
   if (result != GTK_PRINT_OPERATION_RESULT_IN_PROGRESS)
     complete (task, result, g_steal_pointer (&error));
 }
