@@ -137,6 +137,8 @@ mark_trace () { trace_mark=$(wc -l <"$app_log"); }
 trace_since_mark () { tail -n "+$((trace_mark + 1))" "$app_log" 2>/dev/null; }
 trace_line () { trace_since_mark | sed -n "s/^contact-sheet-trace: $1 //p" | tail -n 1; }
 has_trace () { trace_since_mark | grep -q "^contact-sheet-trace: $1 "; }
+# has_preview N: the last preview since the mark counts N pages.
+has_preview () { [ "$(trace_line sheet-preview)" = "$n_images images $1 pages" ]; }
 
 # The names pdftotext finds of the pictures', one per line.
 missing_names ()
@@ -240,7 +242,7 @@ xdo key --clearmodifiers alt+r
 xdo key --clearmodifiers ctrl+a
 xdo type --clearmodifiers --delay 20 2
 xdo key --clearmodifiers Tab
-poll 10 has_trace 'sheet-preview [0-9]* images 3 pages'
+poll 10 has_preview 3
 preview=$(trace_line sheet-preview)
 if [ "$preview" = "$n_images images 3 pages" ]; then
   ok "with 2 rows the preview counts 3 pages"
@@ -372,7 +374,57 @@ else
     "identify: $sizes" "the screen: $log_dir/sheet-png-failure.png"
 fi
 
-# 7. Ctrl+Q; nothing GTK or GLib complains of.
+# 7. Cancel while writing: one picture a page makes 24 pages, long enough
+# to cancel; the dialog stays, and no page is left behind.
+
+xdo windowfocus --sync "$window" >/dev/null 2>&1
+mark_trace
+xdo key --clearmodifiers ctrl+e
+if ! { poll "$timeout_window" has_visible_window '^Export Contact Sheet$' && poll "$timeout_finished" has_trace sheet-preview; }; then
+  bail "Ctrl+E does not show the export dialog a fourth time"
+fi
+dialog=$(visible_window '^Export Contact Sheet$')
+xdo windowfocus --sync "$dialog" >/dev/null 2>&1
+for field in alt+l alt+r; do
+  xdo key --clearmodifiers "$field" ctrl+a
+  xdo type --clearmodifiers --delay 20 1
+  xdo key --clearmodifiers Tab
+done
+poll "$timeout_finished" has_preview "$n_images"
+# The thumbnails a page-sized cell wants may be made first.
+sleep 2
+mark_trace
+xdo key --clearmodifiers alt+e
+if poll "$timeout_window" has_visible_window '^Save Contact Sheet$'; then
+  xdo windowfocus --sync "$(visible_window '^Save Contact Sheet$')" >/dev/null 2>&1
+  sleep 0.5
+  xdo key --clearmodifiers ctrl+a
+  xdo type --clearmodifiers --delay 20 "$work/cancelled/one.png"
+  mkdir -p "$work/cancelled"
+  sleep 0.5
+  xdo key --clearmodifiers Return
+  poll 10 has_no_visible_window '^Save Contact Sheet$'
+  xdo windowfocus --sync "$dialog" >/dev/null 2>&1
+  xdo key --clearmodifiers alt+c
+fi
+poll "$timeout_written" has_trace 'sheet-\(failed\|written\)'
+failed=$(trace_line sheet-failed)
+left=$(find "$work/cancelled" -type f 2>/dev/null | wc -l)
+if [ -n "$failed" ] && ! has_trace sheet-written && [ "$left" -eq 0 ] &&
+   has_visible_window '^Export Contact Sheet$'; then
+  ok "Cancel stops the writing, leaves no file, keeps the dialog: \"$failed\""
+else
+  "$import" -window root "$log_dir/sheet-cancel-failure.png" 2>/dev/null
+  not_ok "Cancel stops the writing, leaves no file, keeps the dialog" "failed: '$failed'" \
+    "written: '$(trace_line sheet-written)'" "$left files in $work/cancelled" \
+    "the screen: $log_dir/sheet-cancel-failure.png"
+fi
+
+xdo windowfocus --sync "$dialog" >/dev/null 2>&1
+xdo key --clearmodifiers Escape
+poll 10 has_no_visible_window '^Export Contact Sheet$' || not_ok "Escape closes the export dialog after a cancel"
+
+# 8. Ctrl+Q; nothing GTK or GLib complains of.
 
 xdo windowfocus --sync "$window" >/dev/null 2>&1
 xdo key --clearmodifiers ctrl+q
