@@ -46,7 +46,7 @@ struct _CsSheetDialog
   GCancellable      *cancellable;       /* writing */
   guint              pulse_id;
   gboolean           busy;
-  gboolean           disposed;          /* what finishes later finds no widgets */
+  gboolean           closed;            /* what finishes later leaves it alone */
 
   /* Template widgets */
   AdwToastOverlay   *toast_overlay;
@@ -462,7 +462,7 @@ on_collected (GObject      *object,
   GPtrArray *entries = cs_sheet_entries_collect_finish (result, &error);
 
   /* Closed, or overtaken by a collection of larger thumbnails. */
-  if (self->disposed || g_task_get_cancellable (G_TASK (result)) != self->collecting)
+  if (self->closed || g_task_get_cancellable (G_TASK (result)) != self->collecting)
     {
       g_clear_pointer (&entries, g_ptr_array_unref);
       return;
@@ -593,7 +593,7 @@ on_written (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) paths = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (self->disposed)
+  if (self->closed)
     return;
 
   g_clear_object (&self->cancellable);
@@ -717,7 +717,7 @@ on_printed (GObject      *object,
   g_autoptr(GError) error = NULL;
   GtkPrintOperationResult printed = cs_sheet_print_finish (result, &error);
 
-  if (self->disposed)
+  if (self->closed)
     return;
 
   set_busy (self, FALSE);
@@ -760,17 +760,33 @@ on_cancel_clicked (CsSheetDialog *self)
   gtk_window_close (GTK_WINDOW (self));
 }
 
+/* Closing stops what runs: the tasks hold the dialog until they end, so
+ * they are told here, not at dispose. */
 static void
-cs_sheet_dialog_dispose (GObject *object)
+stop (CsSheetDialog *self)
 {
-  CsSheetDialog *self = (CsSheetDialog *)object;
-
-  self->disposed = TRUE;
+  self->closed = TRUE;
   if (self->collecting != NULL)
     g_cancellable_cancel (self->collecting);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->pulse_id, g_source_remove);
+}
+
+static gboolean
+cs_sheet_dialog_close_request (GtkWindow *window)
+{
+  stop (CS_SHEET_DIALOG (window));
+
+  return GTK_WINDOW_CLASS (cs_sheet_dialog_parent_class)->close_request (window);
+}
+
+static void
+cs_sheet_dialog_dispose (GObject *object)
+{
+  CsSheetDialog *self = (CsSheetDialog *)object;
+
+  stop (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_SHEET_DIALOG);
 
@@ -795,6 +811,7 @@ cs_sheet_dialog_class_init (CsSheetDialogClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = cs_sheet_dialog_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = cs_sheet_dialog_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/contactsheet/ContactSheet/cs-sheet-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, toast_overlay);
