@@ -50,7 +50,6 @@ struct _CsSheetDialog
 
   /* Template widgets */
   AdwToastOverlay   *toast_overlay;
-  GtkWidget         *cancel_button;
   GtkWidget         *export_button;
   GtkDrawingArea    *preview;
   GtkLabel          *pages_label;
@@ -815,7 +814,6 @@ cs_sheet_dialog_class_init (CsSheetDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/contactsheet/ContactSheet/cs-sheet-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, export_button);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, preview);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, pages_label);
