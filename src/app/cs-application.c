@@ -196,6 +196,8 @@ cs_application_startup (GApplication *application)
     { "app.quit", { "<Control>q", NULL } },
     { "app.preferences", { "<Control>comma", NULL } },
     { "win.open-folder", { "<Control>o", NULL } },
+    { "win.export-sheet", { "<Control>e", NULL } },
+    { "win.print-sheet", { "<Control>p", NULL } },
     { "win.stop", { "Escape", NULL } },
     { "win.reload", { "F5", "<Control>r", NULL } },
     { "win.zoom-in", { "<Control>plus", "<Control>equal", NULL } },

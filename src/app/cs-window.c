@@ -4,8 +4,8 @@
  * The window is the shell: its template, its actions, opening and
  * reloading, the title, closing and drops. The folder loader does the
  * work, the grid model keeps the items, the grid view and the texture
- * cache show them, the status bar counts; the window wires them together
- * and owns them all.
+ * cache show them, the status bar counts, the sheet dialog lays out what
+ * the grid shows; the window wires them together and owns them all.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,6 +22,7 @@
 #include "cs-folder-loader.h"
 #include "cs-grid-model.h"
 #include "cs-grid-view.h"
+#include "cs-sheet-dialog.h"
 #include "cs-status-bar.h"
 #include "cs-texture-cache.h"
 #include "cs-trace.h"
@@ -418,6 +419,29 @@ show_failures_action (GtkWidget  *widget,
   gtk_window_present (self->failures_window);
 }
 
+/* The contact sheet of what the grid shows, in its order, titled as the
+ * window is. */
+static void
+sheet_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  GListModel *shown = G_LIST_MODEL (gtk_grid_view_get_model (self->grid));
+  CsThumbnailer *thumbnailer = cs_folder_loader_get_thumbnailer (self->loader);
+
+  if (thumbnailer == NULL || g_list_model_get_n_items (shown) == 0)
+    {
+      toast (self, _("No images to lay out: open a folder first"));
+      return;
+    }
+
+  cs_sheet_dialog_present (GTK_WINDOW (self), self->settings, shown, thumbnailer,
+                           gtk_window_get_title (GTK_WINDOW (self)), self->toast_overlay,
+                           g_str_equal (action_name, "win.print-sheet") ? CS_SHEET_DIALOG_PRINT
+                                                                        : CS_SHEET_DIALOG_EXPORT);
+}
+
 static void
 item_action (GtkWidget  *widget,
              const char *action_name,
@@ -696,6 +720,8 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.zoom-reset", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-failures", NULL, show_failures_action);
+  gtk_widget_class_install_action (widget_class, "win.export-sheet", NULL, sheet_action);
+  gtk_widget_class_install_action (widget_class, "win.print-sheet", NULL, sheet_action);
   gtk_widget_class_install_action (widget_class, "win.open-item", NULL, item_action);
   gtk_widget_class_install_action (widget_class, "win.show-in-files", NULL, item_action);
   gtk_widget_class_install_action (widget_class, "win.copy-path", NULL, item_action);
