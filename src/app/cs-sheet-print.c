@@ -26,8 +26,9 @@
 #include "cs-sheet-writer.h"
 #include "cs-trace.h"
 
-/* Once: GTK emits "done" for a job that went on in the background, and
- * for some that ended inside gtk_print_operation_run() too. */
+/* Once: GtkPrintOperation emits "done" for a job that went on in the
+ * background, and for some that ended inside gtk_print_operation_run()
+ * too. */
 static void
 complete (GTask                   *task,
           GtkPrintOperationResult  result,
