@@ -174,7 +174,10 @@ pictures=$HOME/Holiday
 
 xdo mousemove $((screen_w - 1)) $((screen_h - 1)) >/dev/null 2>&1
 cd "$work" || bail "cannot enter $work"
-"$app" "$pictures" >"$app_log" 2>&1 &
+# Its own temporary folder, to see what printing leaves there.
+app_tmp=$work/tmp
+mkdir -p "$app_tmp" || bail "cannot make $app_tmp"
+TMPDIR=$app_tmp "$app" "$pictures" >"$app_log" 2>&1 &
 app_pid=$!
 
 poll "$timeout_window" has_visible_window '^Holiday$' || bail "no main window"
@@ -303,10 +306,12 @@ else
   not_ok "the export dialog closes once the sheet is written"
 fi
 
-# 5. Ctrl+P: the same options through GtkPrintOperation and GTK's print
-# dialog, whose one printer here is "Print to File" (its first row, which
-# a click selects: the keyboard does not reach the list), printed with
-# Alt+P.
+# 5. Ctrl+P: the same options through GTK's print dialog (from
+# GtkPrintOperation on GTK 4.8, GtkPrintDialog from 4.14, which without a
+# print portal shows the same dialog), whose one printer here is "Print to
+# File" (its first row, which a click selects: the keyboard does not reach
+# the list), printed with Alt+P. GtkPrintDialog prints a PDF written in a
+# temporary folder first: none may be left behind.
 
 xdo windowfocus --sync "$window" >/dev/null 2>&1
 mark_trace
@@ -336,6 +341,12 @@ if poll "$timeout_written" has_trace sheet-printed; then
     not_ok "Print… prints the same $pages pages, every picture's name on them" \
       "result $printed; $print_pages pages in $print_pdf" "missing names: $missing" \
       "the print dialog: $log_dir/sheet-print-dialog.png"
+  fi
+  left=$(find "$app_tmp" -mindepth 1 -maxdepth 1 -name 'contact-sheet-print-*' 2>/dev/null)
+  if [ -z "$left" ]; then
+    ok "printing leaves no temporary file"
+  else
+    not_ok "printing leaves no temporary file" "left: $left"
   fi
 else
   "$import" -window root "$log_dir/sheet-print-failure.png" 2>/dev/null
