@@ -4,9 +4,9 @@
 # Runs the built program under Xvfb on a folder of generated pictures and
 # drives it with the keyboard as a person would: Ctrl+E, the export dialog
 # and its preview, Export…, the real file chooser, a PDF written; then
-# Ctrl+P, Print…, and GTK's print dialog: "Print to File" picked with a
-# click, Alt+P, a PDF. Both PDFs are read back with poppler's pdfinfo and
-# pdftotext. Prints TAP.
+# Ctrl+P, Print…, and GTK's print dialog: dismissed with Escape once, then
+# "Print to File" picked with a click, Alt+P, a PDF. Both PDFs are read
+# back with poppler's pdfinfo and pdftotext. Prints TAP.
 #
 # Usage (meson passes these, see meson.build):
 #   test-e2e-sheet.sh APP SCHEMA-DIR LOG-DIR SCREENSHOT-DIR GEN-IMAGES
@@ -319,9 +319,28 @@ xdo key --clearmodifiers ctrl+p
 if ! { poll "$timeout_window" has_visible_window '^Print Contact Sheet$' && poll "$timeout_finished" has_trace sheet-preview; }; then
   bail "Ctrl+P shows no print dialog, or no preview in it"
 fi
-xdo windowfocus --sync "$(visible_window '^Print Contact Sheet$')" >/dev/null 2>&1
+sheet_dialog=$(visible_window '^Print Contact Sheet$')
+# Escape in GTK's dialog is a cancel, not an error: the sheet's dialog
+# stays for another try.
+xdo windowfocus --sync "$sheet_dialog" >/dev/null 2>&1
 xdo key --clearmodifiers alt+p
 poll "$timeout_window" has_visible_window '^Print$' || bail "Print… shows no print dialog"
+xdo windowfocus --sync "$(visible_window '^Print$')" >/dev/null 2>&1
+sleep 0.5
+xdo key --clearmodifiers Escape
+poll "$timeout_window" has_trace sheet-printed
+poll 10 has_no_visible_window '^Print$'
+printed=$(trace_line sheet-printed)
+# GTK_PRINT_OPERATION_RESULT_CANCEL is 2.
+if [ "$printed" = 2 ] && has_visible_window '^Print Contact Sheet$'; then
+  ok "Escape in the print dialog cancels and keeps the sheet's dialog"
+else
+  not_ok "Escape in the print dialog cancels and keeps the sheet's dialog" "result '$printed'"
+fi
+mark_trace
+xdo windowfocus --sync "$sheet_dialog" >/dev/null 2>&1
+xdo key --clearmodifiers alt+p
+poll "$timeout_window" has_visible_window '^Print$' || bail "Print… shows no print dialog the second time"
 print_dialog=$(visible_window '^Print$')
 xdo windowfocus --sync "$print_dialog" >/dev/null 2>&1
 sleep 0.5
