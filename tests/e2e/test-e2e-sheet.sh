@@ -25,6 +25,9 @@ n_images=24
 screen_w=1280
 screen_h=800
 timeout_window=30
+# The program's first window: more, as a D-Bus activation at start (the
+# accessibility bus) can take the bus's own 25 s time-out.
+timeout_start=60
 timeout_finished=60
 timeout_written=60
 import=/usr/bin/import
@@ -54,7 +57,20 @@ if [ -z "${CS_E2E_INNER:-}" ]; then
   status=$?
   if [ ! -e "$log_dir/sheet-inner-started" ]; then
     echo "Bail out! xvfb-run or dbus-run-session failed (status $status), see $log_dir/sheet-session.log"
+    tail -n 30 "$log_dir/sheet-session.log" >&2
     exit 1
+  fi
+  # What the program and the session said, where a failed run's log is read
+  # (meson shows stderr; the TAP on stdout only says which step failed).
+  if [ "$status" != 0 ]; then
+    {
+      echo "--- $log_dir/sheet-session.log (the bus and X):"
+      tail -n 40 "$log_dir/sheet-session.log"
+      echo "--- $log_dir/sheet-script-stderr.log (this script, and why it stopped):"
+      tail -n 40 "$log_dir/sheet-script-stderr.log"
+      echo "--- $log_dir/sheet-app.log (the program):"
+      tail -n 40 "$log_dir/sheet-app.log"
+    } >&2
   fi
   exit $status
 fi
@@ -99,6 +115,13 @@ bail ()
   "$import" -window root "$log_dir/sheet-failure.png" 2>/dev/null &&
     echo "# screen at the failure: $log_dir/sheet-failure.png"
   tail -n 20 "$app_log" 2>/dev/null | sed 's/^/#   /'
+  # To this script's stderr log, which the outer part shows on failure.
+  {
+    echo "bail: $*"
+    echo "bail: DISPLAY=${DISPLAY:-} answers: $(xdo getdisplaygeometry 2>&1 || echo no)"
+    echo "bail: the program ${app_pid:+(pid $app_pid) }is $(kill -0 "${app_pid:-0}" 2>/dev/null && echo running || echo gone)"
+    echo "bail: windows: $(xdo search --onlyvisible --name . getwindowname %@ 2>&1 | tr '\n' '|')"
+  } >&2
   echo "Bail out! $*"
   exit 1
 }
@@ -115,6 +138,8 @@ poll ()
 }
 
 xdo () { timeout 10 xdotool "$@"; }
+
+x_answers () { xdo getdisplaygeometry >/dev/null 2>&1; }
 
 visible_window ()
 {
@@ -180,7 +205,10 @@ mkdir -p "$app_tmp" || bail "cannot make $app_tmp"
 TMPDIR=$app_tmp "$app" "$pictures" >"$app_log" 2>&1 &
 app_pid=$!
 
-poll "$timeout_window" has_visible_window '^Holiday$' || bail "no main window"
+# The X server answers before the program starts, so that a server slow to
+# come up is not taken for a program that shows no window.
+poll "$timeout_window" x_answers || bail "the X server does not answer"
+poll "$timeout_start" has_visible_window '^Holiday$' || bail "no main window"
 window=$(visible_window '^Holiday$')
 if poll "$timeout_finished" has_trace finished; then
   ok "the folder's $n_images thumbnails are made"
