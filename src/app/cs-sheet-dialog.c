@@ -549,48 +549,14 @@ announce (CsSheetDialog  *self,
   adw_toast_overlay_add_toast (self->main_toasts, toast);
 }
 
-typedef struct
-{
-  CsSheetRenderer *renderer;
-  char            *path;
-  CsSheetFormat    format;
-} WriteData;
-
-static void
-write_data_free (WriteData *data)
-{
-  g_clear_object (&data->renderer);
-  g_free (data->path);
-  g_free (data);
-}
-
-/* cs_sheet_writer_write_async() is not used: its _finish() refuses its own
- * results (it checks them for no source object, and gives them the
- * renderer). */
-static void
-write_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  WriteData *data = task_data;
-  GError *error = NULL;
-  char **paths = cs_sheet_writer_write (data->renderer, data->path, data->format, cancellable, &error);
-
-  if (paths == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, paths, (GDestroyNotify) g_strfreev);
-}
-
 static void
 on_written (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  CsSheetDialog *self = CS_SHEET_DIALOG (object);
+  g_autoptr(CsSheetDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) paths = g_task_propagate_pointer (G_TASK (result), &error);
+  g_auto(GStrv) paths = cs_sheet_writer_write_finish (result, &error);
 
   if (self->closed)
     return;
@@ -619,9 +585,8 @@ write_sheet (CsSheetDialog *self,
   CsSheetFormat format = sheet_format (self->settings);
   g_autofree char *chosen = g_file_get_path (file);
   g_autofree char *path = NULL;
-  g_autoptr(GTask) task = NULL;
+  g_autoptr(CsSheetRenderer) renderer = NULL;
   CsSheetFormat named;
-  WriteData *data;
 
   if (chosen == NULL)
     {
@@ -641,14 +606,9 @@ write_sheet (CsSheetDialog *self,
 
   set_busy (self, TRUE);
   gtk_label_set_text (self->pages_label, _("Writing…"));
-  data = g_new0 (WriteData, 1);
-  data->renderer = new_renderer (self, NULL);
-  data->path = g_steal_pointer (&path);
-  data->format = format;
+  renderer = new_renderer (self, NULL);
   self->cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->cancellable, on_written, NULL);
-  g_task_set_task_data (task, data, (GDestroyNotify) write_data_free);
-  g_task_run_in_thread (task, write_thread);
+  cs_sheet_writer_write_async (renderer, path, format, self->cancellable, on_written, g_object_ref (self));
 }
 
 #if GTK_CHECK_VERSION (4, 10, 0)

@@ -50,23 +50,18 @@ make_entry (CsThumbnailer *thumbnailer,
             const Source  *source,
             GCancellable  *cancellable)
 {
-  CsSheetEntry *entry = cs_sheet_entry_new (source->file);
+  CsSheetEntry *entry;
 
   if (source->error != NULL)
-    cs_sheet_entry_set_error (entry, source->error);
+    {
+      entry = cs_sheet_entry_new (source->file);
+      cs_sheet_entry_set_error (entry, source->error);
+    }
   else
     {
       g_autoptr(CsResult) result = cs_thumbnailer_process (thumbnailer, source->file, NULL, cancellable);
-      const GError *error = cs_result_get_error (result);
 
-      if (error != NULL)
-        cs_sheet_entry_set_error (entry, error->message);
-      else
-        {
-          cs_sheet_entry_set_thumbnail (entry, cs_result_get_thumbnail_path (result));
-          cs_sheet_entry_set_image_size (entry, cs_result_get_image_width (result),
-                                         cs_result_get_image_height (result));
-        }
+      entry = cs_sheet_entry_new_for_result (result);
     }
   cs_sheet_entry_read_facts (entry, cancellable);
 

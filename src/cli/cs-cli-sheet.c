@@ -147,22 +147,10 @@ void
 cs_cli_sheet_add_result (CsCliSheet *self,
                          CsResult   *result)
 {
-  CsSheetEntry *entry;
-  const GError *error = cs_result_get_error (result);
-
   if (cs_result_is_cancelled (result))
     return;
 
-  entry = cs_sheet_entry_new (cs_result_get_file (result));
-  if (error != NULL)
-    cs_sheet_entry_set_error (entry, error->message);
-  else
-    {
-      cs_sheet_entry_set_thumbnail (entry, cs_result_get_thumbnail_path (result));
-      cs_sheet_entry_set_image_size (entry, cs_result_get_image_width (result),
-                                     cs_result_get_image_height (result));
-    }
-  g_ptr_array_add (self->entries, entry);
+  g_ptr_array_add (self->entries, cs_sheet_entry_new_for_result (result));
 }
 
 static int

@@ -47,6 +47,26 @@ cs_sheet_entry_new (GFile *file)
   return self;
 }
 
+/* The cell of a thumbnailer's @result: its thumbnail and the picture's
+ * size, or why it has none. */
+CsSheetEntry *
+cs_sheet_entry_new_for_result (const CsResult *result)
+{
+  CsSheetEntry *self = cs_sheet_entry_new (cs_result_get_file (result));
+  const GError *error = cs_result_get_error (result);
+
+  if (error != NULL)
+    cs_sheet_entry_set_error (self, error->message);
+  else
+    {
+      cs_sheet_entry_set_thumbnail (self, cs_result_get_thumbnail_path (result));
+      cs_sheet_entry_set_image_size (self, cs_result_get_image_width (result),
+                                     cs_result_get_image_height (result));
+    }
+
+  return self;
+}
+
 CsSheetEntry *
 cs_sheet_entry_ref (CsSheetEntry *self)
 {

@@ -7,11 +7,14 @@
 
 #include <gio/gio.h>
 
+#include "cs-result.h"
+
 G_BEGIN_DECLS
 
 typedef struct _CsSheetEntry CsSheetEntry;
 
 CsSheetEntry *cs_sheet_entry_new                (GFile         *file);
+CsSheetEntry *cs_sheet_entry_new_for_result     (const CsResult *result);
 CsSheetEntry *cs_sheet_entry_ref                (CsSheetEntry  *self);
 void          cs_sheet_entry_unref              (CsSheetEntry  *self);
 
