@@ -52,7 +52,10 @@ if [ -z "${CS_E2E_INNER:-}" ]; then
   # The TAP goes to this script's stdout, opened by name: dbus-run-session
   # 1.16 closes every other descriptor it was given.
   export CS_E2E_TAP=/proc/$$/fd/1
-  CS_E2E_INNER=1 xvfb-run -a -s "-screen 0 ${screen_w}x${screen_h}x24" \
+  # -noreset: Xvfb resets when its last client leaves and refuses
+  # connections meanwhile; a program started just after a short xdotool
+  # call then met "cannot open display" (twice in CI).
+  CS_E2E_INNER=1 xvfb-run -a -s "-screen 0 ${screen_w}x${screen_h}x24 -noreset" \
     dbus-run-session -- bash "$0" "$@" >"$log_dir/sheet-session.log" 2>&1
   status=$?
   if [ ! -e "$log_dir/sheet-inner-started" ]; then
@@ -202,12 +205,31 @@ cd "$work" || bail "cannot enter $work"
 # Its own temporary folder, to see what printing leaves there.
 app_tmp=$work/tmp
 mkdir -p "$app_tmp" || bail "cannot make $app_tmp"
-TMPDIR=$app_tmp "$app" "$pictures" >"$app_log" 2>&1 &
-app_pid=$!
-
 # The X server answers before the program starts, so that a server slow to
-# come up is not taken for a program that shows no window.
+# come up is not taken for a program that shows no window (it does not
+# reset after this client leaves: -noreset, above).
 poll "$timeout_window" x_answers || bail "the X server does not answer"
+
+start_app ()
+{
+  TMPDIR=$app_tmp "$app" "$pictures" >"$app_log" 2>&1 &
+  app_pid=$!
+}
+
+app_gone () { ! kill -0 "$app_pid" 2>/dev/null; }
+
+# Twice in CI, Xvfb refused the program's first connection ("cannot open
+# display") while it answered xdotool just before and after: a start that
+# ends so, and only so, is made again (and said in the script's log).
+start_app
+for attempt in 1 2; do
+  poll 5 app_gone || break
+  grep -q 'cannot open display' "$app_log" || break
+  echo "start $attempt: the program could not open the display; starting it again:" >&2
+  cat "$app_log" >&2
+  sleep 1
+  start_app
+done
 poll "$timeout_start" has_visible_window '^Holiday$' || bail "no main window"
 window=$(visible_window '^Holiday$')
 if poll "$timeout_finished" has_trace finished; then
