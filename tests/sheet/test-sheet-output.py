@@ -379,16 +379,23 @@ def test_usage_errors_write_nothing(c):
         assert not os.path.exists(os.path.join(c.root, 'cache')), args
 
 
-def test_interrupt_leaves_nothing(c):
+def sheet_being_written(c, dpi):
+    """The CLI writing PNG pages of a warm cache, once its first temporary
+    file is there."""
     c.images_made(24)
     # Warm the cache, so that the run below spends its time on the sheet.
     c.run('-q', c.images, check_status=0)
-    proc = subprocess.Popen([CLI, '--sheet=p.png', '--grid=1x1', '--dpi=300', c.images],
+    proc = subprocess.Popen([CLI, '--sheet=p.png', '--grid=1x1', '--dpi=%d' % dpi, c.images],
                             env=c.env, cwd=c.out, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not any(n.startswith('.p-') for n in os.listdir(c.out)):
         assert proc.poll() is None and time.monotonic() < deadline, 'no temporary file seen'
         time.sleep(0.002)
+    return proc
+
+
+def test_interrupt_leaves_nothing(c):
+    proc = sheet_being_written(c, 300)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, (proc.returncode, err)
@@ -399,14 +406,7 @@ def test_interrupt_leaves_nothing(c):
 def test_second_interrupt_leaves_nothing(c):
     # The second Ctrl+C leaves at once, without waiting for the sheet's
     # writer: it takes the sheet's hidden parts with it all the same.
-    c.images_made(24)
-    c.run('-q', c.images, check_status=0)
-    proc = subprocess.Popen([CLI, '--sheet=p.png', '--grid=1x1', '--dpi=600', c.images],
-                            env=c.env, cwd=c.out, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while not any(n.startswith('.p-') for n in os.listdir(c.out)):
-        assert proc.poll() is None and time.monotonic() < deadline, 'no temporary file seen'
-        time.sleep(0.002)
+    proc = sheet_being_written(c, 600)
     # Apart, so that the program sees two (GLib folds signals that come
     # together into one); a 600 dpi page takes far longer than that to encode.
     proc.send_signal(signal.SIGINT)
