@@ -22,149 +22,20 @@
 set -u
 
 n_images=24
-screen_w=1280
-screen_h=800
-timeout_window=30
-# The program's first window: more, as a D-Bus activation at start (the
-# accessibility bus) can take the bus's own 25 s time-out.
-timeout_start=60
 timeout_finished=60
 timeout_written=60
-import=/usr/bin/import
 
 if [ $# -ne 5 ]; then
   echo "usage: $0 APP SCHEMA-DIR LOG-DIR SCREENSHOT-DIR GEN-IMAGES" >&2
   exit 2
 fi
 app=$1 schema_dir=$2 log_dir=$3 screenshot_dir=$4 gen_images=$5
+e2e_name=sheet
+e2e_tools="pdfinfo pdftotext"
+# shellcheck source-path=SCRIPTDIR source=cs-e2e-lib.sh
+. "$(dirname "$0")/cs-e2e-lib.sh"
+e2e_enter "$0" "$@"
 
-if [ -z "${CS_E2E_INNER:-}" ]; then
-  for tool in xvfb-run xauth xdotool dbus-run-session pdfinfo pdftotext "$import"; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-      echo "1..0 # SKIP $tool is not installed"
-      exit 0
-    fi
-  done
-  mkdir -p "$log_dir" || exit 1
-  rm -f "$log_dir"/sheet-*
-  unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS AT_SPI_BUS_ADDRESS SESSION_MANAGER GTK_THEME GTK_DEBUG \
-        G_MESSAGES_DEBUG XDG_SESSION_TYPE XDG_CURRENT_DESKTOP
-  # The TAP goes to this script's stdout, opened by name: dbus-run-session
-  # 1.16 closes every other descriptor it was given.
-  export CS_E2E_TAP=/proc/$$/fd/1
-  # -noreset: Xvfb resets when its last client leaves and refuses
-  # connections meanwhile; a program started just after a short xdotool
-  # call then met "cannot open display" (twice in CI).
-  CS_E2E_INNER=1 xvfb-run -a -s "-screen 0 ${screen_w}x${screen_h}x24 -noreset" \
-    dbus-run-session -- bash "$0" "$@" >"$log_dir/sheet-session.log" 2>&1
-  status=$?
-  if [ ! -e "$log_dir/sheet-inner-started" ]; then
-    echo "Bail out! xvfb-run or dbus-run-session failed (status $status), see $log_dir/sheet-session.log"
-    tail -n 30 "$log_dir/sheet-session.log" >&2
-    exit 1
-  fi
-  # What the program and the session said, where a failed run's log is read
-  # (meson shows stderr; the TAP on stdout only says which step failed).
-  if [ "$status" != 0 ]; then
-    {
-      echo "--- $log_dir/sheet-session.log (the bus and X):"
-      tail -n 40 "$log_dir/sheet-session.log"
-      echo "--- $log_dir/sheet-script-stderr.log (this script, and why it stopped):"
-      tail -n 40 "$log_dir/sheet-script-stderr.log"
-      echo "--- $log_dir/sheet-app.log (the program):"
-      tail -n 40 "$log_dir/sheet-app.log"
-    } >&2
-  fi
-  exit $status
-fi
-
-exec 1>"$CS_E2E_TAP" 2>"$log_dir/sheet-script-stderr.log"
-: >"$log_dir/sheet-inner-started"
-
-test_number=0
-any_failed=0
-app_pid=
-app_log=$log_dir/sheet-app.log
-work=$(mktemp -d "${TMPDIR:-/tmp}/cs-e2e-sheet.XXXXXX") || { echo "Bail out! no temporary directory"; exit 1; }
-
-ok () { test_number=$((test_number + 1)); echo "ok $test_number - $1"; }
-
-not_ok ()
-{
-  test_number=$((test_number + 1))
-  any_failed=1
-  echo "not ok $test_number - $1"
-  shift
-  local line
-  for line in "$@"; do
-    printf '%s\n' "$line" | sed 's/^/# /'
-  done
-}
-
-cleanup ()
-{
-  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null
-  if [ "$any_failed" = 0 ]; then
-    rm -rf "$work"
-  else
-    echo "# kept $work for inspection"
-  fi
-}
-trap cleanup EXIT
-
-bail ()
-{
-  any_failed=1
-  "$import" -window root "$log_dir/sheet-failure.png" 2>/dev/null &&
-    echo "# screen at the failure: $log_dir/sheet-failure.png"
-  tail -n 20 "$app_log" 2>/dev/null | sed 's/^/#   /'
-  # To this script's stderr log, which the outer part shows on failure.
-  {
-    echo "bail: $*"
-    echo "bail: DISPLAY=${DISPLAY:-} answers: $(xdo getdisplaygeometry 2>&1 || echo no)"
-    echo "bail: the program ${app_pid:+(pid $app_pid) }is $(kill -0 "${app_pid:-0}" 2>/dev/null && echo running || echo gone)"
-    echo "bail: windows: $(xdo search --onlyvisible --name . getwindowname %@ 2>&1 | tr '\n' '|')"
-  } >&2
-  echo "Bail out! $*"
-  exit 1
-}
-
-poll ()
-{
-  local deadline=$((SECONDS + $1))
-
-  shift
-  while ! "$@"; do
-    [ "$SECONDS" -ge "$deadline" ] && return 1
-    sleep 0.2
-  done
-}
-
-xdo () { timeout 10 xdotool "$@"; }
-
-x_answers () { xdo getdisplaygeometry >/dev/null 2>&1; }
-
-visible_window ()
-{
-  local id
-
-  for id in $(xdo search --onlyvisible --pid "$app_pid" 2>/dev/null); do
-    if xdo getwindowname "$id" 2>/dev/null | grep -Eq -- "$1"; then
-      echo "$id"
-      return
-    fi
-  done
-}
-
-has_visible_window () { [ -n "$(visible_window "$1")" ]; }
-has_no_visible_window () { [ -z "$(visible_window "$1")" ]; }
-has_exited () { ! kill -0 "$app_pid" 2>/dev/null; }
-
-trace_mark=0
-mark_trace () { trace_mark=$(wc -l <"$app_log"); }
-trace_since_mark () { tail -n "+$((trace_mark + 1))" "$app_log" 2>/dev/null; }
-trace_line () { trace_since_mark | sed -n "s/^contact-sheet-trace: $1 //p" | tail -n 1; }
-has_trace () { trace_since_mark | grep -q "^contact-sheet-trace: $1 "; }
 # has_preview N: the last preview since the mark counts N pages.
 has_preview () { [ "$(trace_line sheet-preview)" = "$n_images images $1 pages" ]; }
 
@@ -182,56 +53,22 @@ missing_names ()
 
 pdf_pages () { pdfinfo "$1" 2>/dev/null | sed -n 's/^Pages: *//p'; }
 
-export LC_ALL=C.UTF-8 GDK_BACKEND=x11
-export HOME=$work/home XDG_CACHE_HOME=$work/cache XDG_CONFIG_HOME=$work/config
-export XDG_DATA_HOME=$work/data XDG_RUNTIME_DIR=$work/runtime
-export GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=$schema_dir
-export CONTACT_SHEET_TRACE=1
+export GSETTINGS_SCHEMA_DIR=$schema_dir
 # GTK's "Print to File" writes output.pdf in the current folder when no
 # Documents folder is declared.
 print_pdf=$work/output.pdf
-if ! mkdir -p "$HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" "$work/out" ||
-   ! chmod 700 "$XDG_RUNTIME_DIR"; then
-  bail "cannot make the home folders"
-fi
+mkdir -p "$work/out" || bail "cannot make $work/out"
 
 pictures=$HOME/Holiday
 "$gen_images" "$pictures" "$n_images" || bail "cs-gen-images failed"
 
 # 1. The program on the folder; all thumbnails made.
 
-xdo mousemove $((screen_w - 1)) $((screen_h - 1)) >/dev/null 2>&1
 cd "$work" || bail "cannot enter $work"
 # Its own temporary folder, to see what printing leaves there.
 app_tmp=$work/tmp
 mkdir -p "$app_tmp" || bail "cannot make $app_tmp"
-# The X server answers before the program starts, so that a server slow to
-# come up is not taken for a program that shows no window (it does not
-# reset after this client leaves: -noreset, above).
-poll "$timeout_window" x_answers || bail "the X server does not answer"
-
-start_app ()
-{
-  TMPDIR=$app_tmp "$app" "$pictures" >"$app_log" 2>&1 &
-  app_pid=$!
-}
-
-app_gone () { ! kill -0 "$app_pid" 2>/dev/null; }
-
-# Twice in CI, Xvfb refused the program's first connection ("cannot open
-# display") while it answered xdotool just before and after: a start that
-# ends so, and only so, is made again (and said in the script's log).
-start_app
-for attempt in 1 2; do
-  poll 5 app_gone || break
-  grep -q 'cannot open display' "$app_log" || break
-  echo "start $attempt: the program could not open the display; starting it again:" >&2
-  cat "$app_log" >&2
-  sleep 1
-  start_app
-done
-poll "$timeout_start" has_visible_window '^Holiday$' || bail "no main window"
-window=$(visible_window '^Holiday$')
+start_app '^Holiday$' env TMPDIR="$app_tmp" "$app" "$pictures"
 if poll "$timeout_finished" has_trace finished; then
   ok "the folder's $n_images thumbnails are made"
 else
@@ -271,10 +108,7 @@ fi
 # The dialog's part of the screen, once the preview is painted.
 sleep 1
 shot=$log_dir/sheet-export-dialog.png
-geometry=$(xdo getwindowgeometry --shell "$dialog" 2>/dev/null)
-crop=$(sed -n 's/^WIDTH=//p' <<<"$geometry")x$(sed -n 's/^HEIGHT=//p' <<<"$geometry")
-crop=$crop+$(sed -n 's/^X=//p' <<<"$geometry")+$(sed -n 's/^Y=//p' <<<"$geometry")
-if "$import" -window root -crop "$crop" +repage -define png:exclude-chunks=date,time "$shot" 2>/dev/null; then
+if shoot_window "$dialog" "$shot"; then
   colours=$(/usr/bin/identify -format '%k' "$shot" 2>/dev/null)
   # The dialog with the thumbnails of its preview has their gradients.
   if [ "${colours:-0}" -ge 2000 ]; then
@@ -506,31 +340,6 @@ poll 10 has_no_visible_window '^Export Contact Sheet$' || not_ok "Escape closes 
 
 # 8. Ctrl+Q; nothing GTK or GLib complains of.
 
-xdo windowfocus --sync "$window" >/dev/null 2>&1
-xdo key --clearmodifiers ctrl+q
-if poll 10 has_exited; then
-  wait "$app_pid"
-  status=$?
-  app_pid=
-  if [ "$status" = 0 ]; then
-    ok "Ctrl+Q quits with status 0"
-  else
-    not_ok "Ctrl+Q quits with status 0" "status $status"
-  fi
-else
-  not_ok "Ctrl+Q quits" "still running"
-fi
-# Not ours (see tests/cs-test-util.c): GTK 4.24 on Xvfb now and then warns
-# of GDK's own frame accounting, and glycin says, in a plain line, that
-# bubblewrap cannot sandbox its loaders here (as in a chroot).
-complaints=$(grep -E 'CRITICAL|WARNING|ERROR' "$app_log" |
-             grep -v -e 'gdk_frame_timings_submitted() called on submitted frame' \
-                     -e '^WARNING: Glycin running without sandbox\.')
-if [ -z "$complaints" ]; then
-  ok "no ERROR, CRITICAL or WARNING on the program's stderr"
-else
-  not_ok "no ERROR, CRITICAL or WARNING on the program's stderr" "$complaints"
-fi
-
-echo "1..$test_number"
-exit $any_failed
+quit_app
+check_no_complaints
+e2e_finish
