@@ -2,8 +2,7 @@
  *
  * Drives the window's GtkGridView: builds and binds its cells, filters
  * and selects over the grid model, keeps a grid that is filling at its
- * start, and opens, shows, copies or pops up a menu for the selected
- * image. It tells the model and the texture cache which items cells show.
+ * start, keeps the selection and pops up a menu for it. It tells the model and the texture cache which items cells show.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -34,7 +33,7 @@ struct _CsGridView
   GMenuModel         *item_menu;
   GtkCustomFilter    *filter;
   GtkFilterListModel *filtered;   /* filters only while searching; borrowed */
-  GtkSingleSelection *selection;
+  GtkMultiSelection  *selection;
   int                 pixel_size;
   gboolean            at_top;
 };
@@ -43,18 +42,10 @@ G_DEFINE_FINAL_TYPE (CsGridView, cs_grid_view, G_TYPE_OBJECT)
 
 enum {
   ITEM_SHOWN,
-  MESSAGE,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
-
-static void
-message (CsGridView *self,
-         const char *text)
-{
-  g_signal_emit (self, signals[MESSAGE], 0, text);
-}
 
 static gboolean
 filter_item (gpointer item,
@@ -106,28 +97,26 @@ on_merged (CsGridView *self)
     gtk_widget_activate_action (GTK_WIDGET (self->grid), "list.scroll-to-item", "u", 0);
 }
 
-/* Actions on the selected image */
+/* The selection: GtkGridView's own clicks (Ctrl+ and Shift+), rubber band
+ * and Ctrl+A / Shift+Ctrl+A; what is done with it is the window's
+ * (cs-selection-actions.c). An action on an image outside the selection
+ * (activated with Return or a double click, or right-clicked) makes it the
+ * selection first, as in Nautilus. */
 
-static CsItem *
-get_selected_item (CsGridView *self)
+GtkSelectionModel *
+cs_grid_view_get_selection (CsGridView *self)
 {
-  return gtk_single_selection_get_selected_item (self->selection);
+  g_return_val_if_fail (CS_IS_GRID_VIEW (self), NULL);
+
+  return GTK_SELECTION_MODEL (self->selection);
 }
 
 static void
-open_item (CsGridView *self,
-           CsItem     *item)
+select_for_action (CsGridView *self,
+                   guint       position)
 {
-  GtkWindow *window = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self->grid)));
-#if GTK_CHECK_VERSION (4, 10, 0)
-  g_autoptr(GtkFileLauncher) launcher = gtk_file_launcher_new (cs_item_get_file (item));
-
-  gtk_file_launcher_launch (launcher, window, NULL, NULL, NULL);
-#else
-  g_autofree char *uri = g_file_get_uri (cs_item_get_file (item));
-
-  gtk_show_uri (window, uri, GDK_CURRENT_TIME);
-#endif
+  if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
 }
 
 static void
@@ -135,89 +124,8 @@ on_grid_activate (CsGridView  *self,
                   guint        position,
                   GtkGridView *grid)
 {
-  g_autoptr(CsItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
-
-  if (item != NULL)
-    open_item (self, item);
-}
-
-void
-cs_grid_view_open_selected (CsGridView *self)
-{
-  CsItem *item;
-
-  g_return_if_fail (CS_IS_GRID_VIEW (self));
-
-  item = get_selected_item (self);
-  if (item != NULL)
-    open_item (self, item);
-}
-
-static void
-on_show_items_done (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(CsGridView) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
-
-  if (reply == NULL)
-    {
-      g_autofree char *text = g_strdup_printf (_("Cannot show the file: %s"), error->message);
-
-      message (self, text);
-    }
-}
-
-void
-cs_grid_view_show_selected_in_files (CsGridView *self)
-{
-  CsItem *item;
-  GDBusConnection *bus;
-  g_autofree char *uri = NULL;
-  const char *uris[2] = { NULL, NULL };
-
-  g_return_if_fail (CS_IS_GRID_VIEW (self));
-
-  item = get_selected_item (self);
-  if (item == NULL)
-    return;
-
-  bus = g_application_get_dbus_connection (g_application_get_default ());
-  if (bus == NULL)
-    {
-      message (self, _("No file manager to show the file in"));
-      return;
-    }
-
-  uri = g_file_get_uri (cs_item_get_file (item));
-  uris[0] = uri;
-  g_dbus_connection_call (bus,
-                          "org.freedesktop.FileManager1",
-                          "/org/freedesktop/FileManager1",
-                          "org.freedesktop.FileManager1",
-                          "ShowItems",
-                          g_variant_new ("(^ass)", uris, ""),
-                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                          on_show_items_done, g_object_ref (self));
-}
-
-void
-cs_grid_view_copy_selected_path (CsGridView *self)
-{
-  CsItem *item;
-  g_autofree char *path = NULL;
-
-  g_return_if_fail (CS_IS_GRID_VIEW (self));
-
-  item = get_selected_item (self);
-  if (item == NULL)
-    return;
-
-  path = g_file_get_parse_name (cs_item_get_file (item));
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self->grid)), path);
-  message (self, _("Path copied"));
+  select_for_action (self, position);
+  gtk_widget_activate_action (GTK_WIDGET (grid), "win.open-item", NULL);
 }
 
 /* The context menu */
@@ -267,8 +175,7 @@ on_cell_secondary_click (GtkGestureClick *gesture,
   GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
   GtkListItem *list_item = g_object_get_data (G_OBJECT (gesture), "list-item");
 
-  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection),
-                                   gtk_list_item_get_position (list_item), TRUE);
+  select_for_action (self, gtk_list_item_get_position (list_item));
   popup_item_menu (self, cell, x, y);
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
@@ -293,16 +200,19 @@ find_cell (GtkWidget *widget,
   return NULL;
 }
 
-/* Shift+F10 or the Menu key: the same menu, on the selected image. */
+/* Shift+F10 or the Menu key: the same menu, on the first selected image. */
 void
 cs_grid_view_popup_selected_menu (CsGridView *self)
 {
-  CsItem *item;
+  g_autoptr(GtkBitset) selected = NULL;
+  g_autoptr(CsItem) item = NULL;
   GtkWidget *cell;
 
   g_return_if_fail (CS_IS_GRID_VIEW (self));
 
-  item = get_selected_item (self);
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  if (!gtk_bitset_is_empty (selected))
+    item = g_list_model_get_item (G_LIST_MODEL (self->selection), gtk_bitset_get_minimum (selected));
   cell = item ? find_cell (GTK_WIDGET (self->grid), item) : NULL;
   if (cell != NULL)
     popup_item_menu (self, cell,
@@ -446,9 +356,6 @@ cs_grid_view_class_init (CsGridViewClass *klass)
   /* A cell shows an item that waits for its thumbnail. */
   signals[ITEM_SHOWN] = g_signal_new ("item-shown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, CS_TYPE_ITEM);
-  /* A transient message for the user, about what was done or not. */
-  signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -478,10 +385,9 @@ cs_grid_view_new (GtkGridView    *grid,
   self->filter = gtk_custom_filter_new (filter_item, self, NULL);
   filtered = gtk_filter_list_model_new (g_object_ref (cs_grid_model_get_items (model)), NULL);
   self->filtered = filtered;
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (filtered));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (filtered));
   gtk_grid_view_set_model (grid, GTK_SELECTION_MODEL (self->selection));
+  gtk_grid_view_set_enable_rubberband (grid, TRUE);
 
   g_signal_connect_object (model, "merging", G_CALLBACK (on_merging), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (model, "merged", G_CALLBACK (on_merged), self, G_CONNECT_SWAPPED);

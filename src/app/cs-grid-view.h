@@ -23,9 +23,7 @@ void        cs_grid_view_set_flavor             (CsGridView     *self,
                                                  CsFlavor        flavor);
 void        cs_grid_view_set_search             (CsGridView     *self,
                                                  const char     *text);
-void        cs_grid_view_open_selected          (CsGridView     *self);
-void        cs_grid_view_show_selected_in_files (CsGridView     *self);
-void        cs_grid_view_copy_selected_path     (CsGridView     *self);
+GtkSelectionModel *cs_grid_view_get_selection  (CsGridView     *self);
 void        cs_grid_view_popup_selected_menu    (CsGridView     *self);
 
 G_END_DECLS

@@ -8,7 +8,8 @@
  * Export asks for a file with the file chooser (the portal in a flatpak)
  * and writes it in a thread, with a Cancel; when it is written the dialog
  * closes and the main window says so, with "Open". Print hands the same
- * pages to the print dialog (cs-sheet-print.c).
+ * pages to the print dialog (cs-sheet-print.c). When more than one image
+ * is selected in the grid, the sheet can be of those alone.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -32,6 +33,7 @@ struct _CsSheetDialog
 
   GSettings         *settings;
   GListModel        *items;
+  GListModel        *selected;          /* the grid's selection when it opened */
   CsThumbnailer     *thumbnailer;       /* the grid's */
   gboolean           in_cache;          /* the grid's thumbnails are the cache's */
   CsFlavor           flavor;            /* of the cells' thumbnails */
@@ -62,6 +64,8 @@ struct _CsSheetDialog
   GtkSpinButton     *rows_spin;
   AdwEntryRow       *title_row;
   AdwComboRow       *sort_row;
+  GtkWidget         *selection_row;
+  GtkSwitch         *selection_switch;
   GtkSwitch         *name_switch;
   GtkSwitch         *dims_switch;
   GtkSwitch         *size_switch;
@@ -315,6 +319,16 @@ copy_entry (gconstpointer entry,
   return cs_sheet_entry_ref ((CsSheetEntry *) entry);
 }
 
+/* The images the sheet is of: the grid's, or its selected ones. */
+static GListModel *
+chosen_items (CsSheetDialog *self)
+{
+  if (gtk_switch_get_active (self->selection_switch) && gtk_widget_get_sensitive (self->selection_row))
+    return self->selected;
+
+  return self->items;
+}
+
 /* The cache's flavor for the cells: the smallest as large as a cell at the
  * sheet's resolution (a 128-pixel thumbnail is blurred on paper), never
  * smaller than the grid's. Thumbnails written beside the pictures have
@@ -329,7 +343,7 @@ wanted_flavor (CsSheetDialog *self)
 
   if (!self->in_cache)
     return flavor;
-  layout = cs_sheet_layout_new (options, g_list_model_get_n_items (self->items), NULL);
+  layout = cs_sheet_layout_new (options, g_list_model_get_n_items (chosen_items (self)), NULL);
   if (layout == NULL)
     return flavor;
 
@@ -504,7 +518,7 @@ collect (CsSheetDialog *self)
   cs_trace ("sheet-thumbnails %s", self->in_cache ? cs_flavor_get_name (self->flavor) : "beside");
   gtk_label_set_text (self->pages_label, _("Making the thumbnails…"));
   set_busy (self, TRUE);
-  cs_sheet_entries_collect_async (self->items, thumbnailer, self->collecting, on_collected, g_object_ref (self));
+  cs_sheet_entries_collect_async (chosen_items (self), thumbnailer, self->collecting, on_collected, g_object_ref (self));
 }
 
 /* Export */
@@ -756,6 +770,7 @@ cs_sheet_dialog_dispose (GObject *object)
   g_clear_pointer (&self->entries, g_ptr_array_unref);
   g_clear_object (&self->settings);
   g_clear_object (&self->items);
+  g_clear_object (&self->selected);
   g_clear_object (&self->thumbnailer);
   g_clear_object (&self->main_toasts);
   g_clear_pointer (&self->folder_name, g_free);
@@ -786,6 +801,8 @@ cs_sheet_dialog_class_init (CsSheetDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, rows_spin);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, title_row);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, sort_row);
+  gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, selection_row);
+  gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, selection_switch);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, name_switch);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, dims_switch);
   gtk_widget_class_bind_template_child (widget_class, CsSheetDialog, size_switch);
@@ -805,9 +822,34 @@ cs_sheet_dialog_init (CsSheetDialog *self)
   gtk_drawing_area_set_draw_func (self->preview, draw_preview, self, NULL);
 }
 
+static GListModel *
+selected_items (GListModel *items)
+{
+  GListStore *selected = g_list_store_new (CS_TYPE_ITEM);
+  g_autoptr(GtkBitset) set = NULL;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (!GTK_IS_SELECTION_MODEL (items))
+    return G_LIST_MODEL (selected);
+
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (items));
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, set, &position);
+       more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (items, position);
+
+      g_list_store_append (selected, item);
+    }
+
+  return G_LIST_MODEL (selected);
+}
+
 /**
  * cs_sheet_dialog_present:
- * @items: the grid's items, in its order
+ * @items: the grid's items, in its order; when it is the grid's selection
+ *   model, the sheet may be of the selected ones only
  * @thumbnailer: the one the grid's thumbnails come from
  * @folder_name: the default title
  * @toast_overlay: the main window's, for the news that the sheet is written
@@ -845,6 +887,17 @@ cs_sheet_dialog_present (GtkWindow         *parent,
       gtk_button_set_label (GTK_BUTTON (self->export_button), _("_Print…"));
       gtk_widget_set_visible (self->file_group, FALSE);
     }
+
+  /* Selecting several images before asking for a sheet says which: the
+   * sheet is of them, unless the switch says otherwise. */
+  self->selected = selected_items (items);
+  if (g_list_model_get_n_items (self->selected) > 1)
+    {
+      gtk_widget_set_sensitive (self->selection_row, TRUE);
+      gtk_switch_set_active (self->selection_switch, TRUE);
+    }
+  g_signal_connect_object (self->selection_switch, "notify::active", G_CALLBACK (collect),
+                           self, G_CONNECT_SWAPPED);
 
   bind_settings (self);
   collect (self);

@@ -1,7 +1,8 @@
 /* cs-status-bar.c: the running total under the grid
  *
  * "312 of 1,204 · 14.2 MB written · 2 failed", a progress bar while the
- * loader runs, and a button to the failures when there are any.
+ * loader runs, and a button to the failures when there are any. When more
+ * than one image is selected, how many: "… · 3 selected".
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,6 +29,7 @@ struct _CsStatusBar
   GtkButton      *failures_button;
 
   CsFolderLoader *loader;
+  GtkSelectionModel *selection;
   char           *text;
   guint           source;
 };
@@ -106,6 +108,26 @@ cs_status_bar_update (CsStatusBar *self)
       text = g_strdup_printf (_("%s · %s written · %s"), thumbnails, bytes, failed);
     }
 
+  if (self->selection != NULL)
+    {
+      g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (self->selection);
+      guint64 n_selected = gtk_bitset_get_size (selected);
+
+      if (n_selected > 1)
+        {
+          char selected_text[32];
+          g_autofree char *line = NULL;
+
+          format_count (selected_text, sizeof selected_text, n_selected);
+          /* Translators: "%s selected" is a number of images, "3 selected" */
+          line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s selected", "%s · %s selected",
+                                               n_selected),
+                                  text, selected_text);
+          g_free (text);
+          text = g_steal_pointer (&line);
+        }
+    }
+
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running);
 
   if (n_failures > 0)
@@ -169,6 +191,26 @@ cs_status_bar_set_loader (CsStatusBar    *self,
   cs_status_bar_update (self);
 }
 
+/* The grid's selection, whose size the line ends with. */
+void
+cs_status_bar_set_selection (CsStatusBar       *self,
+                             GtkSelectionModel *selection)
+{
+  g_return_if_fail (CS_IS_STATUS_BAR (self));
+  g_return_if_fail (selection == NULL || GTK_IS_SELECTION_MODEL (selection));
+
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_set_object (&self->selection, selection);
+  if (selection == NULL)
+    return;
+
+  g_signal_connect_object (selection, "selection-changed", G_CALLBACK (cs_status_bar_update),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (selection, "items-changed", G_CALLBACK (on_progress), self, G_CONNECT_SWAPPED);
+  cs_status_bar_update (self);
+}
+
 const char *
 cs_status_bar_get_text (CsStatusBar *self)
 {
@@ -186,6 +228,9 @@ cs_status_bar_dispose (GObject *object)
   if (self->loader != NULL)
     g_signal_handlers_disconnect_by_data (self->loader, self);
   g_clear_object (&self->loader);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->selection);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_STATUS_BAR);
 
   G_OBJECT_CLASS (cs_status_bar_parent_class)->dispose (object);

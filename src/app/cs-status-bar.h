@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (CsStatusBar, cs_status_bar, CS, STATUS_BAR, GtkWidget)
 
 void        cs_status_bar_set_loader (CsStatusBar    *self,
                                       CsFolderLoader *loader);
+void        cs_status_bar_set_selection (CsStatusBar       *self,
+                                         GtkSelectionModel *selection);
 void        cs_status_bar_update     (CsStatusBar    *self);
 const char *cs_status_bar_get_text   (CsStatusBar    *self);
 

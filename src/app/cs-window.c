@@ -22,6 +22,7 @@
 #include "cs-folder-loader.h"
 #include "cs-grid-model.h"
 #include "cs-grid-view.h"
+#include "cs-selection-actions.h"
 #include "cs-sheet-dialog.h"
 #include "cs-status-bar.h"
 #include "cs-texture-cache.h"
@@ -49,6 +50,7 @@ struct _CsWindow
   CsFolderLoader       *loader;
   CsTextureCache       *textures;
   CsGridView           *view;
+  CsSelectionActions   *actions;
   CsTraceProbe         *probe;
 
   /* What is shown: a folder, or the files opened one by one */
@@ -447,16 +449,18 @@ item_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  CsGridView *view = CS_WINDOW (widget)->view;
+  CsWindow *self = CS_WINDOW (widget);
 
   if (g_str_equal (action_name, "win.open-item"))
-    cs_grid_view_open_selected (view);
+    cs_selection_actions_open (self->actions);
   else if (g_str_equal (action_name, "win.show-in-files"))
-    cs_grid_view_show_selected_in_files (view);
-  else if (g_str_equal (action_name, "win.copy-path"))
-    cs_grid_view_copy_selected_path (view);
+    cs_selection_actions_show_in_files (self->actions);
+  else if (g_str_equal (action_name, "win.copy"))
+    cs_selection_actions_copy (self->actions);
+  else if (g_str_equal (action_name, "win.trash"))
+    cs_selection_actions_trash (self->actions);
   else
-    cs_grid_view_popup_selected_menu (view);
+    cs_grid_view_popup_selected_menu (self->view);
 }
 
 /* Settings */
@@ -559,6 +563,9 @@ cs_window_constructed (GObject *object)
   self->textures = cs_texture_cache_new (self->model, GTK_WIDGET (self->grid), self->probe);
   self->view = cs_grid_view_new (self->grid, self->model, self->textures, self->item_menu);
   cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
+  self->actions = cs_selection_actions_new (cs_grid_view_get_selection (self->view), GTK_WIDGET (self->grid),
+                                            self->model, self->toast_overlay);
+  cs_status_bar_set_selection (self->status_bar, cs_grid_view_get_selection (self->view));
   on_sort_order_changed (self->settings, "sort-order", self);
   cs_status_bar_set_loader (self->status_bar, self->loader);
 
@@ -570,7 +577,6 @@ cs_window_constructed (GObject *object)
   g_signal_connect_object (self->loader, "item-done", G_CALLBACK (on_item_done), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->loader, "item-failed", G_CALLBACK (cs_texture_cache_forget), self->textures, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "item-shown", G_CALLBACK (cs_folder_loader_prioritize), self->loader, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->view, "message", G_CALLBACK (toast), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (cs_grid_model_get_items (self->model), "items-changed",
                            G_CALLBACK (on_items_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->status_bar, "notify::text", G_CALLBACK (on_status_text_changed),
@@ -616,8 +622,12 @@ cs_window_dispose (GObject *object)
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   if (self->status_bar != NULL)
-    cs_status_bar_set_loader (self->status_bar, NULL);
+    {
+      cs_status_bar_set_loader (self->status_bar, NULL);
+      cs_status_bar_set_selection (self->status_bar, NULL);
+    }
 
+  g_clear_object (&self->actions);
   g_clear_object (&self->view);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
 
@@ -724,12 +734,15 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.print-sheet", NULL, sheet_action);
   gtk_widget_class_install_action (widget_class, "win.open-item", NULL, item_action);
   gtk_widget_class_install_action (widget_class, "win.show-in-files", NULL, item_action);
-  gtk_widget_class_install_action (widget_class, "win.copy-path", NULL, item_action);
+  gtk_widget_class_install_action (widget_class, "win.copy", NULL, item_action);
+  gtk_widget_class_install_action (widget_class, "win.trash", NULL, item_action);
   gtk_widget_class_install_action (widget_class, "win.context-menu", NULL, item_action);
 
   /* The shortcuts that the shortcuts window lists are the application's
    * (cs-application.c); these are the grid's own. */
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "win.copy-path", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "win.copy", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.trash", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.trash", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "win.context-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "win.context-menu", NULL);
 }
