@@ -388,6 +388,8 @@ on_trashed (GObject      *object,
                           trashed->len);
   toast = add_toast (self, text);
   adw_toast_set_timeout (toast, UNDO_TIMEOUT_S);
+  /* Before any other news: it goes with what was just done. */
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_set_button_label (toast, _("_Undo"));
   actions = g_new0 (GWeakRef, 1);
   g_weak_ref_init (actions, self);

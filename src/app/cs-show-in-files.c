@@ -163,6 +163,7 @@ on_bus (GObject      *object,
   g_autoptr(GTask) task = user_data;
   ShowData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, &error);
   g_autoptr(GStrvBuilder) builder = NULL;
   g_auto(GStrv) uris = NULL;
@@ -189,8 +190,7 @@ on_bus (GObject      *object,
                           "org.freedesktop.FileManager1",
                           "ShowItems",
                           g_variant_new ("(^ass)", uris, ""),
-                          NULL, G_DBUS_CALL_FLAGS_NONE, -1,
-                          g_task_get_cancellable (task),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, cancellable,
                           on_items_shown, g_steal_pointer (&task));
 }
 
