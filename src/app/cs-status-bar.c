@@ -15,6 +15,8 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-trace.h"
+
 /* The line changes at most this often. It is a GtkInscription, whose size
  * does not follow its text: a GtkLabel's new text would queue a resize up
  * to the window, and GTK would measure the window again each time. */
@@ -191,6 +193,15 @@ cs_status_bar_set_loader (CsStatusBar    *self,
   cs_status_bar_update (self);
 }
 
+static void
+on_selection_changed (CsStatusBar *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (self->selection);
+
+  cs_trace ("selection %" G_GUINT64_FORMAT, gtk_bitset_get_size (selected));
+  cs_status_bar_update (self);
+}
+
 /* The grid's selection, whose size the line ends with. */
 void
 cs_status_bar_set_selection (CsStatusBar       *self,
@@ -205,7 +216,7 @@ cs_status_bar_set_selection (CsStatusBar       *self,
   if (selection == NULL)
     return;
 
-  g_signal_connect_object (selection, "selection-changed", G_CALLBACK (cs_status_bar_update),
+  g_signal_connect_object (selection, "selection-changed", G_CALLBACK (on_selection_changed),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (selection, "items-changed", G_CALLBACK (on_progress), self, G_CONNECT_SWAPPED);
   cs_status_bar_update (self);
