@@ -164,6 +164,58 @@ xdo mousemove $((screen_w - 1)) $((screen_h - 1)) >/dev/null 2>&1
 sleep 1
 "$import" -window root "$log_dir/select-undone.png" 2>/dev/null
 
+# 5. Two selected, a right-click on a third: it alone is selected and its
+# menu shown; its Show in Files, with no file manager on the bus and
+# nothing to open folders with, says so in plain words.
+
+mark_trace
+click_cell 0
+click_cell 2 ctrl
+poll 10 has_selection 2 || bail "no two pictures selected before the right-click"
+mark_trace
+xdo mousemove --window "$window" "$(cell_x 4)" "$cell_y" click 3
+expect_selection 1 "a right-click outside the selection"
+sleep 1
+"$import" -window root "$log_dir/select-menu.png" 2>/dev/null
+# Show in _Files, by its mnemonic.
+xdo key --clearmodifiers f
+if poll 10 has_trace show-in-files-failed; then
+  failed=$(trace_line show-in-files-failed)
+  if [ "$failed" = "Could not show “${names[4]}” in Files" ]; then
+    ok "Show in Files from the menu, with nothing to show files, says \"$failed\""
+  else
+    not_ok "Show in Files says it could not show ${names[4]}, plainly" "traced: '$failed'"
+  fi
+else
+  not_ok "Show in Files from the menu ends in a plain message" "traced: '$(trace_line 'show-in-files[a-z-]*')'"
+fi
+sleep 1
+"$import" -window root "$log_dir/select-show-in-files.png" 2>/dev/null
+
+# 6. Three selected, Ctrl+E: the sheet is of those three.
+
+mark_trace
+click_cell 1
+click_cell 3 shift
+poll 10 has_selection 3 || bail "no three pictures selected for the sheet"
+mark_trace
+xdo key --clearmodifiers ctrl+e
+if poll "$timeout_window" has_visible_window '^Export Contact Sheet$' &&
+   poll "$timeout_finished" has_trace sheet-preview; then
+  sleep 1
+  "$import" -window root "$log_dir/select-sheet.png" 2>/dev/null
+  preview=$(trace_line sheet-preview)
+  if [ "$preview" = "3 images 1 pages" ]; then
+    ok "the export dialog lays out the three selected pictures"
+  else
+    not_ok "the export dialog lays out the three selected pictures" "traced: '$preview'"
+  fi
+  xdo key --clearmodifiers Escape
+  poll 10 has_no_visible_window '^Export Contact Sheet$' || bail "Escape does not close the export dialog"
+else
+  not_ok "Ctrl+E shows the export dialog"
+fi
+
 # 5. Ctrl+Q; nothing GTK or GLib complains of.
 
 quit_app
