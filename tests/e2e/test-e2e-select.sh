@@ -68,10 +68,12 @@ expect_selection ()
 pictures=$HOME/Pictures/Holiday
 mkdir -p "$HOME/Pictures" || bail "cannot make $HOME/Pictures"
 "$gen_images" "$pictures" "$n_images" || bail "cs-gen-images failed"
-mapfile -t names < <(cd "$pictures" && ls)
+mapfile -t names < <(find "$pictures" -mindepth 1 -printf '%f\n' | LC_ALL=C sort)
 [ "${#names[@]}" = "$n_images" ] || bail "cs-gen-images made ${#names[@]} pictures, not $n_images"
 # Each picture as it was, to compare with what the Undo brings back.
-mkdir -p "$work/before" && cp -p "$pictures"/* "$work/before/" || bail "cannot keep a copy of the pictures"
+if ! mkdir -p "$work/before" || ! cp -p "$pictures"/* "$work/before/"; then
+  bail "cannot keep a copy of the pictures"
+fi
 
 # 1. The program on the folder, at a known size; all thumbnails made.
 
@@ -125,25 +127,31 @@ if poll 10 has_trace trashed && poll 10 in_trash &&
   ok "Delete moves the two selected pictures to the trash"
 else
   not_ok "Delete moves the two selected pictures to the trash" "traced: '$(trace_line trashed)'" \
-    "in the folder: $(cd "$pictures" && ls | tr '\n' ' ')" "in the trash: $(ls "$trash" 2>&1 | tr '\n' ' ')"
+    "in the folder: $(find "$pictures" -mindepth 1 -printf '%f ')" "in the trash: $(find "$trash" -mindepth 1 -printf '%f ' 2>&1)"
 fi
-sleep 1
 toast_shot=$log_dir/select-trash-toast.png
-shoot_window "$window" "$toast_shot"
 
 # 4. The toast's Undo, clicked: the two are back, as they were.
 
 # The toast is the one dark grey box in the bottom third of the window,
 # its button the last but the close button on its right: the box is
-# found in the screenshot (grey turned white, all else black, text and
-# thin lines opened away) and the button clicked where it lies.
+# found in a screenshot (grey turned white, all else black, text and
+# thin lines opened away) and the button clicked where it lies. Shots
+# are taken until it shows: a busy machine may draw it late.
 window_h=$(sed -n 's/^HEIGHT=//p' <<<"$geometry")
 band_y=$((window_h * 70 / 100))
-box=$(/usr/bin/convert "$toast_shot" -crop "100%x30%+0+$band_y" +repage \
-        -fuzz 12% -fill red -opaque 'srgb(60,60,60)' -fuzz 0 -fill black +opaque red -fill white -opaque red \
-        -morphology Open Disk:3 -trim -format '%w %h %X %Y' info: 2>/dev/null)
-read -r box_w box_h box_x box_y <<<"$box"
-if [ -n "${box_w:-}" ] && [ "$box_w" -gt 100 ] && [ "$box_w" -lt 900 ]; then
+find_toast ()
+{
+  shoot_window "$window" "$toast_shot" || return 1
+  box=$(/usr/bin/convert "$toast_shot" -crop "100%x30%+0+$band_y" +repage \
+          -fuzz 12% -fill red -opaque 'srgb(60,60,60)' -fuzz 0 -fill black +opaque red -fill white -opaque red \
+          -morphology Open Disk:3 -trim -format '%w %h %X %Y' info: 2>/dev/null)
+  read -r box_w box_h box_x box_y <<<"$box"
+  [ -n "${box_w:-}" ] && [ "$box_w" -gt 100 ] && [ "$box_w" -lt 900 ]
+}
+box=
+# Found once it shows, and again where it stays once it has slid in.
+if poll 10 find_toast && sleep 1 && find_toast; then
   undo_x=$((box_x + box_w - 83))
   undo_y=$((band_y + box_y + box_h / 2))
   mark_trace
@@ -181,6 +189,8 @@ sleep 1
 xdo key --clearmodifiers f
 if poll 10 has_trace show-in-files-failed; then
   failed=$(trace_line show-in-files-failed)
+  # The name between typographic quotes.
+  # shellcheck disable=SC1111
   if [ "$failed" = "Could not show “${names[4]}” in Files" ]; then
     ok "Show in Files from the menu, with nothing to show files, says \"$failed\""
   else
