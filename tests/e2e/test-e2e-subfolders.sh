@@ -37,11 +37,13 @@ export GSETTINGS_SCHEMA_DIR=$schema_dir
 # Trip: 3 pictures; Trip/2024: 2; Trip/2024/June: 2; Trip/.hidden: 1;
 # Trip/2024/up leads back to Trip.
 trip=$HOME/Trip
-"$gen_images" "$trip" 3 >/dev/null &&
-  "$gen_images" "$trip/2024" 2 >/dev/null &&
-  "$gen_images" "$trip/2024/June" 2 >/dev/null &&
-  "$gen_images" "$trip/.hidden" 1 >/dev/null &&
-  ln -s .. "$trip/2024/up" || bail "cannot make the folders"
+if ! "$gen_images" "$trip" 3 >/dev/null ||
+   ! "$gen_images" "$trip/2024" 2 >/dev/null ||
+   ! "$gen_images" "$trip/2024/June" 2 >/dev/null ||
+   ! "$gen_images" "$trip/.hidden" 1 >/dev/null ||
+   ! ln -s .. "$trip/2024/up"; then
+  bail "cannot make the folders"
+fi
 
 # finished_with TEXT: the batch since the mark ended with TEXT in the status.
 finished_with () { trace_line finished | grep -qF -- "$1"; }
@@ -109,8 +111,10 @@ fi
 poll "$timeout_finished" has_trace finished
 mark_trace
 xdo key --clearmodifiers alt+Up
-poll "$timeout_window" has_visible_window '^Trip$' && poll "$timeout_finished" has_trace finished ||
+if ! poll "$timeout_window" has_visible_window '^Trip$' ||
+   ! poll "$timeout_finished" has_trace finished; then
   bail "Alt+Up did not bring Trip back"
+fi
 
 # 4. Ctrl+Shift+I: every picture below Trip, 7, in one grid; the link back
 #    up is said, not followed (or the batch would never finish).
