@@ -42,6 +42,7 @@ G_DEFINE_FINAL_TYPE (CsGridView, cs_grid_view, G_TYPE_OBJECT)
 
 enum {
   ITEM_SHOWN,
+  FOLDER_ACTIVATED,
   N_SIGNALS
 };
 
@@ -119,11 +120,24 @@ select_for_action (CsGridView *self,
     gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
 }
 
+/* A sub-folder's tile is entered, not handed to another app; an image
+ * is opened with the rest of the selection. */
 static void
 on_grid_activate (CsGridView  *self,
                   guint        position,
                   GtkGridView *grid)
 {
+  g_autoptr(CsItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (item == NULL)
+    return;
+
+  if (cs_item_is_folder (item))
+    {
+      g_signal_emit (self, signals[FOLDER_ACTIVATED], 0, cs_item_get_file (item));
+      return;
+    }
+
   select_for_action (self, position);
   gtk_widget_activate_action (GTK_WIDGET (grid), "win.open-item", NULL);
 }
@@ -356,6 +370,9 @@ cs_grid_view_class_init (CsGridViewClass *klass)
   /* A cell shows an item that waits for its thumbnail. */
   signals[ITEM_SHOWN] = g_signal_new ("item-shown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, CS_TYPE_ITEM);
+  /* A sub-folder's tile was opened (double-click, Return or Open). */
+  signals[FOLDER_ACTIVATED] = g_signal_new ("folder-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
 }
 
 static void

@@ -8,6 +8,10 @@
  * into an image editor. Move to Trash takes the images out of the grid at
  * once and says so in a toast with an Undo that puts them back.
  *
+ * A sub-folder's tile is no image: the actions leave it out (Move to
+ * Trash must never take a folder of pictures along with a Ctrl+A), and
+ * Open with only such a tile selected goes into that folder.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -50,6 +54,13 @@ struct _CsSelectionActions
 
 G_DEFINE_FINAL_TYPE (CsSelectionActions, cs_selection_actions, G_TYPE_OBJECT)
 
+enum {
+  FOLDER_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 /* Toast titles are Pango markup: file names and reasons are not. */
 static AdwToast *
 add_toast (CsSelectionActions *self,
@@ -70,6 +81,31 @@ get_window (CsSelectionActions *self)
   return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
 }
 
+/* The selected items' files in the grid's order: the images', or the
+ * sub-folders'. */
+static GPtrArray *
+get_selected_files (CsSelectionActions *self,
+                    gboolean            folders)
+{
+  g_autoptr(GtkBitset) selected = NULL;
+  GtkBitsetIter iter;
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_object_unref);
+  guint position;
+
+  selected = gtk_selection_model_get_selection (self->selection);
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position);
+       more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+      if (item != NULL && cs_item_is_folder (item) == folders)
+        g_ptr_array_add (files, g_object_ref (cs_item_get_file (item)));
+    }
+
+  return files;
+}
+
 /**
  * cs_selection_actions_get_files:
  *
@@ -79,25 +115,9 @@ get_window (CsSelectionActions *self)
 GPtrArray *
 cs_selection_actions_get_files (CsSelectionActions *self)
 {
-  g_autoptr(GtkBitset) selected = NULL;
-  GtkBitsetIter iter;
-  GPtrArray *files = g_ptr_array_new_with_free_func (g_object_unref);
-  guint position;
-
   g_return_val_if_fail (CS_IS_SELECTION_ACTIONS (self), NULL);
 
-  selected = gtk_selection_model_get_selection (self->selection);
-  for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position);
-       more;
-       more = gtk_bitset_iter_next (&iter, &position))
-    {
-      g_autoptr(CsItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
-
-      if (item != NULL)
-        g_ptr_array_add (files, g_object_ref (cs_item_get_file (item)));
-    }
-
-  return files;
+  return get_selected_files (self, FALSE);
 }
 
 /* Open */
@@ -111,6 +131,15 @@ cs_selection_actions_open (CsSelectionActions *self)
   g_return_if_fail (CS_IS_SELECTION_ACTIONS (self));
 
   files = cs_selection_actions_get_files (self);
+  if (files->len == 0)
+    {
+      g_autoptr(GPtrArray) folders = get_selected_files (self, TRUE);
+
+      if (folders->len > 0)
+        g_signal_emit (self, signals[FOLDER_ACTIVATED], 0, g_ptr_array_index (folders, 0));
+      return;
+    }
+
   window = get_window (self);
   for (guint i = 0; i < files->len; i++)
     {
@@ -442,6 +471,10 @@ cs_selection_actions_class_init (CsSelectionActionsClass *klass)
 
   object_class->dispose = cs_selection_actions_dispose;
   object_class->finalize = cs_selection_actions_finalize;
+
+  /* Open, with a sub-folder's tile the only thing selected. */
+  signals[FOLDER_ACTIVATED] = g_signal_new ("folder-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
 }
 
 static void
