@@ -360,6 +360,33 @@ test_trash_undo (Fixture       *f,
   wait_n_items (f, N_IMAGES);
 }
 
+/* Ctrl+A with a sub-folder's tile among the pictures, Delete: the
+ * pictures go to the trash, the folder stays. */
+static void
+test_trash_leaves_folders (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *sub = g_build_filename (f->folder, "Sub", NULL);
+  g_autofree char *inside = g_build_filename (sub, "inside.jpg", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (f->folder);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *last = g_strdup_printf ("%s/img-%04u.jpg", f->folder, N_IMAGES - 1);
+
+  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+  cs_test_write_image (inside, 64, 48, "jpeg", 0, &error);
+  g_assert_no_error (error);
+  cs_window_open_folder (f->window, folder);
+  wait_n_items (f, N_IMAGES + 1);
+
+  activate (f, "list.select-all");
+  g_assert_cmpuint (n_selected (f), ==, N_IMAGES + 1);
+  activate (f, "win.trash");
+  cs_test_wait_until (is_gone, last, 10000);
+  wait_until_shows (f->window, "6 images moved to Trash");
+  g_assert_true (g_file_test (inside, G_FILE_TEST_IS_REGULAR));
+  wait_n_items (f, 1);
+}
+
 typedef struct
 {
   GMainLoop  *loop;
@@ -617,6 +644,7 @@ main (int   argc,
 
   ADD ("/window/select/multi", test_multi_select);
   ADD ("/window/select/trash-undo", test_trash_undo);
+  ADD ("/window/select/trash-leaves-folders", test_trash_leaves_folders);
   ADD ("/window/select/copy", test_copy);
   ADD ("/window/select/show-in-files-fails", test_show_in_files_fails);
   ADD ("/window/select/show-in-files-opens-folder", test_show_in_files_opens_folder);
