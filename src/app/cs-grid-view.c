@@ -2,7 +2,8 @@
  *
  * Drives the window's GtkGridView: builds and binds its cells, filters
  * and selects over the grid model, keeps a grid that is filling at its
- * start, keeps the selection and pops up a menu for it. It tells the model and the texture cache which items cells show.
+ * start, keeps the selection and pops up a menu for it. It tells the
+ * model and the texture cache which items cells show.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,8 +13,6 @@
 #include "config.h"
 
 #include "cs-grid-view.h"
-
-#include <glib/gi18n.h>
 
 #include "cs-cell.h"
 
