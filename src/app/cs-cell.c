@@ -112,8 +112,13 @@ update_state (CsCell *self)
   g_autofree char *text = self->item ? cs_item_dup_state_text (self->item) : NULL;
   const char *icon = "image-x-generic-symbolic";
 
-  gtk_widget_set_visible (self->picture, state == CS_ITEM_DONE);
-  gtk_widget_set_visible (self->placeholder, state != CS_ITEM_DONE);
+  /* A pending item may have a smaller flavour's thumbnail to show until
+   * its own is made (cs-texture-cache.c's stand-ins). */
+  gboolean picture = state == CS_ITEM_DONE ||
+                     (state == CS_ITEM_PENDING && cs_item_get_thumbnail (self->item) != NULL);
+
+  gtk_widget_set_visible (self->picture, picture);
+  gtk_widget_set_visible (self->placeholder, !picture);
   show_badge (self, state == CS_ITEM_FAILED);
 
   if (state == CS_ITEM_FAILED)
@@ -296,6 +301,8 @@ cs_cell_init (CsCell *self)
   g_signal_group_connect_object (self->signals, "notify::state",
                                  G_CALLBACK (on_item_state_changed), self, 0);
   g_signal_group_connect_object (self->signals, "notify::error-message",
+                                 G_CALLBACK (on_item_state_changed), self, 0);
+  g_signal_group_connect_object (self->signals, "notify::thumbnail",
                                  G_CALLBACK (on_item_state_changed), self, 0);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);

@@ -40,6 +40,7 @@ struct _CsFolderLoader
   GSettings     *settings;
 
   CsThumbnailer *thumbnailer;      /* the newest batch's */
+  CsFlavor       flavor;           /* what batches make; CS_N_FLAVORS: the setting's */
   GCancellable  *scan_cancellable;
   CsScan        *scan;             /* the scan under way, if any */
   CsBatch       *feed_batch;       /* the scan's batch, while it takes more; borrowed */
@@ -131,11 +132,27 @@ cs_folder_loader_get_flavor (CsFolderLoader *self)
   return flavor;
 }
 
+/**
+ * cs_folder_loader_set_flavor:
+ *
+ * Batches started from now on make @flavor, whatever the thumbnail-size
+ * setting says: the window knows how many device pixels a cell has.
+ */
+void
+cs_folder_loader_set_flavor (CsFolderLoader *self,
+                             CsFlavor        flavor)
+{
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+  g_return_if_fail (flavor < CS_N_FLAVORS);
+
+  self->flavor = flavor;
+}
+
 static CsThumbnailer *
 make_thumbnailer (CsFolderLoader *self,
                   gboolean        retry)
 {
-  CsFlavor flavor = cs_folder_loader_get_flavor (self);
+  CsFlavor flavor = self->flavor < CS_N_FLAVORS ? self->flavor : cs_folder_loader_get_flavor (self);
   g_autofree char *output = g_settings_get_string (self->settings, "output-mode");
   gboolean beside = g_str_equal (output, "beside");
 
@@ -844,6 +861,7 @@ cs_folder_loader_class_init (CsFolderLoaderClass *klass)
 static void
 cs_folder_loader_init (CsFolderLoader *self)
 {
+  self->flavor = CS_N_FLAVORS;
   self->batches = g_ptr_array_new_with_free_func (g_object_unref);
   self->failures = g_ptr_array_new_with_free_func (g_object_unref);
   self->feed = g_ptr_array_new ();
