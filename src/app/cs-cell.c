@@ -115,7 +115,8 @@ update_state (CsCell *self)
   /* A pending item may have a smaller flavour's thumbnail to show until
    * its own is made (cs-texture-cache.c's stand-ins). */
   gboolean picture = state == CS_ITEM_DONE ||
-                     (state == CS_ITEM_PENDING && cs_item_get_thumbnail (self->item) != NULL);
+                     (state == CS_ITEM_PENDING && self->item != NULL &&
+                      cs_item_get_thumbnail (self->item) != NULL);
 
   gtk_widget_set_visible (self->picture, picture);
   gtk_widget_set_visible (self->placeholder, !picture);
