@@ -56,22 +56,25 @@ build_children (CsCell *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 6);
 
+  /* The frame is the cell's size in points, whatever the thumbnail's
+   * pixels: a texture's pixels count as points, and a 256-pixel one made
+   * for a scale-2 screen would otherwise draw a cell twice as large. So
+   * the picture is an overlay, which is not measured, filling the frame. */
   self->frame = gtk_overlay_new ();
+  gtk_widget_set_halign (self->frame, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->frame, "thumbnail-frame");
   gtk_widget_set_parent (self->frame, widget);
-
-  self->picture = gtk_picture_new ();
-  gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
-  gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
-  gtk_widget_set_halign (self->picture, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (self->picture, GTK_ALIGN_CENTER);
-  gtk_overlay_set_child (GTK_OVERLAY (self->frame), self->picture);
 
   self->placeholder = gtk_image_new ();
   gtk_widget_set_halign (self->placeholder, GTK_ALIGN_CENTER);
   gtk_widget_set_valign (self->placeholder, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->placeholder, "dim-label");
-  gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->placeholder);
+  gtk_overlay_set_child (GTK_OVERLAY (self->frame), self->placeholder);
+
+  self->picture = gtk_picture_new ();
+  gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
+  gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->picture);
 
   self->caption = gtk_inscription_new (NULL);
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (self->caption),
@@ -136,7 +139,7 @@ update_state (CsCell *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
 
-  if (state == CS_ITEM_PENDING)
+  if (state == CS_ITEM_PENDING && !picture)
     gtk_widget_add_css_class (GTK_WIDGET (self), "pending");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "pending");
