@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cs-cell.h"
+#include "cs-flavor-chooser.h"
 #include "cs-item.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
@@ -361,6 +362,23 @@ test_stand_in (Fixture       *f,
   g_assert_cmpuint (n_stood_in, >=, 6);
 }
 
+/* The chooser reads the scale from the widget it follows, as the window's
+ * does from its grid: 2 here, so 128-point cells take `large`. */
+static void
+test_chooser_follows_widget (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(CsFlavorChooser) chooser = cs_flavor_chooser_new ();
+
+  assert_scale_2 (f);
+  cs_flavor_chooser_set_cell (chooser, 128, CS_FLAVOR_NORMAL);
+  g_assert_cmpint (cs_flavor_chooser_get_flavor (chooser), ==, CS_FLAVOR_NORMAL);
+
+  cs_flavor_chooser_follow_widget (chooser, GTK_WIDGET (f->window));
+  g_assert_cmpfloat_with_epsilon (cs_flavor_chooser_get_scale (chooser), 2.0, 1e-6);
+  g_assert_cmpint (cs_flavor_chooser_get_flavor (chooser), ==, CS_FLAVOR_LARGE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -372,6 +390,7 @@ main (int   argc,
 #define ADD(name, func) \
   g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
+  ADD ("/window-hidpi/chooser-follows-widget", test_chooser_follows_widget);
   ADD ("/window-hidpi/large", test_large);
   ADD ("/window-hidpi/stand-in", test_stand_in);
   ADD ("/window-hidpi/zoom", test_zoom);
