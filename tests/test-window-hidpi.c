@@ -224,27 +224,6 @@ test_large (Fixture       *f,
   cs_test_wait_until (all_cells_at, &check, 10000);
 }
 
-/* Zoomed in (Ctrl+plus: cells of 256 points), the cells' 512 device
- * pixels take `x-large`. */
-static void
-test_zoom (Fixture       *f,
-           gconstpointer  data)
-{
-  g_autofree char *folder = make_folder (f, 4, 1600, "jpeg");
-  WidthCheck check = { f, 256 };
-
-  assert_scale_2 (f);
-  open_path (f, folder);
-  cs_test_wait_until (is_idle, f->window, 60000);
-  cs_test_wait_until (all_cells_at, &check, 10000);
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-in", NULL));
-  cs_test_wait_until (is_idle, f->window, 60000);
-  g_assert_cmpuint (count_thumbnails ("x-large"), ==, 4);
-  check.width = 512;
-  cs_test_wait_until (all_cells_at, &check, 10000);
-}
-
 static void
 note_width (Fixture   *f,
             CsItem    *item,
@@ -299,6 +278,59 @@ ticked (gpointer data)
   return check->f->n_ticks >= check->n_ticks;
 }
 
+/* The widths a cell drew, one after the other, as text. */
+static char *
+describe_widths (GArray *widths)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < widths->len; i++)
+    g_string_append_printf (text, " %d", g_array_index (widths, int, i));
+
+  return g_string_free (text, FALSE);
+}
+
+/* Zoomed in (Ctrl+plus: cells of 256 points), the cells' 512 device
+ * pixels take `x-large`; the cells keep drawing the 256-pixel ones until
+ * then, never nothing. */
+static void
+test_zoom (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *folder = make_folder (f, 4, 1600, "jpeg");
+  WidthCheck check = { f, 256 };
+  TickCheck tick_check = { f, 0 };
+  GHashTableIter iter;
+  GArray *widths;
+
+  assert_scale_2 (f);
+  open_path (f, folder);
+  cs_test_wait_until (is_idle, f->window, 60000);
+  cs_test_wait_until (all_cells_at, &check, 10000);
+
+  f->tick = gtk_widget_add_tick_callback (GTK_WIDGET (f->window), on_tick, f, NULL);
+  tick_check.n_ticks = f->n_ticks + 1;
+  cs_test_wait_until (ticked, &tick_check, 5000);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-in", NULL));
+  cs_test_wait_until (is_idle, f->window, 60000);
+  g_assert_cmpuint (count_thumbnails ("x-large"), ==, 4);
+  check.width = 512;
+  cs_test_wait_until (all_cells_at, &check, 10000);
+  tick_check.n_ticks = f->n_ticks + 2;
+  cs_test_wait_until (ticked, &tick_check, 5000);
+
+  g_assert_cmpuint (g_hash_table_size (f->seen), ==, 4);
+  g_hash_table_iter_init (&iter, f->seen);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &widths))
+    {
+      g_autofree char *text = describe_widths (widths);
+
+      g_test_message ("a cell drew:%s", text);
+      g_assert_cmpstr (text, ==, " 256 512");
+    }
+}
+
 /* The folder's `normal` thumbnails are in the cache (GNOME Files made
  * them): the cells show those at once, then the `large` ones as they are
  * made, with no empty frame between. */
@@ -339,12 +371,10 @@ test_stand_in (Fixture       *f,
   g_hash_table_iter_init (&iter, f->seen);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &widths))
     {
-      g_autoptr(GString) text = g_string_new (NULL);
+      g_autofree char *text = describe_widths (widths);
       guint first = 0;
 
-      for (guint i = 0; i < widths->len; i++)
-        g_string_append_printf (text, " %d", g_array_index (widths, int, i));
-      g_test_message ("a cell drew:%s", text->str);
+      g_test_message ("a cell drew:%s", text);
 
       /* Empty until something was read, then never empty again. */
       while (first < widths->len && g_array_index (widths, int, first) == 0)

@@ -444,6 +444,52 @@ cs_folder_loader_retry_failures (CsFolderLoader *self)
   start_batch (self, items, TRUE);
 }
 
+/**
+ * cs_folder_loader_remake:
+ *
+ * Thumbnails every item again in a new batch (of another flavour, after
+ * cs_folder_loader_set_flavor()), keeping the items and what they show
+ * until then. Not while the folder is still being listed: returns %FALSE,
+ * and reopening it is the way.
+ */
+gboolean
+cs_folder_loader_remake (CsFolderLoader *self)
+{
+  GListModel *items;
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), FALSE);
+
+  if (self->scanning || self->feed_batch != NULL || self->changed_source != 0)
+    return FALSE;
+
+  /* Dropped, not cancelled through on_batch_finished(): that would mark
+   * every item "not made" and hide what it shows. */
+  for (guint i = 0; i < self->batches->len; i++)
+    {
+      CsBatch *batch = g_ptr_array_index (self->batches, i);
+
+      g_signal_handlers_disconnect_by_data (batch, self);
+      cs_batch_cancel (batch);
+    }
+  g_ptr_array_set_size (self->batches, 0);
+
+  cs_grid_model_flush (self->model);
+  items = cs_grid_model_get_items (self->model);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    g_ptr_array_add (all, g_list_model_get_item (items, i));
+
+  g_ptr_array_set_size (self->failures, 0);
+  self->n_submitted = self->n_done = self->n_failed = 0;
+  self->bytes_written = 0;
+  self->stopped = FALSE;
+  start_batch (self, all, FALSE);
+  notify_running (self);
+  progress (self);
+
+  return TRUE;
+}
+
 /* Scanning */
 
 static void

@@ -553,9 +553,28 @@ void
 cs_texture_cache_set_thumbnailer (CsTextureCache *self,
                                   CsThumbnailer  *thumbnailer)
 {
+  int old_flavor = -1, new_flavor = -1;
+
   g_return_if_fail (CS_IS_TEXTURE_CACHE (self));
 
+  if (self->thumbnailer != NULL)
+    g_object_get (self->thumbnailer, "flavor", &old_flavor, NULL);
+  if (thumbnailer != NULL)
+    g_object_get (thumbnailer, "flavor", &new_flavor, NULL);
   g_set_object (&self->thumbnailer, thumbnailer);
+
+  /* The same items made again in another flavour (zoomed, or on another
+   * monitor): what they show now stands in until theirs is read. */
+  if (old_flavor == new_flavor)
+    return;
+  for (GList *l = self->textures.head; l != NULL; l = l->next)
+    {
+      TextureEntry *entry = l->data;
+      GdkPaintable *thumbnail = cs_item_get_thumbnail (entry->item);
+
+      if (GDK_IS_TEXTURE (thumbnail))
+        g_hash_table_insert (self->stand_ins, entry->item, g_object_ref (thumbnail));
+    }
 }
 
 static void

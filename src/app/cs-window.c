@@ -464,7 +464,7 @@ item_action (GtkWidget  *widget,
 /* Settings */
 
 /* The cells' size and the setting's flavour, to the chooser; %TRUE if
- * that changed the flavour (which reloads, in on_flavor_changed()). */
+ * that changed the flavour (on_flavor_changed() made it again). */
 static gboolean
 choose_flavor (CsWindow *self)
 {
@@ -479,8 +479,8 @@ choose_flavor (CsWindow *self)
 }
 
 /* Zoomed, or on a monitor with another scale: thumbnails of the flavour
- * the cells' device pixels need. Those of a smaller one already made show
- * until then (the texture cache's stand-ins). */
+ * the cells' device pixels need, for the items the grid has. What cells
+ * show meanwhile stays (the texture cache's stand-ins). */
 static void
 on_flavor_changed (CsWindow *self)
 {
@@ -489,7 +489,8 @@ on_flavor_changed (CsWindow *self)
   cs_trace ("flavor %s at scale %.2f", cs_flavor_get_name (flavor),
             cs_flavor_chooser_get_scale (self->flavors));
   cs_folder_loader_set_flavor (self->loader, flavor);
-  reload (self);
+  if (!cs_folder_loader_remake (self->loader))
+    reload (self);
 }
 
 static void
