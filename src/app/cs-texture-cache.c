@@ -518,11 +518,12 @@ cs_texture_cache_set_pixels (CsTextureCache *self,
                              CsItem         *item,
                              GdkPixbuf      *pixbuf)
 {
+  g_autoptr(GdkTexture) stand_in = NULL;
+  gboolean shown;
+
   g_return_if_fail (CS_IS_TEXTURE_CACHE (self));
 
-  gboolean shown = cs_grid_model_get_n_shown (self->model, item) > 0;
-  g_autoptr(GdkTexture) stand_in = NULL;
-
+  shown = cs_grid_model_get_n_shown (self->model, item) > 0;
   g_hash_table_steal_extended (self->stand_ins, item, NULL, (gpointer *) &stand_in);
 
   if (pixbuf != NULL && shown)
