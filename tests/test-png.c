@@ -27,7 +27,7 @@
 #include "cs-test-util.h"
 #include "cs-thumbnailer.h"
 
-#define TRUNCATED_MESSAGE "The image data is truncated or damaged"
+#define TRUNCATED_MESSAGE "The file is truncated: its image data stops before the end"
 
 typedef CsTestDir Fixture;
 
@@ -937,7 +937,20 @@ test_damaged (Fixture       *f,
     contents[idat + 8 + length + 3] ^= 0x01;
     g_file_set_contents (crc, contents, len, &error);
     g_assert_no_error (error);
-    assert_decode_fails (crc, CS_THUMB_ERROR_CORRUPT, "Cannot decode the image: IDAT: CRC error");
+    assert_decode_fails (crc, CS_THUMB_ERROR_CORRUPT, "Not a valid PNG image: IDAT: CRC error");
+    contents[idat + 8 + length + 3] ^= 0x01;
+  }
+
+  /* Plain words first, libpng's after the colon: a chunk type byte that is
+   * no letter ("IDA[AB]" is how libpng shows the byte 0xAB). */
+  {
+    gsize idat = find_chunk ((const guint8 *) contents, len, "IDAT");
+    g_autofree char *chunk = g_build_filename (f->dir, "chunk.png", NULL);
+
+    contents[idat + 7] = (char) 0xab;
+    g_file_set_contents (chunk, contents, len, &error);
+    g_assert_no_error (error);
+    assert_decode_fails (chunk, CS_THUMB_ERROR_CORRUPT, "Not a valid PNG image: IDA[AB]: invalid chunk type");
   }
 }
 

@@ -65,6 +65,9 @@ build_children (CsCell *self)
   gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
   gtk_widget_set_halign (self->picture, GTK_ALIGN_CENTER);
   gtk_widget_set_valign (self->picture, GTK_ALIGN_CENTER);
+  /* style.css draws a checkerboard behind the picture's own rectangle, so
+   * a transparent or white picture does not look like an empty tile. */
+  gtk_widget_add_css_class (self->picture, "thumbnail");
   gtk_overlay_set_child (GTK_OVERLAY (self->frame), self->picture);
 
   self->placeholder = gtk_image_new ();
@@ -79,6 +82,12 @@ build_children (CsCell *self)
   gtk_inscription_set_xalign (GTK_INSCRIPTION (self->caption), 0.5);
   gtk_inscription_set_min_chars (GTK_INSCRIPTION (self->caption), 1);
   gtk_inscription_set_nat_chars (GTK_INSCRIPTION (self->caption), 1);
+  /* Two lines: the first wraps at a word, else anywhere; Pango ellipsizes
+   * the last line in its middle, so a name's end (a number, the
+   * extension) stays, and names alike up to their end look different. */
+  gtk_inscription_set_min_lines (GTK_INSCRIPTION (self->caption), 2);
+  gtk_inscription_set_nat_lines (GTK_INSCRIPTION (self->caption), 2);
+  gtk_inscription_set_wrap_mode (GTK_INSCRIPTION (self->caption), PANGO_WRAP_WORD_CHAR);
   gtk_widget_add_css_class (self->caption, "caption");
   gtk_widget_set_parent (self->caption, widget);
 }
@@ -140,19 +149,26 @@ update_state (CsCell *self)
                                   -1);
 }
 
-/* Tooltips are made when asked for: setting one on every bind would cost a
- * round trip to the display server per cell, thousands while a grid fills. */
-static gboolean
-on_query_tooltip (CsCell     *self,
-                  int         x,
-                  int         y,
-                  gboolean    keyboard,
-                  GtkTooltip *tooltip)
+/**
+ * cs_cell_create_tooltip:
+ * @self: a #CsCell
+ *
+ * The tooltip's contents: the name, and for a failure its reason, wrapped
+ * at about fifty characters, anywhere in a name without spaces, so that
+ * a 255-byte name does not run off the screen.
+ *
+ * Returns: (transfer floating) (nullable): a label, %NULL without an item
+ */
+GtkWidget *
+cs_cell_create_tooltip (CsCell *self)
 {
   g_autofree char *text = NULL;
+  GtkWidget *label;
+
+  g_return_val_if_fail (CS_IS_CELL (self), NULL);
 
   if (self->item == NULL)
-    return FALSE;
+    return NULL;
 
   switch (cs_item_get_state (self->item))
     {
@@ -171,7 +187,30 @@ on_query_tooltip (CsCell     *self,
       break;
     }
 
-  gtk_tooltip_set_text (tooltip, text);
+  label = gtk_label_new (text);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 50);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+
+  return label;
+}
+
+/* Tooltips are made when asked for: setting one on every bind would cost a
+ * round trip to the display server per cell, thousands while a grid fills. */
+static gboolean
+on_query_tooltip (CsCell     *self,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip)
+{
+  GtkWidget *label = cs_cell_create_tooltip (self);
+
+  if (label == NULL)
+    return FALSE;
+
+  gtk_tooltip_set_custom (tooltip, label);
 
   return TRUE;
 }

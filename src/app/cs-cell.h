@@ -20,5 +20,6 @@ void       cs_cell_set_item       (CsCell *self,
                                    CsItem *item);
 void       cs_cell_set_pixel_size (CsCell *self,
                                    int     pixel_size);
+GtkWidget *cs_cell_create_tooltip (CsCell *self);
 
 G_END_DECLS
