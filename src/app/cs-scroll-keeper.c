@@ -4,8 +4,9 @@
  * empty list scrolls to its top. Held, the keeper remembers the vertical
  * position and goes back to it as soon as the list is long enough; when
  * released (the folder has been read: every item is in the list), it goes
- * there, or as near as the list now allows, once more at the next layout
- * and lets go.
+ * there, or as near as the list now allows, once the frames that lay out
+ * the whole list are drawn (the grid view may ask to scroll to its first
+ * item as the last burst lands), and lets go.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,9 +17,9 @@
 
 #include "cs-scroll-keeper.h"
 
-/* After release, how long to wait for the layout that shows the whole list
- * before letting go anyway (the list may not change size at all). */
-#define SETTLE_MS 1000
+/* After release, the frames to wait: the first lays the whole list out,
+ * the next starts after that layout. */
+#define SETTLE_FRAMES 2
 
 struct _CsScrollKeeper
 {
@@ -29,7 +30,8 @@ struct _CsScrollKeeper
   double         target;
   gboolean       holding;
   gboolean       released;
-  guint          settle_source;
+  guint          tick_id;
+  guint          frames;
 };
 
 G_DEFINE_FINAL_TYPE (CsScrollKeeper, cs_scroll_keeper, G_TYPE_OBJECT)
@@ -47,22 +49,14 @@ cs_scroll_keeper_drop (CsScrollKeeper *self)
 
   self->holding = FALSE;
   self->released = FALSE;
-  g_clear_handle_id (&self->settle_source, g_source_remove);
+  if (self->tick_id != 0 && self->scrollable != NULL)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->scrollable), self->tick_id);
+  self->tick_id = 0;
   if (self->adjustment != NULL)
     g_signal_handlers_disconnect_by_data (self->adjustment, self);
   g_clear_object (&self->adjustment);
 }
 
-static gboolean
-on_settled (gpointer user_data)
-{
-  CsScrollKeeper *self = user_data;
-
-  self->settle_source = 0;
-  cs_scroll_keeper_drop (self);
-
-  return G_SOURCE_REMOVE;
-}
 
 /* Goes to the target if the list reaches it; released, as near as it can. */
 static void
@@ -84,8 +78,23 @@ on_adjustment_changed (GtkAdjustment  *adjustment,
                        CsScrollKeeper *self)
 {
   apply (self);
-  if (self->released)
-    cs_scroll_keeper_drop (self);
+}
+
+static gboolean
+on_tick (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  CsScrollKeeper *self = user_data;
+
+  if (++self->frames < SETTLE_FRAMES)
+    return G_SOURCE_CONTINUE;
+
+  apply (self);
+  self->tick_id = 0;
+  cs_scroll_keeper_drop (self);
+
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -169,6 +178,9 @@ cs_scroll_keeper_release (CsScrollKeeper *self)
     return;
 
   self->released = TRUE;
-  apply (self);
-  self->settle_source = g_timeout_add (SETTLE_MS, on_settled, self);
+  self->frames = 0;
+  if (self->scrollable != NULL)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->scrollable), on_tick, self, NULL);
+  else
+    cs_scroll_keeper_drop (self);
 }
