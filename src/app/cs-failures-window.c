@@ -91,7 +91,10 @@ cs_failures_window_new (GtkWindow *parent,
                        "modal", TRUE,
                        NULL);
 
-  sorted = g_ptr_array_copy (items, NULL, NULL);
+  /* Borrowed pointers: a copy would take @items' free function too. */
+  sorted = g_ptr_array_sized_new (items->len);
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (sorted, g_ptr_array_index (items, i));
   g_ptr_array_sort (sorted, compare_names);
   for (guint i = 0; i < sorted->len; i++)
     {

@@ -32,6 +32,7 @@ struct _CsScrollKeeper
   gboolean       released;
   guint          tick_id;
   guint          frames;
+  guint          idle_id;
 };
 
 G_DEFINE_FINAL_TYPE (CsScrollKeeper, cs_scroll_keeper, G_TYPE_OBJECT)
@@ -52,6 +53,7 @@ cs_scroll_keeper_drop (CsScrollKeeper *self)
   if (self->tick_id != 0 && self->scrollable != NULL)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->scrollable), self->tick_id);
   self->tick_id = 0;
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   if (self->adjustment != NULL)
     g_signal_handlers_disconnect_by_data (self->adjustment, self);
   g_clear_object (&self->adjustment);
@@ -73,11 +75,26 @@ apply (CsScrollKeeper *self)
     gtk_adjustment_set_value (self->adjustment, reachable);
 }
 
+static gboolean
+on_idle (gpointer user_data)
+{
+  CsScrollKeeper *self = user_data;
+
+  self->idle_id = 0;
+  apply (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* "changed" comes while the list lays itself out, and the list does not
+ * hear of a value set then: it would put the value back at its next
+ * layout. So the value is set after the layout. */
 static void
 on_adjustment_changed (GtkAdjustment  *adjustment,
                        CsScrollKeeper *self)
 {
-  apply (self);
+  if (self->idle_id == 0)
+    self->idle_id = g_idle_add (on_idle, self);
 }
 
 static gboolean
