@@ -92,6 +92,33 @@ build_children (CsCell *self)
   gtk_widget_set_parent (self->caption, widget);
 }
 
+/* The caption's height: two lines as Pango fits them into a height. It
+ * lays out a further line only where the font's whole line height (with
+ * its line gap) still fits below, which can be more than the line itself
+ * (GTK 4.24's unhinted metrics: 12.7-pixel lines, 14.9 with the gap), so
+ * two lines of the inscription's own measure show one, ellipsized. */
+static void
+update_caption_height (CsCell *self)
+{
+  PangoContext *context = gtk_widget_get_pango_context (self->caption);
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (self->caption, "Ag");
+  PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
+  int width, line;
+
+  pango_layout_get_size (layout, &width, &line);
+  line = MAX (line, pango_font_metrics_get_height (metrics));
+  pango_font_metrics_unref (metrics);
+  gtk_widget_set_size_request (self->caption, self->pixel_size, PANGO_PIXELS_CEIL (2 * line));
+}
+
+static void
+cs_cell_root (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (cs_cell_parent_class)->root (widget);
+
+  update_caption_height (CS_CELL (widget));
+}
+
 static void
 show_badge (CsCell   *self,
             gboolean  visible)
@@ -300,6 +327,7 @@ cs_cell_class_init (CsCellClass *klass)
   object_class->finalize = cs_cell_finalize;
   object_class->get_property = cs_cell_get_property;
   object_class->set_property = cs_cell_set_property;
+  widget_class->root = cs_cell_root;
 
   properties[PROP_ITEM] =
     g_param_spec_object ("item", NULL, NULL, CS_TYPE_ITEM,
@@ -385,7 +413,7 @@ cs_cell_set_pixel_size (CsCell *self,
 
   self->pixel_size = pixel_size;
   gtk_widget_set_size_request (self->frame, pixel_size, pixel_size);
-  gtk_widget_set_size_request (self->caption, pixel_size, -1);
+  update_caption_height (self);
   gtk_image_set_pixel_size (GTK_IMAGE (self->placeholder), MAX (16, pixel_size / 4));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIXEL_SIZE]);
 }
