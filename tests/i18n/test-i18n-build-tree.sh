@@ -39,4 +39,17 @@ else
   status=1
 fi
 
+# A failure's reason, worded in the decoder helper (a process of its own,
+# confined once started): an empty file.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+: >"$work/empty.png"
+reason=$(LANGUAGE=zh_CN LC_ALL=$locale "$BUILD_DIR/src/cli/contact-sheet-cli" -o "$work/out" "$work/empty.png" 2>&1 >/dev/null || true)
+if grep -q '文件为空' <<<"$reason"; then
+  echo "ok: a failure's reason from the decoder helper is in Chinese"
+else
+  echo "FAIL: a failure's reason under LANGUAGE=zh_CN is not translated: $reason" >&2
+  status=1
+fi
+
 exit $status
