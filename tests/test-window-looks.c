@@ -365,21 +365,21 @@ picture_drawn (gpointer data)
 }
 
 /* A fully transparent picture: its cell shows a checkerboard behind the
- * picture's own rectangle, not nothing. */
+ * picture's own rectangle, and nothing in the rest of the square. */
 static void
 test_backdrop (Fixture       *f,
                gconstpointer  data)
 {
   g_autofree char *folder = g_build_filename (f->dir, "clear", NULL);
   g_autofree char *path = g_build_filename (folder, "clear.png", NULL);
-  g_autoptr(GdkPixbuf) clear = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, 240, 160);
+  g_autoptr(GdkPixbuf) clear = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, 240, 120);
   g_autoptr(GError) error = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
-  g_autofree guchar *pixels = NULL;
-  GtkWidget *cell, *picture;
-  int width, height;
-  guint a, b;
+  g_autofree guint32 *pixels = NULL;
+  GtkWidget *cell, *picture, *frame;
+  int width, height, top;
+  guint32 a, b, outside;
 
   g_mkdir_with_parents (folder, 0755);
   gdk_pixbuf_fill (clear, 0x00000000);
@@ -391,27 +391,33 @@ test_backdrop (Fixture       *f,
   picture = find_child (cell, GTK_TYPE_PICTURE);
   g_assert_nonnull (picture);
   cs_test_wait_until (picture_drawn, picture, 10000);
+  frame = find_child (cell, GTK_TYPE_OVERLAY);
+  g_assert_nonnull (frame);
 
-  width = gtk_widget_get_width (picture);
-  height = gtk_widget_get_height (picture);
-  /* Only behind the image: 128 × 85 in a 128-pixel square. */
-  g_assert_cmpint (height, <, width);
+  width = gtk_widget_get_width (frame);
+  height = gtk_widget_get_height (frame);
+  g_assert_cmpint (width, ==, height);
+  /* The picture, 2:1, fills the frame's width and half its height. */
+  top = height / 4;
 
-  node = render_widget (picture);
+  node = render_widget (frame);
   g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (picture)),
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (frame)),
                                          node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  pixels = g_malloc (width * height * 4);
-  gdk_texture_download (texture, pixels, width * 4);
+  pixels = g_new (guint32, width * height);
+  gdk_texture_download (texture, (guchar *) pixels, width * 4);
 
-  /* Two neighbouring squares of the checkerboard (8 pixels each): both
-   * drawn, and different. Cairo's ARGB32: alpha is the fourth byte on a
-   * little-endian machine, and the same 32-bit word compares either way. */
-  a = ((guint32 *) pixels)[4 * width + 4];
-  b = ((guint32 *) pixels)[4 * width + 12];
+  /* Two neighbouring squares of the checkerboard (8 pixels each), inside
+   * the picture: both drawn, and different (premultiplied ARGB words,
+   * alpha in the top byte). Above the picture, in the square's empty
+   * band: nothing. */
+  a = pixels[(top + 4) * width + 4];
+  b = pixels[(top + 4) * width + 12];
+  outside = pixels[(top / 2) * width + width / 2];
   g_assert_cmpuint (a >> 24, >, 0);
   g_assert_cmpuint (b >> 24, >, 0);
   g_assert_cmpuint (a, !=, b);
+  g_assert_cmpuint (outside >> 24, ==, 0);
 }
 
 static gboolean

@@ -13,6 +13,7 @@
 #include "cs-cell.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 struct _CsCell
 {
@@ -25,6 +26,7 @@ struct _CsCell
 
   GtkWidget     *frame;
   GtkWidget     *picture;
+  GtkWidget     *backdrop;
   GtkWidget     *placeholder;
   GtkWidget     *badge;
   GtkWidget     *caption;
@@ -42,6 +44,36 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* The backdrop covers what the picture draws: its paintable, fitted
+ * (GTK_CONTENT_FIT_CONTAIN) and centred in the frame, rounded inwards so
+ * that no square shows past the picture's edge. */
+static gboolean
+on_frame_child_position (CsCell       *self,
+                         GtkWidget    *child,
+                         GdkRectangle *allocation)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (GTK_PICTURE (self->picture));
+  double width = gtk_widget_get_width (self->frame);
+  double height = gtk_widget_get_height (self->frame);
+  double ratio = paintable ? gdk_paintable_get_intrinsic_aspect_ratio (paintable) : 0.0;
+  double w = width, h = height;
+
+  if (child != self->backdrop)
+    return FALSE;
+
+  if (ratio > 0.0 && ratio > width / MAX (height, 1.0))
+    h = width / ratio;
+  else if (ratio > 0.0)
+    w = height * ratio;
+
+  allocation->x = (int) ceil ((width - w) / 2);
+  allocation->y = (int) ceil ((height - h) / 2);
+  allocation->width = MAX (0, (int) floor ((width + w) / 2) - allocation->x);
+  allocation->height = MAX (0, (int) floor ((height + h) / 2) - allocation->y);
+
+  return TRUE;
+}
+
 /* The grid makes a cell for every picture it keeps (some 250 as a large
  * folder fills, and all again on a zoom), so a cell is built in code: a
  * template costs a GtkBuilder, and a parse, per cell, and made a cell take
@@ -56,25 +88,35 @@ build_children (CsCell *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 6);
 
+  /* The frame is the cell's size in points, whatever the thumbnail's
+   * pixels: a texture's pixels count as points, and a 256-pixel one made
+   * for a scale-2 screen would otherwise draw a cell twice as large. So
+   * the picture is an overlay, which is not measured, filling the frame. */
   self->frame = gtk_overlay_new ();
+  gtk_widget_set_halign (self->frame, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->frame, "thumbnail-frame");
   gtk_widget_set_parent (self->frame, widget);
-
-  self->picture = gtk_picture_new ();
-  gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
-  gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
-  gtk_widget_set_halign (self->picture, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (self->picture, GTK_ALIGN_CENTER);
-  /* style.css draws a checkerboard behind the picture's own rectangle, so
-   * a transparent or white picture does not look like an empty tile. */
-  gtk_widget_add_css_class (self->picture, "thumbnail");
-  gtk_overlay_set_child (GTK_OVERLAY (self->frame), self->picture);
 
   self->placeholder = gtk_image_new ();
   gtk_widget_set_halign (self->placeholder, GTK_ALIGN_CENTER);
   gtk_widget_set_valign (self->placeholder, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->placeholder, "dim-label");
-  gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->placeholder);
+  gtk_overlay_set_child (GTK_OVERLAY (self->frame), self->placeholder);
+
+  /* Under the picture, over its own rectangle only: a checkerboard
+   * (style.css), so a transparent or white picture does not look like an
+   * empty tile. Placed by on_frame_child_position(). */
+  self->backdrop = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_add_css_class (self->backdrop, "thumbnail-backdrop");
+  gtk_widget_set_can_target (self->backdrop, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->backdrop);
+  g_signal_connect_swapped (self->frame, "get-child-position",
+                            G_CALLBACK (on_frame_child_position), self);
+
+  self->picture = gtk_picture_new ();
+  gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
+  gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->picture);
 
   self->caption = gtk_inscription_new (NULL);
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (self->caption),
@@ -157,8 +199,15 @@ update_state (CsCell *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "folder");
 
-  gtk_widget_set_visible (self->picture, state == CS_ITEM_DONE);
-  gtk_widget_set_visible (self->placeholder, state != CS_ITEM_DONE);
+  /* A pending item may have a smaller flavour's thumbnail to show until
+   * its own is made (cs-texture-cache.c's stand-ins). */
+  gboolean picture = state == CS_ITEM_DONE ||
+                     (state == CS_ITEM_PENDING && self->item != NULL &&
+                      cs_item_get_thumbnail (self->item) != NULL);
+
+  gtk_widget_set_visible (self->picture, picture);
+  gtk_widget_set_visible (self->backdrop, picture);
+  gtk_widget_set_visible (self->placeholder, !picture);
   show_badge (self, state == CS_ITEM_FAILED);
 
   if (folder)
@@ -177,7 +226,7 @@ update_state (CsCell *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
 
-  if (state == CS_ITEM_PENDING)
+  if (state == CS_ITEM_PENDING && !picture)
     gtk_widget_add_css_class (GTK_WIDGET (self), "pending");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "pending");
@@ -404,6 +453,8 @@ cs_cell_init (CsCell *self)
   g_signal_group_connect_object (self->signals, "notify::state",
                                  G_CALLBACK (on_item_state_changed), self, 0);
   g_signal_group_connect_object (self->signals, "notify::error-message",
+                                 G_CALLBACK (on_item_state_changed), self, 0);
+  g_signal_group_connect_object (self->signals, "notify::thumbnail",
                                  G_CALLBACK (on_item_state_changed), self, 0);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
