@@ -320,6 +320,72 @@ test_caption (Fixture       *f,
   g_assert_false (contains_glyph (g_ptr_array_index (lines, 0), g_array_index (ellipsis, PangoGlyph, 0)));
 }
 
+/* Without an ellipsis, glyphs drawn but for the empty ones (the caption's
+ * zero-width spaces). */
+static GArray *
+visible_glyphs (GArray *line)
+{
+  GArray *glyphs = g_array_new (FALSE, FALSE, sizeof (PangoGlyph));
+
+  for (guint i = 0; i < line->len; i++)
+    if (g_array_index (line, PangoGlyph, i) != PANGO_GLYPH_EMPTY)
+      g_array_append_val (glyphs, g_array_index (line, PangoGlyph, i));
+
+  return glyphs;
+}
+
+static gboolean
+same_glyphs (GArray *a,
+             GArray *b)
+{
+  return a->len == b->len && memcmp (a->data, b->data, a->len * sizeof (PangoGlyph)) == 0;
+}
+
+/* A name of two lines breaks after one of its separators, with no hyphen
+ * put in, and the extension stays with the word before it. */
+static void
+test_caption_breaks (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *name = "Kleiber_by_Lukas_Baubkus.png";
+  g_autofree char *folder = g_build_filename (f->dir, "breaks", NULL);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GArray) baselines = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g_autoptr(GArray) first = NULL;
+  g_autoptr(GArray) second = NULL;
+  g_autoptr(GArray) underscore = NULL;
+  g_autoptr(GArray) word = NULL;
+  GtkWidget *cell, *caption;
+
+  g_mkdir_with_parents (folder, 0755);
+  write_image (folder, name, 1);
+  open_and_wait (f, folder);
+
+  cell = wait_for_cell (f, name);
+  g_assert_nonnull (cell);
+  caption = find_child (cell, GTK_TYPE_INSCRIPTION);
+  node = render_widget (caption);
+  collect_lines (node, baselines, lines);
+  g_assert_cmpuint (lines->len, ==, 2);
+
+  first = visible_glyphs (g_ptr_array_index (lines, 0));
+  second = visible_glyphs (g_ptr_array_index (lines, 1));
+  underscore = shape (caption, "_");
+  g_assert_cmpuint (first->len, >, 0);
+  g_assert_cmpuint (g_array_index (first, PangoGlyph, first->len - 1), ==,
+                    g_array_index (underscore, PangoGlyph, 0));
+  /* The second line is whole words: the end of the name from a separator. */
+  for (const char *p = name; p != NULL; p = strchr (p + 1, '_'))
+    {
+      g_clear_pointer (&word, g_array_unref);
+      word = shape (caption, *p == '_' ? p + 1 : p);
+      if (same_glyphs (word, second))
+        return;
+    }
+  g_assert_not_reached ();
+}
+
 /* A 251-character name (no spaces to wrap at) gives a tooltip of about
  * fifty characters' width over several lines. */
 static void
@@ -613,6 +679,7 @@ main (int   argc,
   g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("/looks/caption", test_caption);
+  ADD ("/looks/caption-breaks", test_caption_breaks);
   ADD ("/looks/tooltip", test_tooltip);
   ADD ("/looks/backdrop", test_backdrop);
   ADD ("/looks/reload-keeps-scroll", test_reload_keeps_scroll);
