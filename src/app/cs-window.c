@@ -19,11 +19,13 @@
 #include <glib/gi18n.h>
 
 #include "cs-failures-window.h"
+#include "cs-flavor-chooser.h"
 #include "cs-folder-history.h"
 #include "cs-folder-loader.h"
 #include "cs-grid-model.h"
 #include "cs-grid-view.h"
 #include "cs-path-bar.h"
+#include "cs-scroll-keeper.h"
 #include "cs-selection-actions.h"
 #include "cs-sheet-dialog.h"
 #include "cs-status-bar.h"
@@ -54,8 +56,10 @@ struct _CsWindow
   CsTextureCache       *textures;
   CsGridView           *view;
   CsSelectionActions   *actions;
+  CsFlavorChooser      *flavors;
   CsTraceProbe         *probe;
   CsFolderHistory      *history;
+  CsScrollKeeper       *scroll_keeper;
 
   /* What is shown: a folder, or the files opened one by one */
   GFile                *folder;
@@ -135,6 +139,7 @@ on_scanned (CsWindow *self,
 {
   if (g_list_model_get_n_items (cs_grid_model_get_items (self->model)) == 0)
     gtk_stack_set_visible_child_name (self->stack, ok ? "no-images" : "empty");
+  cs_scroll_keeper_release (self->scroll_keeper);
 }
 
 static void
@@ -230,6 +235,8 @@ show_folder (CsWindow *self,
   g_autofree char *uri = NULL;
 
   begin_loading (self);
+  if (self->folder == NULL || !g_file_equal (self->folder, folder))
+    cs_scroll_keeper_drop (self->scroll_keeper);
   g_set_object (&self->folder, folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
   update_navigation (self);
@@ -307,6 +314,8 @@ cs_window_open_files (CsWindow  *self,
 static void
 reload (CsWindow *self)
 {
+  /* F5 reads the folder again where the person was looking. */
+  cs_scroll_keeper_hold (self->scroll_keeper);
   if (self->folder != NULL)
     {
       g_autoptr(GFile) folder = g_object_ref (self->folder);
@@ -522,18 +531,48 @@ item_action (GtkWidget  *widget,
 
 /* Settings */
 
+/* The cells' size and the setting's flavour, to the chooser; %TRUE if
+ * that changed the flavour (on_flavor_changed() made it again). */
+static gboolean
+choose_flavor (CsWindow *self)
+{
+  CsFlavor before = cs_flavor_chooser_get_flavor (self->flavors);
+
+  cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
+  cs_flavor_chooser_set_cell (self->flavors, cs_grid_view_get_cell_size (self->view),
+                              cs_folder_loader_get_flavor (self->loader));
+  cs_folder_loader_set_flavor (self->loader, cs_flavor_chooser_get_flavor (self->flavors));
+
+  return cs_flavor_chooser_get_flavor (self->flavors) != before;
+}
+
+/* Zoomed, or on a monitor with another scale: thumbnails of the flavour
+ * the cells' device pixels need, for the items the grid has. What cells
+ * show meanwhile stays (the texture cache's stand-ins). */
+static void
+on_flavor_changed (CsWindow *self)
+{
+  CsFlavor flavor = cs_flavor_chooser_get_flavor (self->flavors);
+
+  cs_trace ("flavor %s at scale %.2f", cs_flavor_get_name (flavor),
+            cs_flavor_chooser_get_scale (self->flavors));
+  cs_folder_loader_set_flavor (self->loader, flavor);
+  if (!cs_folder_loader_remake (self->loader))
+    reload (self);
+}
+
 static void
 on_thumbnail_settings_changed (GSettings  *settings,
                                const char *key,
                                CsWindow   *self)
 {
-  if (g_str_equal (key, "thumbnail-size"))
-    cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
+  if (g_str_equal (key, "thumbnail-size") && choose_flavor (self))
+    return;
 
   reload (self);
 }
 
-/* The sort-order setting by its nick. */
+/* The sort-order setting by its nick, and sort-reversed. */
 static void
 on_sort_order_changed (GSettings  *settings,
                        const char *key,
@@ -548,6 +587,7 @@ on_sort_order_changed (GSettings  *settings,
     order = CS_SORT_SIZE;
 
   cs_grid_model_set_sort_order (self->model, order);
+  cs_grid_model_set_sort_reversed (self->model, g_settings_get_boolean (settings, "sort-reversed"));
 }
 
 static gboolean
@@ -606,6 +646,7 @@ cs_window_constructed (GObject *object)
   g_autoptr(GSimpleActionGroup) settings_actions = g_simple_action_group_new ();
   g_autoptr(GAction) size_action = NULL;
   g_autoptr(GAction) sort_action = NULL;
+  g_autoptr(GAction) reverse_action = NULL;
   GtkDropTarget *drop;
 
   G_OBJECT_CLASS (cs_window_parent_class)->constructed (object);
@@ -616,6 +657,7 @@ cs_window_constructed (GObject *object)
 
   self->probe = cs_trace_probe_new (self);
   self->history = cs_folder_history_new ();
+  self->scroll_keeper = cs_scroll_keeper_new (GTK_SCROLLABLE (self->grid));
   self->model = cs_grid_model_new ();
   self->loader = cs_folder_loader_new (self->model, self->settings);
   self->textures = cs_texture_cache_new (self->model, GTK_WIDGET (self->grid), self->probe);
@@ -624,6 +666,10 @@ cs_window_constructed (GObject *object)
   self->actions = cs_selection_actions_new (cs_grid_view_get_selection (self->view), GTK_WIDGET (self->grid),
                                             self->model, self->toast_overlay);
   cs_status_bar_set_selection (self->status_bar, cs_grid_view_get_selection (self->view));
+  self->flavors = cs_flavor_chooser_new ();
+  g_signal_connect_object (self->flavors, "notify::flavor", G_CALLBACK (on_flavor_changed), self, G_CONNECT_SWAPPED);
+  choose_flavor (self);
+  cs_flavor_chooser_follow_widget (self->flavors, GTK_WIDGET (self->grid));
   on_sort_order_changed (self->settings, "sort-order", self);
   cs_status_bar_set_loader (self->status_bar, self->loader);
 
@@ -646,7 +692,9 @@ cs_window_constructed (GObject *object)
   size_action = g_settings_create_action (self->settings, "thumbnail-size");
   sort_action = g_settings_create_action (self->settings, "sort-order");
   g_action_map_add_action (G_ACTION_MAP (settings_actions), size_action);
+  reverse_action = g_settings_create_action (self->settings, "sort-reversed");
   g_action_map_add_action (G_ACTION_MAP (settings_actions), sort_action);
+  g_action_map_add_action (G_ACTION_MAP (settings_actions), reverse_action);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "settings", G_ACTION_GROUP (settings_actions));
   /* win.include-subfolders (the main menu's check item) is the property,
    * kept in the settings. */
@@ -662,6 +710,8 @@ cs_window_constructed (GObject *object)
   g_signal_connect (self->settings, "changed::include-subfolders",
                     G_CALLBACK (on_thumbnail_settings_changed), self);
   g_signal_connect (self->settings, "changed::sort-order",
+                    G_CALLBACK (on_sort_order_changed), self);
+  g_signal_connect (self->settings, "changed::sort-reversed",
                     G_CALLBACK (on_sort_order_changed), self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
@@ -697,6 +747,7 @@ cs_window_dispose (GObject *object)
 
   g_clear_object (&self->actions);
   g_clear_object (&self->view);
+  g_clear_object (&self->flavors);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
 
   g_clear_object (&self->textures);
@@ -704,6 +755,7 @@ cs_window_dispose (GObject *object)
   g_clear_object (&self->model);
   g_clear_pointer (&self->probe, cs_trace_probe_free);
   g_clear_object (&self->history);
+  g_clear_object (&self->scroll_keeper);
   g_clear_object (&self->folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
   g_clear_object (&self->settings);
