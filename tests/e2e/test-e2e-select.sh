@@ -40,7 +40,7 @@ has_selection () { [ "$(trace_line selection)" = "$1" ]; }
 
 # The cells of the first row, left to right, at a known window size.
 cell_x () { echo $((cell_w * $1 + cell_w / 2)); }
-cell_y=120
+cell_y=150
 
 # click_cell N [MODIFIER]: a click on the picture of cell N.
 click_cell ()
@@ -150,23 +150,33 @@ find_toast ()
   [ -n "${box_w:-}" ] && [ "$box_w" -gt 100 ] && [ "$box_w" -lt 900 ]
 }
 box=
-# Found once it shows, and again where it stays once it has slid in.
-if poll 10 find_toast && sleep 1 && find_toast; then
+# Found once it shows, and again where it stays once it has slid in; a
+# click the program did not take (GTK 4.24 on a loaded Xvfb) is made again
+# while the toast is there.
+click_undo ()
+{
+  find_toast || return 1
   undo_x=$((box_x + box_w - 83))
   undo_y=$((band_y + box_y + box_h / 2))
-  mark_trace
-  xdo mousemove --window "$window" "$undo_x" "$undo_y" click 1
+  xdo mousemove --window "$window" "$undo_x" "$undo_y"
+  sleep 0.2
+  xdo click 1
+  poll 5 has_trace restored
+}
+mark_trace
+if poll 10 find_toast && sleep 1 && { click_undo || click_undo || click_undo; }; then
   back () { [ -f "$pictures/$first" ] && [ -f "$pictures/$second" ]; }
-  if poll 10 has_trace restored && poll 10 back &&
+  if poll 10 back &&
      cmp -s "$pictures/$first" "$work/before/$first" && cmp -s "$pictures/$second" "$work/before/$second" &&
      [ ! -e "$trash/$first" ] && [ ! -e "$trash/$second" ]; then
     ok "the toast's Undo puts both back, byte for byte, and out of the trash"
   else
     not_ok "the toast's Undo puts both back, byte for byte, and out of the trash" \
-      "traced: '$(trace_line restored)'; clicked at $undo_x,$undo_y in $toast_shot"
+      "traced: '$(trace_line restored)'"
   fi
 else
-  not_ok "the toast with its Undo button is shown" "no toast found in $toast_shot ($box)"
+  not_ok "the toast's Undo, clicked, restores" \
+    "toast at '$box' in $toast_shot; clicked at ${undo_x:-}, ${undo_y:-}; traced: '$(trace_line restored)'"
 fi
 xdo mousemove $((screen_w - 1)) $((screen_h - 1)) >/dev/null 2>&1
 sleep 1
