@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-beside-confirm.h"
 #include "cs-failures-window.h"
 #include "cs-folder-loader.h"
 #include "cs-grid-model.h"
@@ -50,6 +51,7 @@ struct _CsWindow
   CsTextureCache       *textures;
   CsGridView           *view;
   CsTraceProbe         *probe;
+  CsBesideConfirm      *confirm;
 
   /* What is shown: a folder, or the files opened one by one */
   GFile                *folder;
@@ -127,6 +129,8 @@ on_scanned (CsWindow *self,
 {
   if (g_list_model_get_n_items (cs_grid_model_get_items (self->model)) == 0)
     gtk_stack_set_visible_child_name (self->stack, ok ? "no-images" : "empty");
+  if (self->folder != NULL)
+    cs_beside_confirm_set_n_images (self->confirm, cs_grid_model_get_n_found (self->model));
 }
 
 static void
@@ -222,6 +226,8 @@ cs_window_open_folder (CsWindow *self,
   begin_loading (self);
   g_set_object (&self->folder, folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
+  cs_beside_confirm_set_folder (self->confirm, folder);
+  cs_folder_loader_set_write_beside (self->loader, cs_beside_confirm_get_write_beside (self->confirm));
 
   name = g_file_get_basename (folder);
   display = g_filename_display_name (name);
@@ -255,6 +261,7 @@ cs_window_open_files (CsWindow  *self,
   begin_loading (self);
   g_clear_object (&self->folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
+  cs_beside_confirm_set_folder (self->confirm, NULL);
   self->files = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < n_files; i++)
     g_ptr_array_add (self->files, g_object_ref (files[i]));
@@ -561,6 +568,7 @@ cs_window_constructed (GObject *object)
   cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
   on_sort_order_changed (self->settings, "sort-order", self);
   cs_status_bar_set_loader (self->status_bar, self->loader);
+  self->confirm = cs_beside_confirm_new (GTK_WINDOW (self), self->settings);
 
   g_signal_connect_object (self->loader, "notify::running", G_CALLBACK (on_running_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->loader, "notify::thumbnailer", G_CALLBACK (on_thumbnailer_changed), self, G_CONNECT_SWAPPED);
@@ -584,8 +592,8 @@ cs_window_constructed (GObject *object)
 
   g_signal_connect (self->settings, "changed::thumbnail-size",
                     G_CALLBACK (on_thumbnail_settings_changed), self);
-  g_signal_connect (self->settings, "changed::output-mode",
-                    G_CALLBACK (on_thumbnail_settings_changed), self);
+  /* The output mode changes what is written only once the person agrees. */
+  g_signal_connect_object (self->confirm, "notify::write-beside", G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
   g_signal_connect (self->settings, "changed::workers",
                     G_CALLBACK (on_thumbnail_settings_changed), self);
   g_signal_connect (self->settings, "changed::sort-order",
@@ -619,6 +627,7 @@ cs_window_dispose (GObject *object)
     cs_status_bar_set_loader (self->status_bar, NULL);
 
   g_clear_object (&self->view);
+  g_clear_object (&self->confirm);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
 
   g_clear_object (&self->textures);
