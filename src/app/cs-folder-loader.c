@@ -718,6 +718,14 @@ cs_folder_loader_set_write_beside (CsFolderLoader *self,
   self->write_beside = write_beside;
 }
 
+gboolean
+cs_folder_loader_get_write_beside (CsFolderLoader *self)
+{
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), FALSE);
+
+  return self->write_beside;
+}
+
 /**
  * cs_folder_loader_get_thumbnailer:
  *

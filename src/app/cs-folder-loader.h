@@ -30,6 +30,7 @@ void            cs_folder_loader_prioritize        (CsFolderLoader *self,
                                                     CsItem         *item);
 void            cs_folder_loader_set_write_beside  (CsFolderLoader *self,
                                                     gboolean        write_beside);
+gboolean        cs_folder_loader_get_write_beside  (CsFolderLoader *self);
 
 CsFlavor        cs_folder_loader_get_flavor        (CsFolderLoader *self);
 CsThumbnailer  *cs_folder_loader_get_thumbnailer   (CsFolderLoader *self);

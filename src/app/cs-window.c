@@ -160,6 +160,29 @@ on_items_changed (CsWindow   *self,
 
 /* Opening */
 
+static void reload (CsWindow *self);
+
+/* A yes, or the setting switched: the folder is made again where its
+ * thumbnails now go. */
+static void
+on_write_beside_changed (CsWindow *self)
+{
+  if (cs_beside_confirm_get_write_beside (self->confirm) != cs_folder_loader_get_write_beside (self->loader))
+    reload (self);
+}
+
+/* The question follows the folder shown, whose opening sets the loader
+ * itself: no reload for that. */
+static void
+set_confirm_folder (CsWindow *self,
+                    GFile    *folder)
+{
+  g_signal_handlers_block_by_func (self->confirm, on_write_beside_changed, self);
+  cs_beside_confirm_set_folder (self->confirm, folder);
+  g_signal_handlers_unblock_by_func (self->confirm, on_write_beside_changed, self);
+  cs_folder_loader_set_write_beside (self->loader, cs_beside_confirm_get_write_beside (self->confirm));
+}
+
 static void
 begin_loading (CsWindow *self)
 {
@@ -226,8 +249,7 @@ cs_window_open_folder (CsWindow *self,
   begin_loading (self);
   g_set_object (&self->folder, folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
-  cs_beside_confirm_set_folder (self->confirm, folder);
-  cs_folder_loader_set_write_beside (self->loader, cs_beside_confirm_get_write_beside (self->confirm));
+  set_confirm_folder (self, folder);
 
   name = g_file_get_basename (folder);
   display = g_filename_display_name (name);
@@ -261,7 +283,7 @@ cs_window_open_files (CsWindow  *self,
   begin_loading (self);
   g_clear_object (&self->folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
-  cs_beside_confirm_set_folder (self->confirm, NULL);
+  set_confirm_folder (self, NULL);
   self->files = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < n_files; i++)
     g_ptr_array_add (self->files, g_object_ref (files[i]));
@@ -593,7 +615,7 @@ cs_window_constructed (GObject *object)
   g_signal_connect (self->settings, "changed::thumbnail-size",
                     G_CALLBACK (on_thumbnail_settings_changed), self);
   /* The output mode changes what is written only once the person agrees. */
-  g_signal_connect_object (self->confirm, "notify::write-beside", G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->confirm, "notify::write-beside", G_CALLBACK (on_write_beside_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect (self->settings, "changed::workers",
                     G_CALLBACK (on_thumbnail_settings_changed), self);
   g_signal_connect (self->settings, "changed::sort-order",
