@@ -254,11 +254,14 @@ all_settled (gpointer data)
 
 /* The dialogs */
 
+/* The shown button labelled @label: AdwAlertDialog keeps its buttons in
+ * two layouts, one of them hidden. */
 static GtkWidget *
 find_button (GtkWidget  *widget,
              const char *label)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
     return widget;
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);

@@ -141,7 +141,7 @@ ask (CsBesideConfirm *self)
   cs_trace ("beside-ask %u %s", self->n_images, name);
 
 #if ADW_CHECK_VERSION (1, 5, 0)
-  dialog = adw_alert_dialog_new (heading, body);
+  dialog = GTK_WIDGET (adw_alert_dialog_new (heading, body));
   adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),
                                   "cancel", _("_Cancel"),
                                   "write", _("_Write Thumbnails"),
