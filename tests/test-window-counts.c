@@ -26,6 +26,7 @@ typedef struct
   char      *dir;
   CsWindow  *window;
   GSettings *settings;
+  GPtrArray *paths;     /* made by in(), freed with the fixture */
 } Fixture;
 
 static void
@@ -33,6 +34,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   f->dir = cs_test_make_dir ();
+  f->paths = g_ptr_array_new_with_free_func (g_free);
   /* The window's settings are these: the memory backend is one. */
   f->settings = g_settings_new (APP_ID);
   f->window = g_object_ref (g_object_new (CS_TYPE_WINDOW, NULL));
@@ -60,6 +62,20 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->settings);
   cs_test_remove_tree (f->dir);
   g_free (f->dir);
+  g_ptr_array_unref (f->paths);
+}
+
+/* @name in @folder, for as long as the test runs. */
+static const char *
+in (Fixture    *f,
+    const char *folder,
+    const char *name)
+{
+  char *path = g_build_filename (folder, name, NULL);
+
+  g_ptr_array_add (f->paths, path);
+
+  return path;
 }
 
 static void
@@ -352,6 +368,7 @@ test_beside_switch_asks (Fixture       *f,
                          gconstpointer  data)
 {
   g_autofree char *folder = make_folder (f, "Holiday", 5, 0);
+  g_autofree char *mode = NULL;
   ThumbCount five = { folder, 5 };
   ItemCount all = { f->window, 5 };
 
@@ -368,7 +385,8 @@ test_beside_switch_asks (Fixture       *f,
   answer_question (f, "Write 5 thumbnails into “Holiday”?", "_Write Thumbnails");
   cs_test_wait_until (has_thumbs, &five, 60000);
   cs_test_wait_until (all_settled, &all, 60000);
-  g_assert_cmpstr (g_settings_get_string (f->settings, "output-mode"), ==, "beside");
+  mode = g_settings_get_string (f->settings, "output-mode");
+  g_assert_cmpstr (mode, ==, "beside");
   assert_status_agrees (f->window);
 }
 
@@ -429,7 +447,7 @@ test_beside_open_asks (Fixture       *f,
   g_assert_cmpstr (mode, ==, "beside");
 
   /* Back to the first: no question, written beside again. */
-  g_assert_cmpint (g_unlink (g_build_filename (trip, "img-0000.thumb.jpg", NULL)), ==, 0);
+  g_assert_cmpint (g_unlink (in (f, trip, "img-0000.thumb.jpg")), ==, 0);
   open_path (f, trip);
   cs_test_wait_until (all_settled, &all_trip, 60000);
   cs_test_wait_until (has_thumbs, &seven, 60000);
@@ -452,13 +470,13 @@ test_deleted_thumb (Fixture       *f,
 {
   g_autofree char *folder = make_folder (f, "Holiday", 6, 0);
   g_autofree char *away = g_build_filename (f->dir, "away", NULL);
-  g_autofree char *unrelated = g_build_filename (folder, "notes.thumb.jpg", NULL);
-  g_autofree char *replaced = g_build_filename (folder, "img-0002.thumb.jpg", NULL);
+  const char *unrelated = in (f, folder, "notes.thumb.jpg");
+  const char *replaced = in (f, folder, "img-0002.thumb.jpg");
   g_autofree char *replacement = g_build_filename (f->dir, "mine.jpg", NULL);
   ThumbCount six = { folder, 6 };
   ItemCount all = { f->window, 6 };
   ItemCount left = { f->window, 3 };
-  g_autofree char *moved_from = g_build_filename (folder, "img-0003.jpg", NULL);
+  const char *moved_from = in (f, folder, "img-0003.jpg");
   g_autofree char *moved_to = g_build_filename (away, "img-0003.jpg", NULL);
 
   g_settings_set_string (f->settings, "output-mode", "beside");
@@ -474,17 +492,17 @@ test_deleted_thumb (Fixture       *f,
   run_for (600);
 
   g_assert_cmpint (g_mkdir (away, 0755), ==, 0);
-  g_assert_cmpint (g_unlink (g_build_filename (folder, "img-0001.jpg", NULL)), ==, 0);
-  g_assert_cmpint (g_unlink (g_build_filename (folder, "img-0002.jpg", NULL)), ==, 0);
+  g_assert_cmpint (g_unlink (in (f, folder, "img-0001.jpg")), ==, 0);
+  g_assert_cmpint (g_unlink (in (f, folder, "img-0002.jpg")), ==, 0);
   g_assert_cmpint (g_rename (moved_from, moved_to), ==, 0);
   cs_test_wait_until (all_settled, &left, 20000);
   run_for (600);
 
-  g_assert_false (g_file_test (g_build_filename (folder, "img-0001.thumb.jpg", NULL), G_FILE_TEST_EXISTS));
-  g_assert_false (g_file_test (g_build_filename (folder, "img-0003.thumb.jpg", NULL), G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (in (f, folder, "img-0001.thumb.jpg"), G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (in (f, folder, "img-0003.thumb.jpg"), G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (replaced, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (unrelated, G_FILE_TEST_EXISTS));
-  g_assert_true (g_file_test (g_build_filename (folder, "img-0000.thumb.jpg", NULL), G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (in (f, folder, "img-0000.thumb.jpg"), G_FILE_TEST_EXISTS));
   assert_status_agrees (f->window);
 }
 
@@ -494,14 +512,14 @@ test_deleted_cache_mode (Fixture       *f,
                          gconstpointer  data)
 {
   g_autofree char *folder = make_folder (f, "Holiday", 3, 0);
-  g_autofree char *theirs = g_build_filename (folder, "img-0001.thumb.jpg", NULL);
+  const char *theirs = in (f, folder, "img-0001.thumb.jpg");
   ItemCount all = { f->window, 3 };
   ItemCount left = { f->window, 2 };
 
   write_jpeg (theirs, 42);
   open_path (f, folder);
   cs_test_wait_until (all_settled, &all, 60000);
-  g_assert_cmpint (g_unlink (g_build_filename (folder, "img-0001.jpg", NULL)), ==, 0);
+  g_assert_cmpint (g_unlink (in (f, folder, "img-0001.jpg")), ==, 0);
   cs_test_wait_until (all_settled, &left, 20000);
   run_for (600);
   g_assert_true (g_file_test (theirs, G_FILE_TEST_EXISTS));
@@ -550,7 +568,7 @@ test_monitor_counts (Fixture       *f,
 {
   g_autofree char *folder = make_folder (f, "Holiday", 30, 4);
   g_autofree char *outside = g_build_filename (f->dir, "outside", NULL);
-  g_autofree char *staged = g_build_filename (outside, "incoming.jpg", NULL);
+  const char *staged = in (f, outside, "incoming.jpg");
   ItemCount all = { f->window, 34 };
   Named after = { f->window, 33, "renamed.jpg" };
 
@@ -561,20 +579,20 @@ test_monitor_counts (Fixture       *f,
 
   g_assert_cmpint (g_mkdir (outside, 0755), ==, 0);
   /* Added: one written in place, one moved in. */
-  write_jpeg (g_build_filename (folder, "new.jpg", NULL), 50);
+  write_jpeg (in (f, folder, "new.jpg"), 50);
   write_jpeg (staged, 51);
-  g_assert_cmpint (g_rename (staged, g_build_filename (folder, "incoming.jpg", NULL)), ==, 0);
+  g_assert_cmpint (g_rename (staged, in (f, folder, "incoming.jpg")), ==, 0);
   /* Deleted: a good one and a broken one. */
-  g_assert_cmpint (g_unlink (g_build_filename (folder, "img-0005.jpg", NULL)), ==, 0);
-  g_assert_cmpint (g_unlink (g_build_filename (folder, "bad-0000.jpg", NULL)), ==, 0);
+  g_assert_cmpint (g_unlink (in (f, folder, "img-0005.jpg")), ==, 0);
+  g_assert_cmpint (g_unlink (in (f, folder, "bad-0000.jpg")), ==, 0);
   /* Renamed in the folder, moved out. */
-  g_assert_cmpint (g_rename (g_build_filename (folder, "img-0006.jpg", NULL),
-                             g_build_filename (folder, "renamed.jpg", NULL)), ==, 0);
-  g_assert_cmpint (g_rename (g_build_filename (folder, "img-0007.jpg", NULL),
-                             g_build_filename (outside, "img-0007.jpg", NULL)), ==, 0);
+  g_assert_cmpint (g_rename (in (f, folder, "img-0006.jpg"),
+                             in (f, folder, "renamed.jpg")), ==, 0);
+  g_assert_cmpint (g_rename (in (f, folder, "img-0007.jpg"),
+                             in (f, outside, "img-0007.jpg")), ==, 0);
   /* Changed: a good one, and a broken one that stays broken. */
-  write_jpeg (g_build_filename (folder, "img-0008.jpg", NULL), 60);
-  write_broken (g_build_filename (folder, "bad-0001.jpg", NULL));
+  write_jpeg (in (f, folder, "img-0008.jpg"), 60);
+  write_broken (in (f, folder, "bad-0001.jpg"));
 
   cs_test_wait_until (settled_with, &after, 30000);
   run_for (1000);
@@ -648,7 +666,7 @@ test_retry_stop_counts (Fixture       *f,
   assert_status_agrees (f->window);
 
   /* A deleted failure leaves the count with its badge. */
-  g_assert_cmpint (g_unlink (g_build_filename (folder, "bad-0003.jpg", NULL)), ==, 0);
+  g_assert_cmpint (g_unlink (in (f, folder, "bad-0003.jpg")), ==, 0);
   all.n_items = 169;
   cs_test_wait_until (all_settled, &all, 20000);
   assert_status_agrees (f->window);
