@@ -111,12 +111,23 @@ update_state (CsCell *self)
   CsItemState state = self->item ? cs_item_get_state (self->item) : CS_ITEM_PENDING;
   g_autofree char *text = self->item ? cs_item_dup_state_text (self->item) : NULL;
   const char *icon = "image-x-generic-symbolic";
+  gboolean folder = self->item != NULL && cs_item_is_folder (self->item);
+
+  /* A sub-folder's tile: its icon, never a thumbnail's state. */
+  if (folder)
+    state = CS_ITEM_NOT_MADE;
+  if (folder)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "folder");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "folder");
 
   gtk_widget_set_visible (self->picture, state == CS_ITEM_DONE);
   gtk_widget_set_visible (self->placeholder, state != CS_ITEM_DONE);
   show_badge (self, state == CS_ITEM_FAILED);
 
-  if (state == CS_ITEM_FAILED)
+  if (folder)
+    icon = "folder-symbolic";
+  else if (state == CS_ITEM_FAILED)
     icon = "image-missing-symbolic";
   else if (state == CS_ITEM_NOT_MADE)
     icon = "action-unavailable-symbolic";
@@ -140,19 +151,21 @@ update_state (CsCell *self)
                                   -1);
 }
 
-/* Tooltips are made when asked for: setting one on every bind would cost a
- * round trip to the display server per cell, thousands while a grid fills. */
-static gboolean
-on_query_tooltip (CsCell     *self,
-                  int         x,
-                  int         y,
-                  gboolean    keyboard,
-                  GtkTooltip *tooltip)
+/**
+ * cs_cell_dup_tooltip_text:
+ *
+ * Returns: (nullable): what the cell's tooltip says: the name, what became
+ * of it, and where it lives below the open folder.
+ */
+char *
+cs_cell_dup_tooltip_text (CsCell *self)
 {
   g_autofree char *text = NULL;
 
+  g_return_val_if_fail (CS_IS_CELL (self), NULL);
+
   if (self->item == NULL)
-    return FALSE;
+    return NULL;
 
   switch (cs_item_get_state (self->item))
     {
@@ -170,6 +183,33 @@ on_query_tooltip (CsCell     *self,
       text = g_strdup (cs_item_get_name (self->item));
       break;
     }
+
+  /* Below the open folder: say where. */
+  if (cs_item_get_relative_dir (self->item) != NULL)
+    {
+      g_autofree char *dir = g_filename_display_name (cs_item_get_relative_dir (self->item));
+      g_autofree char *name_and_state = g_steal_pointer (&text);
+
+      /* Translators: the folder, below the open one, a picture lives in */
+      text = g_strdup_printf (_("%s\nIn %s/"), name_and_state, dir);
+    }
+
+  return g_steal_pointer (&text);
+}
+
+/* Tooltips are made when asked for: setting one on every bind would cost a
+ * round trip to the display server per cell, thousands while a grid fills. */
+static gboolean
+on_query_tooltip (CsCell     *self,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip)
+{
+  g_autofree char *text = cs_cell_dup_tooltip_text (self);
+
+  if (text == NULL)
+    return FALSE;
 
   gtk_tooltip_set_text (tooltip, text);
 
@@ -290,7 +330,7 @@ cs_cell_init (CsCell *self)
    * laid out until it is drawn. GTK 4.8 binds every cell it keeps again
    * after a change to the list (some 250), so labels cost a pass of Pango
    * over every name each time images landed before the cells. */
-  g_binding_group_bind (self->bindings, "name", self->caption, "text", G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->bindings, "caption", self->caption, "text", G_BINDING_SYNC_CREATE);
 
   self->signals = g_signal_group_new (CS_TYPE_ITEM);
   g_signal_group_connect_object (self->signals, "notify::state",

@@ -4,7 +4,9 @@
  * finds into the grid model, and has the engine's batches thumbnail it:
  * the scan's batch is fed as it goes, changed files and retries get a
  * batch of their own. It keeps the running total over all of them and
- * watches the folder. GIO only: the window hears of it through signals
+ * watches the folder. The folder's sub-folders become folder tiles, or,
+ * with the include-subfolders setting, their pictures join the grid,
+ * found by the same loop-safe walk as the command line's --recursive. GIO only: the window hears of it through signals
  * and properties, and the workers never see either.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -53,6 +55,7 @@ struct _CsFolderLoader
   GHashTable    *changed;          /* uri -> GFile */
   guint          changed_source;
   gboolean       stopped;
+  gboolean       recursive;        /* the open folder's pictures below it too */
   gint64         open_time;
   gboolean       write_beside;     /* the person said yes for this folder */
   CsOutputRecord *outputs;         /* what it wrote beside images */
@@ -163,10 +166,14 @@ clear_feed (CsFolderLoader *self)
   self->feed_batch = NULL;
 }
 
+/* Folder tiles are never thumbnailed, so never counted either. */
 static gboolean
 add_to_batch (CsBatch *batch,
               CsItem  *item)
 {
+  if (cs_item_is_folder (item))
+    return FALSE;
+
   return cs_batch_add (batch, cs_item_get_file (item), NULL, g_object_ref (item), g_object_unref);
 }
 
@@ -452,7 +459,14 @@ on_scan_found (CsScan         *scan,
                GFileInfo      *info,
                CsFolderLoader *self)
 {
-  CsItem *item = cs_grid_model_add (self->model, file, info);
+  CsItem *item;
+
+  /* A folder named like an image: its tile stands for it. */
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    return;
+
+  item = cs_grid_model_add (self->model, file, info);
+  cs_item_set_relative_dir (item, relative_dir);
 
   if (self->feed_batch != NULL)
     {
@@ -462,6 +476,15 @@ on_scan_found (CsScan         *scan,
     }
   else if (self->batches->len > 0)
     submit (self, g_ptr_array_index (self->batches, 0), item);
+}
+
+static void
+on_scan_folder (CsScan         *scan,
+                GFile          *folder,
+                GFileInfo      *info,
+                CsFolderLoader *self)
+{
+  cs_grid_model_add_folder (self->model, folder, info);
 }
 
 static void
@@ -542,6 +565,7 @@ flush_changed (gpointer user_data)
         g_file_query_info (file,
                            G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME ","
                            G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                           G_FILE_ATTRIBUTE_STANDARD_TYPE ","
                            G_FILE_ATTRIBUTE_TIME_MODIFIED,
                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
       CsItem *item;
@@ -549,6 +573,14 @@ flush_changed (gpointer user_data)
       if (info == NULL)
         {
           forget_file (self, file);
+          continue;
+        }
+      /* A new sub-folder gets its tile; with sub-folders included, its
+       * pictures wait for a reload (only the open folder is watched). */
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        {
+          if (!self->recursive)
+            cs_grid_model_add_folder (self->model, file, info);
           continue;
         }
 
@@ -570,8 +602,11 @@ note_changed (CsFolderLoader *self,
 {
   g_autofree char *name = g_file_get_basename (file);
 
-  /* Our own outputs (beside mode) and hidden files are not images to show. */
-  if (name[0] == '.' || !cs_is_image_name (name))
+  /* Our own outputs (beside mode) and hidden files are not images to show;
+   * a new folder is a tile to show. */
+  if (name[0] == '.' ||
+      (!cs_is_image_name (name) &&
+       g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_DIRECTORY))
     return;
 
   g_hash_table_replace (self->changed, g_file_get_uri (file), g_object_ref (file));
@@ -664,9 +699,11 @@ cs_folder_loader_open_folder (CsFolderLoader *self,
   self->feed_batch = new_batch (self, FALSE);
   self->scanning = TRUE;
 
-  scan = cs_scan_new (folder, FALSE);
+  self->recursive = g_settings_get_boolean (self->settings, "include-subfolders");
+  scan = cs_scan_new (folder, self->recursive);
   g_set_object (&self->scan, scan);
   g_signal_connect_object (scan, "found", G_CALLBACK (on_scan_found), self, 0);
+  g_signal_connect_object (scan, "folder", G_CALLBACK (on_scan_folder), self, 0);
   g_signal_connect_object (scan, "problem", G_CALLBACK (on_scan_problem), self, 0);
   cs_scan_run_async (scan, self->scan_cancellable, on_scan_done, g_object_ref (self));
 
@@ -753,7 +790,13 @@ cs_folder_loader_get_n_submitted (CsFolderLoader *self)
 {
   g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), 0);
 
-  return cs_grid_model_get_n_found (self->model);
+  guint n_images = 0;
+
+  /* Every image found counts in one state; folder tiles in none. */
+  for (CsItemState state = 0; state < CS_ITEM_N_STATES; state++)
+    n_images += cs_grid_model_get_n_in_state (self->model, state);
+
+  return n_images;
 }
 
 guint

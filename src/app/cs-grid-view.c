@@ -43,6 +43,7 @@ G_DEFINE_FINAL_TYPE (CsGridView, cs_grid_view, G_TYPE_OBJECT)
 
 enum {
   ITEM_SHOWN,
+  FOLDER_ACTIVATED,
   MESSAGE,
   N_SIGNALS
 };
@@ -130,6 +131,17 @@ open_item (CsGridView *self,
 #endif
 }
 
+/* A sub-folder's tile is entered, not handed to another app. */
+static void
+activate_item (CsGridView *self,
+               CsItem     *item)
+{
+  if (cs_item_is_folder (item))
+    g_signal_emit (self, signals[FOLDER_ACTIVATED], 0, cs_item_get_file (item));
+  else
+    open_item (self, item);
+}
+
 static void
 on_grid_activate (CsGridView  *self,
                   guint        position,
@@ -138,7 +150,7 @@ on_grid_activate (CsGridView  *self,
   g_autoptr(CsItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
   if (item != NULL)
-    open_item (self, item);
+    activate_item (self, item);
 }
 
 void
@@ -150,7 +162,7 @@ cs_grid_view_open_selected (CsGridView *self)
 
   item = get_selected_item (self);
   if (item != NULL)
-    open_item (self, item);
+    activate_item (self, item);
 }
 
 static void
@@ -446,6 +458,9 @@ cs_grid_view_class_init (CsGridViewClass *klass)
   /* A cell shows an item that waits for its thumbnail. */
   signals[ITEM_SHOWN] = g_signal_new ("item-shown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, CS_TYPE_ITEM);
+  /* A sub-folder's tile was opened (double-click, Return or Open). */
+  signals[FOLDER_ACTIVATED] = g_signal_new ("folder-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
   /* A transient message for the user, about what was done or not. */
   signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
