@@ -785,6 +785,8 @@ cs_folder_loader_get_stopped (CsFolderLoader *self)
   return self->stopped;
 }
 
+/* The images the grid has (found and not gone), each to be thumbnailed
+ * once; the counts below are of their states as they stand. */
 guint
 cs_folder_loader_get_n_submitted (CsFolderLoader *self)
 {
