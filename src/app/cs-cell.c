@@ -56,22 +56,25 @@ build_children (CsCell *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 6);
 
+  /* The frame is the cell's size in points, whatever the thumbnail's
+   * pixels: a texture's pixels count as points, and a 256-pixel one made
+   * for a scale-2 screen would otherwise draw a cell twice as large. So
+   * the picture is an overlay, which is not measured, filling the frame. */
   self->frame = gtk_overlay_new ();
+  gtk_widget_set_halign (self->frame, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->frame, "thumbnail-frame");
   gtk_widget_set_parent (self->frame, widget);
-
-  self->picture = gtk_picture_new ();
-  gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
-  gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
-  gtk_widget_set_halign (self->picture, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (self->picture, GTK_ALIGN_CENTER);
-  gtk_overlay_set_child (GTK_OVERLAY (self->frame), self->picture);
 
   self->placeholder = gtk_image_new ();
   gtk_widget_set_halign (self->placeholder, GTK_ALIGN_CENTER);
   gtk_widget_set_valign (self->placeholder, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->placeholder, "dim-label");
-  gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->placeholder);
+  gtk_overlay_set_child (GTK_OVERLAY (self->frame), self->placeholder);
+
+  self->picture = gtk_picture_new ();
+  gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
+  gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->picture);
 
   self->caption = gtk_inscription_new (NULL);
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (self->caption),
@@ -121,8 +124,14 @@ update_state (CsCell *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "folder");
 
-  gtk_widget_set_visible (self->picture, state == CS_ITEM_DONE);
-  gtk_widget_set_visible (self->placeholder, state != CS_ITEM_DONE);
+  /* A pending item may have a smaller flavour's thumbnail to show until
+   * its own is made (cs-texture-cache.c's stand-ins). */
+  gboolean picture = state == CS_ITEM_DONE ||
+                     (state == CS_ITEM_PENDING && self->item != NULL &&
+                      cs_item_get_thumbnail (self->item) != NULL);
+
+  gtk_widget_set_visible (self->picture, picture);
+  gtk_widget_set_visible (self->placeholder, !picture);
   show_badge (self, state == CS_ITEM_FAILED);
 
   if (folder)
@@ -141,7 +150,7 @@ update_state (CsCell *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
 
-  if (state == CS_ITEM_PENDING)
+  if (state == CS_ITEM_PENDING && !picture)
     gtk_widget_add_css_class (GTK_WIDGET (self), "pending");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "pending");
@@ -336,6 +345,8 @@ cs_cell_init (CsCell *self)
   g_signal_group_connect_object (self->signals, "notify::state",
                                  G_CALLBACK (on_item_state_changed), self, 0);
   g_signal_group_connect_object (self->signals, "notify::error-message",
+                                 G_CALLBACK (on_item_state_changed), self, 0);
+  g_signal_group_connect_object (self->signals, "notify::thumbnail",
                                  G_CALLBACK (on_item_state_changed), self, 0);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);

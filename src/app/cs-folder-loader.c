@@ -43,6 +43,7 @@ struct _CsFolderLoader
   GSettings     *settings;
 
   CsThumbnailer *thumbnailer;      /* the newest batch's */
+  CsFlavor       flavor;           /* what batches make; CS_N_FLAVORS: the setting's */
   GCancellable  *scan_cancellable;
   CsScan        *scan;             /* the scan under way, if any */
   CsBatch       *feed_batch;       /* the scan's batch, while it takes more; borrowed */
@@ -136,11 +137,27 @@ cs_folder_loader_get_flavor (CsFolderLoader *self)
   return flavor;
 }
 
+/**
+ * cs_folder_loader_set_flavor:
+ *
+ * Batches started from now on make @flavor, whatever the thumbnail-size
+ * setting says: the window knows how many device pixels a cell has.
+ */
+void
+cs_folder_loader_set_flavor (CsFolderLoader *self,
+                             CsFlavor        flavor)
+{
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+  g_return_if_fail (flavor < CS_N_FLAVORS);
+
+  self->flavor = flavor;
+}
+
 static CsThumbnailer *
 make_thumbnailer (CsFolderLoader *self,
                   gboolean        retry)
 {
-  CsFlavor flavor = cs_folder_loader_get_flavor (self);
+  CsFlavor flavor = self->flavor < CS_N_FLAVORS ? self->flavor : cs_folder_loader_get_flavor (self);
   g_autofree char *output = g_settings_get_string (self->settings, "output-mode");
   /* Never into a person's folder without their yes (cs-beside-confirm.c). */
   gboolean beside = self->write_beside && g_str_equal (output, "beside");
@@ -448,6 +465,51 @@ cs_folder_loader_retry_failures (CsFolderLoader *self)
   items = g_steal_pointer (&self->failures);
   self->failures = g_ptr_array_new_with_free_func (g_object_unref);
   start_batch (self, items, TRUE);
+}
+
+/**
+ * cs_folder_loader_remake:
+ *
+ * Thumbnails every item again in a new batch (of another flavour, after
+ * cs_folder_loader_set_flavor()), keeping the items and what they show
+ * until then. Not while the folder is still being listed: returns %FALSE,
+ * and reopening it is the way.
+ */
+gboolean
+cs_folder_loader_remake (CsFolderLoader *self)
+{
+  GListModel *items;
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), FALSE);
+
+  if (self->scanning || self->feed_batch != NULL || self->changed_source != 0)
+    return FALSE;
+
+  /* Dropped, not cancelled through on_batch_finished(): that would mark
+   * every item "not made" and hide what it shows. */
+  for (guint i = 0; i < self->batches->len; i++)
+    {
+      CsBatch *batch = g_ptr_array_index (self->batches, i);
+
+      g_signal_handlers_disconnect_by_data (batch, self);
+      cs_batch_cancel (batch);
+    }
+  g_ptr_array_set_size (self->batches, 0);
+
+  cs_grid_model_flush (self->model);
+  items = cs_grid_model_get_items (self->model);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    g_ptr_array_add (all, g_list_model_get_item (items, i));
+
+  g_ptr_array_set_size (self->failures, 0);
+  self->bytes_written = 0;
+  self->stopped = FALSE;
+  start_batch (self, all, FALSE);
+  notify_running (self);
+  progress (self);
+
+  return TRUE;
 }
 
 /* Scanning */
@@ -940,6 +1002,7 @@ cs_folder_loader_class_init (CsFolderLoaderClass *klass)
 static void
 cs_folder_loader_init (CsFolderLoader *self)
 {
+  self->flavor = CS_N_FLAVORS;
   self->batches = g_ptr_array_new_with_free_func (g_object_unref);
   self->failures = g_ptr_array_new_with_free_func (g_object_unref);
   self->feed = g_ptr_array_new ();

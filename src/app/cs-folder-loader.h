@@ -33,6 +33,9 @@ void            cs_folder_loader_set_write_beside  (CsFolderLoader *self,
 gboolean        cs_folder_loader_get_write_beside  (CsFolderLoader *self);
 
 CsFlavor        cs_folder_loader_get_flavor        (CsFolderLoader *self);
+void            cs_folder_loader_set_flavor        (CsFolderLoader *self,
+                                                    CsFlavor        flavor);
+gboolean        cs_folder_loader_remake            (CsFolderLoader *self);
 CsThumbnailer  *cs_folder_loader_get_thumbnailer   (CsFolderLoader *self);
 gboolean        cs_folder_loader_get_running       (CsFolderLoader *self);
 gboolean        cs_folder_loader_get_stopped       (CsFolderLoader *self);

@@ -425,6 +425,15 @@ cs_grid_view_set_flavor (CsGridView *self,
   gtk_grid_view_set_factory (self->grid, factory);
 }
 
+/* The cells' side, in points. */
+int
+cs_grid_view_get_cell_size (CsGridView *self)
+{
+  g_return_val_if_fail (CS_IS_GRID_VIEW (self), 128);
+
+  return self->pixel_size;
+}
+
 static void
 cs_grid_view_dispose (GObject *object)
 {

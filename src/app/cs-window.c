@@ -20,6 +20,7 @@
 
 #include "cs-beside-confirm.h"
 #include "cs-failures-window.h"
+#include "cs-flavor-chooser.h"
 #include "cs-folder-history.h"
 #include "cs-folder-loader.h"
 #include "cs-grid-model.h"
@@ -53,6 +54,7 @@ struct _CsWindow
   CsFolderLoader       *loader;
   CsTextureCache       *textures;
   CsGridView           *view;
+  CsFlavorChooser      *flavors;
   CsTraceProbe         *probe;
   CsBesideConfirm      *confirm;
   CsFolderHistory      *history;
@@ -547,13 +549,43 @@ item_action (GtkWidget  *widget,
 
 /* Settings */
 
+/* The cells' size and the setting's flavour, to the chooser; %TRUE if
+ * that changed the flavour (on_flavor_changed() made it again). */
+static gboolean
+choose_flavor (CsWindow *self)
+{
+  CsFlavor before = cs_flavor_chooser_get_flavor (self->flavors);
+
+  cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
+  cs_flavor_chooser_set_cell (self->flavors, cs_grid_view_get_cell_size (self->view),
+                              cs_folder_loader_get_flavor (self->loader));
+  cs_folder_loader_set_flavor (self->loader, cs_flavor_chooser_get_flavor (self->flavors));
+
+  return cs_flavor_chooser_get_flavor (self->flavors) != before;
+}
+
+/* Zoomed, or on a monitor with another scale: thumbnails of the flavour
+ * the cells' device pixels need, for the items the grid has. What cells
+ * show meanwhile stays (the texture cache's stand-ins). */
+static void
+on_flavor_changed (CsWindow *self)
+{
+  CsFlavor flavor = cs_flavor_chooser_get_flavor (self->flavors);
+
+  cs_trace ("flavor %s at scale %.2f", cs_flavor_get_name (flavor),
+            cs_flavor_chooser_get_scale (self->flavors));
+  cs_folder_loader_set_flavor (self->loader, flavor);
+  if (!cs_folder_loader_remake (self->loader))
+    reload (self);
+}
+
 static void
 on_thumbnail_settings_changed (GSettings  *settings,
                                const char *key,
                                CsWindow   *self)
 {
-  if (g_str_equal (key, "thumbnail-size"))
-    cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
+  if (g_str_equal (key, "thumbnail-size") && choose_flavor (self))
+    return;
 
   reload (self);
 }
@@ -645,7 +677,10 @@ cs_window_constructed (GObject *object)
   self->loader = cs_folder_loader_new (self->model, self->settings);
   self->textures = cs_texture_cache_new (self->model, GTK_WIDGET (self->grid), self->probe);
   self->view = cs_grid_view_new (self->grid, self->model, self->textures, self->item_menu);
-  cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
+  self->flavors = cs_flavor_chooser_new ();
+  g_signal_connect_object (self->flavors, "notify::flavor", G_CALLBACK (on_flavor_changed), self, G_CONNECT_SWAPPED);
+  choose_flavor (self);
+  cs_flavor_chooser_follow_widget (self->flavors, GTK_WIDGET (self->grid));
   on_sort_order_changed (self->settings, "sort-order", self);
   cs_status_bar_set_loader (self->status_bar, self->loader);
   self->confirm = cs_beside_confirm_new (GTK_WINDOW (self), self->settings);
@@ -717,6 +752,7 @@ cs_window_dispose (GObject *object)
 
   g_clear_object (&self->view);
   g_clear_object (&self->confirm);
+  g_clear_object (&self->flavors);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
 
   g_clear_object (&self->textures);
