@@ -46,6 +46,7 @@ struct _CsFolderLoader
   GPtrArray     *feed;             /* CsItem found, owned, from feed_next on not yet added */
   guint          feed_next;
   GHashTable    *fed_early;        /* CsItem added before its turn, because it is shown */
+  GHashTable    *visible;          /* CsItem on screen -> its priority */
   gboolean       scanning;
   GPtrArray     *batches;          /* running CsBatch */
   GFileMonitor  *monitor;
@@ -160,11 +161,21 @@ clear_feed (CsFolderLoader *self)
   self->feed_batch = NULL;
 }
 
+/* An item on screen when it is added goes ahead of those that are not. */
 static gboolean
-add_to_batch (CsBatch *batch,
-              CsItem  *item)
+add_to_batch (CsFolderLoader *self,
+              CsBatch        *batch,
+              CsItem         *item)
 {
-  return cs_batch_add (batch, cs_item_get_file (item), NULL, g_object_ref (item), g_object_unref);
+  int priority = GPOINTER_TO_INT (g_hash_table_lookup (self->visible, item));
+
+  if (!cs_batch_add (batch, cs_item_get_file (item), NULL, g_object_ref (item), g_object_unref))
+    return FALSE;
+
+  if (priority > 0)
+    cs_batch_set_priority (batch, item, priority);
+
+  return TRUE;
 }
 
 static void
@@ -181,7 +192,7 @@ feed (CsFolderLoader *self)
 
       g_ptr_array_index (self->feed, self->feed_next) = NULL;
       self->feed_next++;
-      if (!g_hash_table_remove (self->fed_early, item) && !add_to_batch (batch, item))
+      if (!g_hash_table_remove (self->fed_early, item) && !add_to_batch (self, batch, item))
         self->n_submitted -= MIN (self->n_submitted, 1);
     }
 
@@ -205,31 +216,59 @@ feed (CsFolderLoader *self)
     }
 }
 
-/**
- * cs_folder_loader_prioritize:
- *
- * A cell shows @item, which is still waiting: it goes next. If no batch
- * has it yet, it waits in the feed: it goes in now, at the front.
- */
-void
-cs_folder_loader_prioritize (CsFolderLoader *self,
-                             CsItem         *item)
+/* Gives @item's waiting job @priority in every batch. A shown item that
+ * no batch has yet waits in the feed: it goes in now. */
+static void
+set_priority (CsFolderLoader *self,
+              CsItem         *item,
+              int             priority)
 {
   gboolean queued = FALSE;
 
-  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
-
   for (guint i = 0; i < self->batches->len; i++)
-    queued |= cs_batch_prioritize (g_ptr_array_index (self->batches, i), item);
+    queued |= cs_batch_set_priority (g_ptr_array_index (self->batches, i), item, priority);
 
-  if (queued || self->feed_batch == NULL || g_hash_table_contains (self->fed_early, item))
+  if (queued || priority <= 0 || self->feed_batch == NULL ||
+      cs_item_get_state (item) != CS_ITEM_PENDING ||
+      g_hash_table_contains (self->fed_early, item))
     return;
 
-  if (add_to_batch (self->feed_batch, item))
-    {
-      g_hash_table_add (self->fed_early, g_object_ref (item));
-      cs_batch_prioritize (self->feed_batch, item);
-    }
+  if (add_to_batch (self, self->feed_batch, item))
+    g_hash_table_add (self->fed_early, g_object_ref (item));
+}
+
+/**
+ * cs_folder_loader_set_visible:
+ * @items: (element-type CsItem): what the cells on screen show, in the
+ *   order they should be made (reading order)
+ *
+ * Workers make what is on screen before anything that is not, in that
+ * order; what left the screen waits again where it was. Called again
+ * whenever the screen shows something else (scroll, zoom, sort, search).
+ */
+void
+cs_folder_loader_set_visible (CsFolderLoader *self,
+                              GPtrArray      *items)
+{
+  g_autoptr(GHashTable) before = NULL;
+  GHashTableIter iter;
+  gpointer item;
+
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+
+  before = g_steal_pointer (&self->visible);
+  self->visible = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  for (guint i = 0; i < items->len; i++)
+    g_hash_table_insert (self->visible, g_object_ref (g_ptr_array_index (items, i)),
+                         GINT_TO_POINTER (items->len - i));
+
+  g_hash_table_iter_init (&iter, before);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    if (!g_hash_table_contains (self->visible, item))
+      set_priority (self, item, 0);
+
+  for (guint i = 0; i < items->len; i++)
+    set_priority (self, g_ptr_array_index (items, i), items->len - i);
 }
 
 static void
@@ -329,7 +368,7 @@ submit (CsFolderLoader *self,
         CsItem         *item)
 {
   cs_item_set_pending (item);
-  if (add_to_batch (batch, item))
+  if (add_to_batch (self, batch, item))
     self->n_submitted++;
 }
 
@@ -607,6 +646,7 @@ cs_folder_loader_clear (CsFolderLoader *self)
 
   cs_folder_loader_drop (self);
   cs_grid_model_clear (self->model);
+  g_hash_table_remove_all (self->visible);
   g_ptr_array_set_size (self->failures, 0);
   self->n_submitted = self->n_done = self->n_failed = 0;
   self->bytes_written = 0;
@@ -771,6 +811,7 @@ cs_folder_loader_finalize (GObject *object)
   clear_feed (self);
   g_ptr_array_unref (self->feed);
   g_hash_table_unref (self->fed_early);
+  g_hash_table_unref (self->visible);
 
   G_OBJECT_CLASS (cs_folder_loader_parent_class)->finalize (object);
 }
@@ -848,6 +889,7 @@ cs_folder_loader_init (CsFolderLoader *self)
   self->failures = g_ptr_array_new_with_free_func (g_object_unref);
   self->feed = g_ptr_array_new ();
   self->fed_early = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->visible = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 

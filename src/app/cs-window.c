@@ -26,6 +26,7 @@
 #include "cs-status-bar.h"
 #include "cs-texture-cache.h"
 #include "cs-trace.h"
+#include "cs-visible-range.h"
 
 struct _CsWindow
 {
@@ -50,6 +51,7 @@ struct _CsWindow
   CsTextureCache       *textures;
   CsGridView           *view;
   CsTraceProbe         *probe;
+  CsVisibleRange       *visible;
 
   /* What is shown: a folder, or the files opened one by one */
   GFile                *folder;
@@ -135,6 +137,16 @@ on_item_done (CsWindow  *self,
               GdkPixbuf *pixbuf)
 {
   cs_texture_cache_set_pixels (self->textures, item, pixbuf);
+}
+
+/* What is on screen is made, and read back, first. */
+static void
+on_visible_changed (CsWindow *self)
+{
+  GPtrArray *items = cs_visible_range_get_items (self->visible);
+
+  cs_folder_loader_set_visible (self->loader, items);
+  cs_texture_cache_set_visible (self->textures, items);
 }
 
 static void
@@ -556,7 +568,8 @@ cs_window_constructed (GObject *object)
   self->probe = cs_trace_probe_new (self);
   self->model = cs_grid_model_new ();
   self->loader = cs_folder_loader_new (self->model, self->settings);
-  self->textures = cs_texture_cache_new (self->model, GTK_WIDGET (self->grid), self->probe);
+  self->textures = cs_texture_cache_new (self->model, self->probe);
+  self->visible = cs_visible_range_new (self->grid);
   self->view = cs_grid_view_new (self->grid, self->model, self->textures, self->item_menu);
   cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
   on_sort_order_changed (self->settings, "sort-order", self);
@@ -569,7 +582,7 @@ cs_window_constructed (GObject *object)
   g_signal_connect_object (self->loader, "problem", G_CALLBACK (toast), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->loader, "item-done", G_CALLBACK (on_item_done), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->loader, "item-failed", G_CALLBACK (cs_texture_cache_forget), self->textures, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->view, "item-shown", G_CALLBACK (cs_folder_loader_prioritize), self->loader, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->visible, "changed", G_CALLBACK (on_visible_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "message", G_CALLBACK (toast), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (cs_grid_model_get_items (self->model), "items-changed",
                            G_CALLBACK (on_items_changed), self, G_CONNECT_SWAPPED);
@@ -619,6 +632,7 @@ cs_window_dispose (GObject *object)
     cs_status_bar_set_loader (self->status_bar, NULL);
 
   g_clear_object (&self->view);
+  g_clear_object (&self->visible);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
 
   g_clear_object (&self->textures);
