@@ -237,38 +237,60 @@ set_priority (CsFolderLoader *self,
     g_hash_table_add (self->fed_early, g_object_ref (item));
 }
 
+/* Larger files first, else in reading order. */
+static int
+compare_work (gconstpointer a,
+              gconstpointer b)
+{
+  CsItem *x = *(CsItem **) a;
+  CsItem *y = *(CsItem **) b;
+  goffset x_size = cs_item_get_size (x);
+  goffset y_size = cs_item_get_size (y);
+
+  return x_size > y_size ? -1 : x_size < y_size;
+}
+
 /**
  * cs_folder_loader_set_visible:
- * @items: (element-type CsItem): what the cells on screen show, in the
- *   order they should be made (reading order)
+ * @items: (element-type CsItem): what the cells on screen show, in
+ *   reading order
  *
- * Workers make what is on screen before anything that is not, in that
- * order; what left the screen waits again where it was. Called again
- * whenever the screen shows something else (scroll, zoom, sort, search).
+ * Workers make what is on screen before anything that is not; what left
+ * the screen waits again where it was. Called again whenever the screen
+ * shows something else (scroll, zoom, sort, search).
+ *
+ * Among the cells on screen, the largest files go first: the screen is
+ * complete when its slowest picture is, and one big PNG started last kept
+ * a screen waiting seconds while the other worker went on below it. A
+ * file's size is what is known of its work before it is read.
  */
 void
 cs_folder_loader_set_visible (CsFolderLoader *self,
                               GPtrArray      *items)
 {
   g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GPtrArray) order = g_ptr_array_copy (items, NULL, NULL);
   GHashTableIter iter;
   gpointer item;
 
   g_return_if_fail (CS_IS_FOLDER_LOADER (self));
 
+  /* Stable: equal sizes keep reading order. */
+  g_ptr_array_sort (order, compare_work);
+
   before = g_steal_pointer (&self->visible);
   self->visible = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-  for (guint i = 0; i < items->len; i++)
-    g_hash_table_insert (self->visible, g_object_ref (g_ptr_array_index (items, i)),
-                         GINT_TO_POINTER (items->len - i));
+  for (guint i = 0; i < order->len; i++)
+    g_hash_table_insert (self->visible, g_object_ref (g_ptr_array_index (order, i)),
+                         GINT_TO_POINTER (order->len - i));
 
   g_hash_table_iter_init (&iter, before);
   while (g_hash_table_iter_next (&iter, &item, NULL))
     if (!g_hash_table_contains (self->visible, item))
       set_priority (self, item, 0);
 
-  for (guint i = 0; i < items->len; i++)
-    set_priority (self, g_ptr_array_index (items, i), items->len - i);
+  for (guint i = 0; i < order->len; i++)
+    set_priority (self, g_ptr_array_index (order, i), order->len - i);
 }
 
 static void
