@@ -97,7 +97,8 @@ trace_items (CsVisibleRange *self)
 }
 
 /* The cells whose allocation meets the grid's, which is the scrolled
- * window's viewport: the grid scrolls its children itself. */
+ * window's viewport: the grid scrolls its children itself. A cell, not
+ * its list item: a row whose padding alone shows is not on screen. */
 static void
 update (CsVisibleRange *self)
 {
@@ -122,8 +123,8 @@ update (CsVisibleRange *self)
       Seen one;
 
       if (!CS_IS_CELL (cell) || cs_cell_get_item (CS_CELL (cell)) == NULL ||
-          !gtk_widget_get_mapped (child) ||
-          !gtk_widget_compute_bounds (child, grid, &bounds) ||
+          !gtk_widget_get_mapped (cell) ||
+          !gtk_widget_compute_bounds (cell, grid, &bounds) ||
           bounds.origin.y + bounds.size.height <= 0 || bounds.origin.y >= height ||
           bounds.origin.x + bounds.size.width <= 0 || bounds.origin.x >= width)
         continue;
