@@ -127,8 +127,11 @@ def run_window(app, folder, env, prefix, timeout):
         state["display"], state["xauth"] = fields[0], fields[1] if len(fields) > 1 else ""
     if state["display"]:
         # The pointer off the window: no tooltip over a cell.
-        subprocess.run(["xdotool", "mousemove", "1279", "799"], capture_output=True,
-                       env=dict(os.environ, DISPLAY=state["display"], XAUTHORITY=state["xauth"] or ""))
+        try:
+            subprocess.run(["xdotool", "mousemove", "1279", "799"], capture_output=True,
+                           env=dict(os.environ, DISPLAY=state["display"], XAUTHORITY=state["xauth"] or ""))
+        except OSError:
+            pass
     while state["display"] and not done.is_set() and time.monotonic() - t0 < timeout and proc.poll() is None:
         started = time.monotonic()
         picture = grab(state["display"], state["xauth"])
