@@ -42,6 +42,7 @@ struct _CsGridView
 G_DEFINE_FINAL_TYPE (CsGridView, cs_grid_view, G_TYPE_OBJECT)
 
 enum {
+  FOLDER_ACTIVATED,
   MESSAGE,
   N_SIGNALS
 };
@@ -129,6 +130,17 @@ open_item (CsGridView *self,
 #endif
 }
 
+/* A sub-folder's tile is entered, not handed to another app. */
+static void
+activate_item (CsGridView *self,
+               CsItem     *item)
+{
+  if (cs_item_is_folder (item))
+    g_signal_emit (self, signals[FOLDER_ACTIVATED], 0, cs_item_get_file (item));
+  else
+    open_item (self, item);
+}
+
 static void
 on_grid_activate (CsGridView  *self,
                   guint        position,
@@ -137,7 +149,7 @@ on_grid_activate (CsGridView  *self,
   g_autoptr(CsItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
   if (item != NULL)
-    open_item (self, item);
+    activate_item (self, item);
 }
 
 void
@@ -149,7 +161,7 @@ cs_grid_view_open_selected (CsGridView *self)
 
   item = get_selected_item (self);
   if (item != NULL)
-    open_item (self, item);
+    activate_item (self, item);
 }
 
 static void
@@ -405,6 +417,15 @@ cs_grid_view_set_flavor (CsGridView *self,
   gtk_grid_view_set_factory (self->grid, factory);
 }
 
+/* The cells' side, in points. */
+int
+cs_grid_view_get_cell_size (CsGridView *self)
+{
+  g_return_val_if_fail (CS_IS_GRID_VIEW (self), 128);
+
+  return self->pixel_size;
+}
+
 static void
 cs_grid_view_dispose (GObject *object)
 {
@@ -435,6 +456,9 @@ cs_grid_view_class_init (CsGridViewClass *klass)
 
   object_class->dispose = cs_grid_view_dispose;
 
+  /* A sub-folder's tile was opened (double-click, Return or Open). */
+  signals[FOLDER_ACTIVATED] = g_signal_new ("folder-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
   /* A transient message for the user, about what was done or not. */
   signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
