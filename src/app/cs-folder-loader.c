@@ -293,11 +293,16 @@ cs_folder_loader_set_visible (CsFolderLoader *self,
                               GPtrArray      *items)
 {
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GPtrArray) order = g_ptr_array_copy (items, NULL, NULL);
+  g_autoptr(GPtrArray) order = NULL;
   GHashTableIter iter;
   gpointer item;
 
   g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+
+  /* Borrowed: g_ptr_array_copy() would take @items' free function too. */
+  order = g_ptr_array_sized_new (items->len);
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (order, g_ptr_array_index (items, i));
 
   /* Stable: equal sizes keep reading order. */
   g_ptr_array_sort (order, compare_work);
