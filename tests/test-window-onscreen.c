@@ -73,7 +73,8 @@ fixture_teardown (Fixture       *f,
 
 /* Slow to thumbnail, quick to make: four PNGs (which have no reduced-size
  * decoding) of different sizes under many names, names and sizes in no
- * common order. */
+ * common order. Slow enough that a screen of them takes longer than the
+ * window takes to settle after a change. */
 static char *
 make_folder (Fixture *f)
 {
@@ -88,7 +89,7 @@ make_folder (Fixture *f)
         {
           g_autoptr(GError) error = NULL;
 
-          cs_test_write_image (path, 1200 - 100 * i, 900 - 75 * i, "png", i, &error);
+          cs_test_write_image (path, 2400 - 200 * i, 1800 - 150 * i, "png", i, &error);
           g_assert_no_error (error);
         }
       else
@@ -263,10 +264,13 @@ settle (Fixture *f)
 /* Once what changed is on screen, counts the cells in view whose images
  * are still to be made; waits until they are, and checks that before the
  * last of them was made, the only images made off screen were those
- * already under way. */
+ * already under way. The first screen may be made before the window has
+ * settled, and the workers start before the window has painted its first
+ * frame: there, most images off screen come after it. */
 static void
 assert_screen_comes_first (Fixture    *f,
-                           const char *what)
+                           const char *what,
+                           gboolean    first)
 {
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GHashTable) others = NULL;
@@ -283,6 +287,12 @@ assert_screen_comes_first (Fixture    *f,
     if (made_at (g_ptr_array_index (items, i)) == 0)
       waiting++;
   others = off_screen (f, items);
+  if (first)
+    {
+      g_hash_table_iter_init (&iter, others);
+      while (g_hash_table_iter_next (&iter, NULL, NULL))
+        g_hash_table_iter_replace (&iter, GINT_TO_POINTER (FALSE));
+    }
 
   cs_test_wait_until (screen_made, f, 60000);
   for (guint i = 0; i < items->len; i++)
@@ -298,6 +308,11 @@ assert_screen_comes_first (Fixture    *f,
   g_test_message ("%s: %u cells in view, %u to make; %u images off screen made before they were",
                   what, items->len, waiting, made);
 
+  if (first)
+    {
+      g_assert_cmpuint (made, <, g_hash_table_size (others) / 4);
+      return;
+    }
   g_assert_cmpuint (waiting, >, 0);
   g_assert_cmpuint (made, <=, SLACK);
 }
@@ -313,13 +328,18 @@ test_first_screen_then_scroll (Fixture       *f,
 
   cs_window_open_folder (f->window, file);
   cs_test_wait_until (listed, f, 30000);
-  assert_screen_comes_first (f, "first screen");
+  assert_screen_comes_first (f, "first screen", TRUE);
 
+  /* To the middle, or, when the workers got there in their own order
+   * meanwhile, to the end. */
   grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
   vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (grid));
   gtk_adjustment_set_value (vadjustment, (gtk_adjustment_get_upper (vadjustment) -
                                           gtk_adjustment_get_page_size (vadjustment)) / 2);
-  assert_screen_comes_first (f, "scrolled to the middle");
+  settle (f);
+  if (screen_made (f))
+    gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment));
+  assert_screen_comes_first (f, "scrolled", FALSE);
 
   cs_window_stop (f->window);
 }
@@ -335,12 +355,12 @@ test_search (Fixture       *f,
 
   cs_window_open_folder (f->window, file);
   cs_test_wait_until (listed, f, 30000);
-  assert_screen_comes_first (f, "first screen");
+  assert_screen_comes_first (f, "first screen", TRUE);
 
   entry = find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_ENTRY);
   g_assert_nonnull (entry);
   gtk_editable_set_text (GTK_EDITABLE (entry), "img-03");
-  assert_screen_comes_first (f, "searched");
+  assert_screen_comes_first (f, "searched", FALSE);
 
   cs_window_stop (f->window);
 }
