@@ -143,6 +143,10 @@ update (CsVisibleRange *self)
   for (guint i = 0; i < seen->len; i++)
     g_ptr_array_add (self->items, g_object_ref (g_array_index (seen, Seen, i).item));
 
+  /* GTK may lay a far scroll out over a few frames: look again after the
+   * next one, until two agree. */
+  self->dirty = TRUE;
+
   trace_items (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
