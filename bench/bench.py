@@ -26,6 +26,8 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
+import onscreen
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
@@ -1422,9 +1424,18 @@ def main():
     parser.add_argument("--sheet-counts", default=",".join(str(c) for c in SHEET_COUNTS),
                         help="pictures on the contact-sheet runs (default 1000,10000)")
     parser.add_argument("--quick", action="store_true", help="1 repetition, no 100,000-file runs")
+    parser.add_argument("--onscreen", action="store_true",
+                        help="also measure on-screen first (first screen complete ÷ folder complete)")
+    parser.add_argument("--onscreen-only", action="store_true",
+                        help="measure only on-screen first; the table goes to --out")
+    parser.add_argument("--onscreen-reps", type=int, default=2)
+    parser.add_argument("--onscreen-compare", action="append", default=[], metavar="LABEL=BUILD_DIR",
+                        help="that build's window too, in the on-screen-first runs")
     parser.add_argument("--out", default=default_out,
                         help=f"the table (and the raw figures beside it, .json); default here: {default_out}")
     args = parser.parse_args()
+    if args.onscreen_only:
+        args.sets, args.no_scale, args.no_sheet, args.no_window, args.onscreen = "", True, True, True, True
     if args.quick:
         args.reps = 1
         args.window_reps = 1
@@ -1463,11 +1474,28 @@ def main():
         results["sheet"] = bench_sheet(corpus, bins, work, env, counts, 1 if args.reps == 1 else 2)
     if not args.no_window:
         results["window"] = bench_window(corpus, bins, work, env, args)
+    if args.onscreen:
+        bins["onscreen_compare"] = []
+        for spec in args.onscreen_compare:
+            label, build = spec.split("=", 1)
+            app = os.path.join(work, "bin", f"contact-sheet-{re.sub(r'[^A-Za-z0-9]+', '-', label)}")
+            shutil.copy2(os.path.join(build, "src", "app", "contact-sheet"), app)
+            bins["onscreen_compare"].append((label, app))
+        results["onscreen"] = onscreen.bench_onscreen(corpus, bins, work, env, args, measure, fresh_dir, log)
 
     machine["load_end"] = subprocess.run("cut -d' ' -f1-3 /proc/loadavg", shell=True, capture_output=True,
                                          text=True).stdout.strip()
     results["elapsed_min"] = (time.monotonic() - START) / 60
-    text = report(results)
+    if args.onscreen_only:
+        m = results["machine"]
+        text = onscreen.report(results["onscreen"],
+                               f"{m['date']}, commit {m['commit']}, {m['os']}; GTK {m['versions']['GTK']}; "
+                               f"{m['nproc']} cores; load average at start {m['load_start']}, "
+                               f"at end {m['load_end']}.")
+    else:
+        text = report(results)
+        if args.onscreen:
+            text += "\n" + onscreen.report(results["onscreen"], "")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         f.write(text)

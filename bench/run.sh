@@ -18,7 +18,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # GNOME Files runs where glycin decodes, is a peer where the stack has it.
 # On the GNOME 51 stack: build-aux/modern-stack.sh bench/run.sh [OPTIONS].
 EXTRA_PACKAGES=(
-  python3 xvfb xauth dbus
+  python3 xvfb xauth dbus xdotool
   libgdk-pixbuf2.0-bin webp-pixbuf-loader '?glycin-thumbnailers'
   libvips-tools imagemagick libjpeg-turbo-progs libimage-exiftool-perl poppler-utils
   mate-backgrounds plasma-workspace-wallpapers ukui-wallpapers

@@ -738,6 +738,103 @@ test_cancel_stress (Fixture       *f,
   assert_no_temporary_files (f);
 }
 
+/* The window's order: what is on screen first, in reading order, and on a
+ * scroll what is on screen then. One worker, so the order of results is
+ * the order jobs started in. */
+typedef struct
+{
+  Fixture *f;
+  GFile   *files[40];
+  guint    scrolled_at;   /* results when the screen moved */
+} Screen;
+
+static void
+show_files (Screen *screen,
+            guint   first,
+            guint   last,
+            int     priority_of_first)
+{
+  for (guint i = first; i <= last; i++)
+    cs_batch_set_priority (screen->f->batch, screen->files[i],
+                           priority_of_first > 0 ? priority_of_first - (int) (i - first) : 0);
+}
+
+/* Three cells of the first screen are done: scroll from 30..37 to 10..17. */
+static void
+on_item_done_scroll (CsBatch  *batch,
+                     CsResult *result,
+                     Screen   *screen)
+{
+  if (screen->f->results->len != 3)
+    return;
+
+  screen->scrolled_at = screen->f->results->len;
+  show_files (screen, 30, 37, 0);
+  show_files (screen, 10, 17, 8);
+}
+
+static guint
+result_index (Screen *screen,
+              guint   i)
+{
+  GFile *file = cs_result_get_file (g_ptr_array_index (screen->f->results, i));
+
+  for (guint j = 0; j < G_N_ELEMENTS (screen->files); j++)
+    if (g_file_equal (file, screen->files[j]))
+      return j;
+  g_assert_not_reached ();
+}
+
+static void
+test_on_screen_first (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_folder (CS_OUTPUT_BESIDE, 128, NULL);
+  Screen screen = { f, { NULL }, 0 };
+  guint i = 0;
+  guint next;
+
+  write_images (f, G_N_ELEMENTS (screen.files), 1200, "s");
+  start_batch (f, thumbnailer, 1);
+  g_signal_connect (f->batch, "item-done", G_CALLBACK (on_item_done_scroll), &screen);
+
+  for (guint j = 0; j < G_N_ELEMENTS (screen.files); j++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/s-%03u.jpg", f->dir, j);
+
+      screen.files[j] = g_file_new_for_path (path);
+      g_assert_true (cs_batch_add (f->batch, screen.files[j], NULL,
+                                   g_object_ref (screen.files[j]), g_object_unref));
+    }
+  show_files (&screen, 30, 37, 8);
+  cs_batch_close (f->batch);
+  cs_test_wait_until (is_finished, f, 60000);
+  g_assert_cmpuint (f->results->len, ==, G_N_ELEMENTS (screen.files));
+
+  /* What the worker had taken before the screen was known, in the order
+   * added; then the screen, top left first. */
+  while (result_index (&screen, i) == i)
+    i++;
+  g_assert_cmpuint (i, <=, 2);
+  for (next = 30; i < screen.scrolled_at; i++, next++)
+    g_assert_cmpuint (result_index (&screen, i), ==, next);
+
+  /* Those of the old screen the worker had taken when it scrolled, then
+   * the new screen, then the rest in order: the old screen's other cells
+   * wait where they were. */
+  while (result_index (&screen, i) == next)
+    i++, next++;
+  g_assert_cmpuint (next, <=, 37);
+  for (next = 10; next <= 17; next++, i++)
+    g_assert_cmpuint (result_index (&screen, i), ==, next);
+  for (i++; i < f->results->len; i++)
+    g_assert_cmpuint (result_index (&screen, i - 1), <, result_index (&screen, i));
+
+  for (guint j = 0; j < G_N_ELEMENTS (screen.files); j++)
+    g_object_unref (screen.files[j]);
+  finish_batch (f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -760,6 +857,7 @@ main (int   argc,
   ADD ("/batch/claims", test_claims);
   ADD ("/batch/cancel-stress", test_cancel_stress);
   ADD ("/batch/background-priority", test_background_priority);
+  ADD ("/batch/on-screen-first", test_on_screen_first);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);

@@ -296,23 +296,27 @@ test_recursive_feed (Fixture       *f,
   }
 }
 
-/* As the grid view does when a cell shows an item: every tile shown while
- * the scan's batch still takes jobs asks to go first. */
+/* As the window does when cells show items: every tile shown while the
+ * scan's batch still takes jobs is said to be on screen, to go first. */
 static void
 on_merged (CsGridModel *model,
            Fixture     *f)
 {
   GListModel *items = cs_grid_model_get_items (model);
+  g_autoptr(GPtrArray) tiles = g_ptr_array_new_with_free_func (g_object_unref);
 
   for (guint i = 0; i < g_list_model_get_n_items (items); i++)
     {
       g_autoptr(CsItem) item = g_list_model_get_item (items, i);
 
       if (cs_item_is_folder (item) && !f->scanned)
-        {
-          cs_folder_loader_prioritize (f->loader, item);
-          f->fed_while_scanning = TRUE;
-        }
+        g_ptr_array_add (tiles, g_object_ref (item));
+    }
+
+  if (tiles->len > 0)
+    {
+      cs_folder_loader_set_visible (f->loader, tiles);
+      f->fed_while_scanning = TRUE;
     }
 }
 

@@ -267,14 +267,17 @@ find_grid (GtkWidget *widget)
   return NULL;
 }
 
-/* Whether a cell lies in the part of the grid that is scrolled into view. */
+/* Whether a cell lies in the part of the grid that is scrolled into view.
+ * GTK 4.8 leaves the cells it keeps off screen unmapped where they last
+ * were, which may be inside the view. */
 static gboolean
 cell_on_screen (GtkWidget *cell,
                 GtkWidget *grid)
 {
   graphene_rect_t bounds;
 
-  return gtk_widget_compute_bounds (cell, grid, &bounds) &&
+  return gtk_widget_get_mapped (cell) &&
+         gtk_widget_compute_bounds (cell, grid, &bounds) &&
          bounds.origin.y + bounds.size.height > 0 &&
          bounds.origin.y < gtk_widget_get_height (grid);
 }

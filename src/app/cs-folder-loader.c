@@ -50,6 +50,7 @@ struct _CsFolderLoader
   GPtrArray     *feed;             /* CsItem found, owned, from feed_next on not yet added */
   guint          feed_next;
   GHashTable    *fed_early;        /* CsItem added before its turn, because it is shown */
+  GHashTable    *visible;          /* CsItem on screen -> its priority */
   gboolean       scanning;
   GPtrArray     *batches;          /* running CsBatch */
   GFileMonitor  *monitor;
@@ -183,15 +184,25 @@ clear_feed (CsFolderLoader *self)
   self->feed_batch = NULL;
 }
 
-/* Folder tiles are never thumbnailed, so never counted either. */
+/* Folder tiles are never thumbnailed, so never counted either. An item
+ * on screen when it is added goes ahead of those that are not. */
 static gboolean
-add_to_batch (CsBatch *batch,
-              CsItem  *item)
+add_to_batch (CsFolderLoader *self,
+              CsBatch        *batch,
+              CsItem         *item)
 {
+  int priority = GPOINTER_TO_INT (g_hash_table_lookup (self->visible, item));
+
   if (cs_item_is_folder (item))
     return FALSE;
 
-  return cs_batch_add (batch, cs_item_get_file (item), NULL, g_object_ref (item), g_object_unref);
+  if (!cs_batch_add (batch, cs_item_get_file (item), NULL, g_object_ref (item), g_object_unref))
+    return FALSE;
+
+  if (priority > 0)
+    cs_batch_set_priority (batch, item, priority);
+
+  return TRUE;
 }
 
 static void
@@ -209,7 +220,7 @@ feed (CsFolderLoader *self)
       g_ptr_array_index (self->feed, self->feed_next) = NULL;
       self->feed_next++;
       if (!g_hash_table_remove (self->fed_early, item))
-        add_to_batch (batch, item);
+        add_to_batch (self, batch, item);
     }
 
   if (self->feed_next == self->feed->len)
@@ -232,31 +243,86 @@ feed (CsFolderLoader *self)
     }
 }
 
-/**
- * cs_folder_loader_prioritize:
- *
- * A cell shows @item, which is still waiting: it goes next. If no batch
- * has it yet, it waits in the feed: it goes in now, at the front.
- */
-void
-cs_folder_loader_prioritize (CsFolderLoader *self,
-                             CsItem         *item)
+/* Gives @item's waiting job @priority in every batch. A shown item that
+ * no batch has yet waits in the feed: it goes in now. */
+static void
+set_priority (CsFolderLoader *self,
+              CsItem         *item,
+              int             priority)
 {
   gboolean queued = FALSE;
 
-  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
-
   for (guint i = 0; i < self->batches->len; i++)
-    queued |= cs_batch_prioritize (g_ptr_array_index (self->batches, i), item);
+    queued |= cs_batch_set_priority (g_ptr_array_index (self->batches, i), item, priority);
 
-  if (queued || self->feed_batch == NULL || g_hash_table_contains (self->fed_early, item))
+  if (queued || priority <= 0 || self->feed_batch == NULL ||
+      cs_item_get_state (item) != CS_ITEM_PENDING ||
+      g_hash_table_contains (self->fed_early, item))
     return;
 
-  if (add_to_batch (self->feed_batch, item))
-    {
-      g_hash_table_add (self->fed_early, g_object_ref (item));
-      cs_batch_prioritize (self->feed_batch, item);
-    }
+  if (add_to_batch (self, self->feed_batch, item))
+    g_hash_table_add (self->fed_early, g_object_ref (item));
+}
+
+/* Larger files first, else in reading order. */
+static int
+compare_work (gconstpointer a,
+              gconstpointer b)
+{
+  CsItem *x = *(CsItem **) a;
+  CsItem *y = *(CsItem **) b;
+  goffset x_size = cs_item_get_size (x);
+  goffset y_size = cs_item_get_size (y);
+
+  return x_size > y_size ? -1 : x_size < y_size;
+}
+
+/**
+ * cs_folder_loader_set_visible:
+ * @items: (element-type CsItem): what the cells on screen show, in
+ *   reading order
+ *
+ * Workers make what is on screen before anything that is not; what left
+ * the screen waits again where it was. Called again whenever the screen
+ * shows something else (scroll, zoom, sort, search).
+ *
+ * Among the cells on screen, the largest files go first: the screen is
+ * complete when its slowest picture is, and one big PNG started last kept
+ * a screen waiting seconds while the other worker went on below it. A
+ * file's size is what is known of its work before it is read.
+ */
+void
+cs_folder_loader_set_visible (CsFolderLoader *self,
+                              GPtrArray      *items)
+{
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GPtrArray) order = NULL;
+  GHashTableIter iter;
+  gpointer item;
+
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+
+  /* Borrowed: g_ptr_array_copy() would take @items' free function too. */
+  order = g_ptr_array_sized_new (items->len);
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (order, g_ptr_array_index (items, i));
+
+  /* Stable: equal sizes keep reading order. */
+  g_ptr_array_sort (order, compare_work);
+
+  before = g_steal_pointer (&self->visible);
+  self->visible = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  for (guint i = 0; i < order->len; i++)
+    g_hash_table_insert (self->visible, g_object_ref (g_ptr_array_index (order, i)),
+                         GINT_TO_POINTER (order->len - i));
+
+  g_hash_table_iter_init (&iter, before);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    if (!g_hash_table_contains (self->visible, item))
+      set_priority (self, item, 0);
+
+  for (guint i = 0; i < order->len; i++)
+    set_priority (self, g_ptr_array_index (order, i), order->len - i);
 }
 
 /* Every batch since the folder was opened writes where the newest does:
@@ -372,7 +438,7 @@ submit (CsFolderLoader *self,
         CsItem         *item)
 {
   cs_item_set_pending (item);
-  add_to_batch (batch, item);
+  add_to_batch (self, batch, item);
 }
 
 /* A closed batch of these items: for changed files, and for Retry. */
@@ -730,6 +796,7 @@ cs_folder_loader_clear (CsFolderLoader *self)
 
   cs_folder_loader_drop (self);
   cs_grid_model_clear (self->model);
+  g_hash_table_remove_all (self->visible);
   g_ptr_array_set_size (self->failures, 0);
   self->bytes_written = 0;
   self->stopped = FALSE;
@@ -929,6 +996,7 @@ cs_folder_loader_finalize (GObject *object)
   clear_feed (self);
   g_ptr_array_unref (self->feed);
   g_hash_table_unref (self->fed_early);
+  g_hash_table_unref (self->visible);
 
   G_OBJECT_CLASS (cs_folder_loader_parent_class)->finalize (object);
 }
@@ -1007,6 +1075,7 @@ cs_folder_loader_init (CsFolderLoader *self)
   self->failures = g_ptr_array_new_with_free_func (g_object_unref);
   self->feed = g_ptr_array_new ();
   self->fed_early = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->visible = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->outputs = cs_output_record_new ();
 }

@@ -26,8 +26,8 @@ void            cs_folder_loader_open_files        (CsFolderLoader *self,
 void            cs_folder_loader_stop              (CsFolderLoader *self);
 void            cs_folder_loader_drop              (CsFolderLoader *self);
 void            cs_folder_loader_retry_failures    (CsFolderLoader *self);
-void            cs_folder_loader_prioritize        (CsFolderLoader *self,
-                                                    CsItem         *item);
+void            cs_folder_loader_set_visible       (CsFolderLoader *self,
+                                                    GPtrArray      *items);
 void            cs_folder_loader_set_write_beside  (CsFolderLoader *self,
                                                     gboolean        write_beside);
 gboolean        cs_folder_loader_get_write_beside  (CsFolderLoader *self);

@@ -40,7 +40,6 @@ struct _CsGridView
 G_DEFINE_FINAL_TYPE (CsGridView, cs_grid_view, G_TYPE_OBJECT)
 
 enum {
-  ITEM_SHOWN,
   FOLDER_ACTIVATED,
   N_SIGNALS
 };
@@ -258,19 +257,12 @@ bind_cell (GtkSignalListItemFactory *factory,
 {
   CsCell *cell = CS_CELL (gtk_list_item_get_child (list_item));
   CsItem *item = gtk_list_item_get_item (list_item);
-  gboolean moved = cs_cell_get_item (cell) == item;
 
   cs_cell_set_pixel_size (cell, self->pixel_size);
   cs_cell_set_item (cell, item);
 
   cs_grid_model_show (self->model, item);
   cs_texture_cache_show (self->cache, item);
-
-  /* On screen and still waiting: it goes next. Not again for a cell that
-   * keeps its item: GTK 4.8 unbinds and binds again every cell after an
-   * inserted image, and moving a job to the front walks the whole queue. */
-  if (!moved && cs_item_get_state (item) == CS_ITEM_PENDING)
-    g_signal_emit (self, signals[ITEM_SHOWN], 0, item);
 }
 
 static void
@@ -375,9 +367,6 @@ cs_grid_view_class_init (CsGridViewClass *klass)
 
   object_class->dispose = cs_grid_view_dispose;
 
-  /* A cell shows an item that waits for its thumbnail. */
-  signals[ITEM_SHOWN] = g_signal_new ("item-shown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                      0, NULL, NULL, NULL, G_TYPE_NONE, 1, CS_TYPE_ITEM);
   /* A sub-folder's tile was opened (double-click, Return or Open). */
   signals[FOLDER_ACTIVATED] = g_signal_new ("folder-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                             0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);

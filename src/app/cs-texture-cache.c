@@ -3,7 +3,8 @@
  * Pixels are kept for the cells on screen and, beyond them, for the most
  * recently seen thumbnails up to a budget; the rest are read back from
  * their thumbnail files when a cell shows them again, on-screen cells
- * first. A cell whose thumbnail is still being made in a larger flavour
+ * first (the window says which those are: cs_texture_cache_set_visible()).
+ * A cell whose thumbnail is still being made in a larger flavour
  * (on a HiDPI screen, or zoomed in) shows a smaller one the cache already
  * has, its stand-in, until its own is there.
  *
@@ -17,7 +18,6 @@
 #include "cs-texture-cache.h"
 
 #include "cs-cache.h"
-#include "cs-cell.h"
 
 /* A few screens of 128-pixel cells: a folder of 100,000 images costs what
  * a folder of 1,000 does. */
@@ -51,8 +51,7 @@ struct _CsTextureCache
   GObject        parent_instance;
 
   CsGridModel   *model;
-  GtkWidget     *grid;          /* borrowed: the window owns both */
-  CsTraceProbe  *probe;         /* borrowed */
+  CsTraceProbe  *probe;         /* borrowed: the window owns both */
   CsThumbnailer *thumbnailer;   /* where thumbnails are read back from */
 
   GQueue         textures;      /* TextureEntry, oldest first */
@@ -60,6 +59,7 @@ struct _CsTextureCache
   guint64        bytes;
   GHashTable    *loading;       /* CsItem whose thumbnail is being read */
   GHashTable    *to_load;       /* CsItem shown without pixels, weak */
+  GPtrArray     *visible;       /* CsItem on screen, in reading order */
   GHashTable    *stand_ins;     /* CsItem -> its stand-in GdkTexture, or NULL: none */
   guint          load_source;
   GCancellable  *cancellable;
@@ -204,6 +204,7 @@ cs_texture_cache_clear (CsTextureCache *self)
 
   g_hash_table_remove_all (self->loading);
   g_hash_table_remove_all (self->to_load);
+  g_ptr_array_set_size (self->visible, 0);
   g_hash_table_remove_all (self->stand_ins);
   g_hash_table_remove_all (self->links);
   g_queue_clear_full (&self->textures, (GDestroyNotify) texture_entry_free);
@@ -328,6 +329,25 @@ find_stand_in_paths (CsTextureCache *self,
   return paths;
 }
 
+/* The trace names each picture as its cell gets pixels: the bench tells
+ * from it when the first screen was complete. */
+static void
+show (CsTextureCache *self,
+      CsItem         *item,
+      GdkTexture     *texture)
+{
+  cs_item_set_thumbnail (item, GDK_PAINTABLE (texture));
+  remember (self, item);
+  cs_trace_probe_note_shown (self->probe);
+
+  if (cs_trace_enabled ())
+    {
+      g_autofree char *name = g_file_get_basename (cs_item_get_file (item));
+
+      cs_trace ("shown %.1f ms: %s", cs_trace_probe_get_elapsed (self->probe), name);
+    }
+}
+
 static void
 on_thumbnail_loaded (GObject      *object,
                      GAsyncResult *result,
@@ -352,9 +372,7 @@ on_thumbnail_loaded (GObject      *object,
            (cs_item_get_thumbnail (data->item) == NULL || shows_stand_in (self, data->item)))
     {
       g_hash_table_remove (self->stand_ins, data->item);
-      cs_item_set_thumbnail (data->item, GDK_PAINTABLE (texture));
-      remember (self, data->item);
-      cs_trace_probe_note_shown (self->probe);
+      show (self, data->item, texture);
     }
 
   start_loads (self);
@@ -405,46 +423,24 @@ start_load (CsTextureCache *self,
   g_task_run_in_thread (task, load_in_thread);
 }
 
-static gboolean
-is_on_screen (GtkWidget *widget,
-              GtkWidget *grid)
-{
-  graphene_rect_t bounds;
-
-  return gtk_widget_compute_bounds (widget, grid, &bounds) &&
-         bounds.origin.y + bounds.size.height > 0 &&
-         bounds.origin.y < gtk_widget_get_height (grid) &&
-         bounds.origin.x + bounds.size.width > 0 &&
-         bounds.origin.x < gtk_widget_get_width (grid);
-}
-
-/* Starts reading back what cells show without pixels: first the cells in
- * the grid's visible area, then those GTK keeps around it, never more than
- * MAX_LOADS at once; each finished read starts the next. */
+/* Starts reading back what cells show without pixels: first those on
+ * screen, top left first, then those GTK keeps bound around them, never
+ * more than MAX_LOADS at once; each finished read starts the next. */
 static void
 start_loads (CsTextureCache *self)
 {
-  GtkWidget *grid = self->grid;
   GHashTableIter iter;
   gpointer key;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (grid);
-       child != NULL && g_hash_table_size (self->to_load) > 0 &&
+  for (guint i = 0;
+       i < self->visible->len && g_hash_table_size (self->to_load) > 0 &&
        g_hash_table_size (self->loading) < MAX_LOADS;
-       child = gtk_widget_get_next_sibling (child))
+       i++)
     {
-      GtkWidget *cell = gtk_widget_get_first_child (child);
-      CsItem *item;
+      CsItem *item = g_ptr_array_index (self->visible, i);
 
-      if (!CS_IS_CELL (cell))
-        continue;
-      item = cs_cell_get_item (CS_CELL (cell));
-      if (item != NULL && g_hash_table_contains (self->to_load, item) &&
-          is_on_screen (child, grid))
-        {
-          g_hash_table_remove (self->to_load, item);
-          start_load (self, item);
-        }
+      if (g_hash_table_remove (self->to_load, item))
+        start_load (self, item);
     }
 
   g_hash_table_iter_init (&iter, self->to_load);
@@ -454,6 +450,25 @@ start_loads (CsTextureCache *self)
       g_hash_table_iter_remove (&iter);
       start_load (self, key);
     }
+}
+
+/**
+ * cs_texture_cache_set_visible:
+ * @items: (element-type CsItem): the items on screen, in reading order
+ *
+ * Those are read back before any other.
+ */
+void
+cs_texture_cache_set_visible (CsTextureCache *self,
+                              GPtrArray      *items)
+{
+  g_return_if_fail (CS_IS_TEXTURE_CACHE (self));
+
+  g_ptr_array_set_size (self->visible, 0);
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (self->visible, g_object_ref (g_ptr_array_index (items, i)));
+
+  start_loads (self);
 }
 
 static gboolean
@@ -530,9 +545,7 @@ cs_texture_cache_set_pixels (CsTextureCache *self,
     {
       g_autoptr(GdkTexture) texture = texture_for_pixbuf (pixbuf);
 
-      cs_item_set_thumbnail (item, GDK_PAINTABLE (texture));
-      remember (self, item);
-      cs_trace_probe_note_shown (self->probe);
+      show (self, item, texture);
       return;
     }
 
@@ -615,6 +628,7 @@ cs_texture_cache_finalize (GObject *object)
   g_hash_table_unref (self->links);
   g_hash_table_unref (self->loading);
   g_hash_table_unref (self->to_load);
+  g_ptr_array_unref (self->visible);
   g_hash_table_unref (self->stand_ins);
 
   G_OBJECT_CLASS (cs_texture_cache_parent_class)->finalize (object);
@@ -636,23 +650,21 @@ cs_texture_cache_init (CsTextureCache *self)
   self->links = g_hash_table_new (NULL, NULL);
   self->loading = g_hash_table_new (NULL, NULL);
   self->to_load = g_hash_table_new (NULL, NULL);
+  self->visible = g_ptr_array_new_with_free_func (g_object_unref);
   self->stand_ins = g_hash_table_new_full (NULL, NULL, NULL, unref_stand_in);
   self->cancellable = g_cancellable_new ();
 }
 
 CsTextureCache *
 cs_texture_cache_new (CsGridModel  *model,
-                      GtkWidget    *grid,
                       CsTraceProbe *probe)
 {
   CsTextureCache *self;
 
   g_return_val_if_fail (CS_IS_GRID_MODEL (model), NULL);
-  g_return_val_if_fail (GTK_IS_WIDGET (grid), NULL);
 
   self = g_object_new (CS_TYPE_TEXTURE_CACHE, NULL);
   self->model = g_object_ref (model);
-  self->grid = grid;
   self->probe = probe;
   g_signal_connect_object (model, "item-removed", G_CALLBACK (on_item_removed), self, G_CONNECT_SWAPPED);
 

@@ -17,12 +17,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CsTextureCache, cs_texture_cache, CS, TEXTURE_CACHE, GObject)
 
 CsTextureCache *cs_texture_cache_new             (CsGridModel    *model,
-                                                  GtkWidget      *grid,
                                                   CsTraceProbe   *probe);
 void            cs_texture_cache_set_thumbnailer (CsTextureCache *self,
                                                   CsThumbnailer  *thumbnailer);
 void            cs_texture_cache_show            (CsTextureCache *self,
                                                   CsItem         *item);
+void            cs_texture_cache_set_visible     (CsTextureCache *self,
+                                                  GPtrArray      *items);
 void            cs_texture_cache_hide            (CsTextureCache *self,
                                                   CsItem         *item);
 void            cs_texture_cache_set_pixels      (CsTextureCache *self,

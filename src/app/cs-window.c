@@ -32,6 +32,7 @@
 #include "cs-status-bar.h"
 #include "cs-texture-cache.h"
 #include "cs-trace.h"
+#include "cs-visible-range.h"
 
 struct _CsWindow
 {
@@ -60,6 +61,7 @@ struct _CsWindow
   CsFlavorChooser      *flavors;
   CsTraceProbe         *probe;
   CsBesideConfirm      *confirm;
+  CsVisibleRange       *visible;
   CsFolderHistory      *history;
   CsScrollKeeper       *scroll_keeper;
 
@@ -152,6 +154,16 @@ on_item_done (CsWindow  *self,
               GdkPixbuf *pixbuf)
 {
   cs_texture_cache_set_pixels (self->textures, item, pixbuf);
+}
+
+/* What is on screen is made, and read back, first. */
+static void
+on_visible_changed (CsWindow *self)
+{
+  GPtrArray *items = cs_visible_range_get_items (self->visible);
+
+  cs_folder_loader_set_visible (self->loader, items);
+  cs_texture_cache_set_visible (self->textures, items);
 }
 
 static void
@@ -689,7 +701,8 @@ cs_window_constructed (GObject *object)
   self->scroll_keeper = cs_scroll_keeper_new (GTK_SCROLLABLE (self->grid));
   self->model = cs_grid_model_new ();
   self->loader = cs_folder_loader_new (self->model, self->settings);
-  self->textures = cs_texture_cache_new (self->model, GTK_WIDGET (self->grid), self->probe);
+  self->textures = cs_texture_cache_new (self->model, self->probe);
+  self->visible = cs_visible_range_new (self->grid);
   self->view = cs_grid_view_new (self->grid, self->model, self->textures, self->item_menu);
   cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
   self->actions = cs_selection_actions_new (cs_grid_view_get_selection (self->view), GTK_WIDGET (self->grid),
@@ -710,7 +723,7 @@ cs_window_constructed (GObject *object)
   g_signal_connect_object (self->loader, "problem", G_CALLBACK (toast), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->loader, "item-done", G_CALLBACK (on_item_done), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->loader, "item-failed", G_CALLBACK (cs_texture_cache_forget), self->textures, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->view, "item-shown", G_CALLBACK (cs_folder_loader_prioritize), self->loader, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->visible, "changed", G_CALLBACK (on_visible_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "folder-activated", G_CALLBACK (cs_window_open_folder), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->actions, "folder-activated", G_CALLBACK (cs_window_open_folder), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->path_bar, "folder-chosen", G_CALLBACK (cs_window_open_folder), self, G_CONNECT_SWAPPED);
@@ -778,6 +791,7 @@ cs_window_dispose (GObject *object)
   g_clear_object (&self->actions);
   g_clear_object (&self->view);
   g_clear_object (&self->confirm);
+  g_clear_object (&self->visible);
   g_clear_object (&self->flavors);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
 

@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "cs-job-queue.h"
 #include "cs-result-private.h"
 #include "cs-util.h"
 
@@ -34,6 +35,7 @@ typedef struct
   CsThumbnailer   *thumbnailer;
   GCancellable    *cancellable;
   GAsyncQueue     *results;
+  CsJobQueue      *jobs;          /* Job not started yet, most urgent first */
   GMainContext    *context;
   GWeakRef         batch;
   int              drain_scheduled;
@@ -61,7 +63,7 @@ struct _CsBatch
   /* Claim: the thumbnail names taken in this batch, so no two sources
    * share one; see Claim */
   GHashTable      *claimed;
-  /* tag -> Job still queued or running, to move it to the front */
+  /* tag -> Job still queued or running, to change its priority */
   GHashTable      *jobs_by_tag;
 
   guint            submitted;
@@ -169,6 +171,7 @@ shared_unref (Shared *shared)
   g_clear_object (&shared->thumbnailer);
   g_clear_object (&shared->cancellable);
   g_async_queue_unref (shared->results);
+  cs_job_queue_free (shared->jobs);
   g_main_context_unref (shared->context);
   g_weak_ref_clear (&shared->batch);
   g_free (shared);
@@ -259,14 +262,19 @@ push_result (Shared   *shared,
   schedule_drain (shared);
 }
 
-/* Runs in a pool thread. */
+/* Runs in a pool thread. The pool holds one turn (a reference to the
+ * batch's shared state) per job: the job a turn runs is the most urgent
+ * one when a worker gets to it, whatever the order they were added in. */
 static void
 run_job (gpointer data,
          gpointer user_data)
 {
-  Job *job = data;
-  Shared *shared = shared_ref (job->shared);
+  Shared *shared = data;
+  Job *job = cs_job_queue_pop (shared->jobs);
   CsResult *result;
+
+  /* Every turn was pushed with its job, and only turns pop. */
+  g_assert (job != NULL);
 
   if (shared->background)
     cs_lower_thread_priority ();
@@ -611,6 +619,7 @@ cs_batch_init (CsBatch *self)
   g_atomic_ref_count_init (&self->shared->ref_count);
   self->shared->cancellable = g_cancellable_new ();
   self->shared->results = g_async_queue_new_full ((GDestroyNotify) cs_result_unref);
+  self->shared->jobs = cs_job_queue_new ();
   self->shared->context = g_main_context_ref_thread_default ();
   g_weak_ref_init (&self->shared->batch, self);
 
@@ -740,34 +749,37 @@ cs_batch_add (CsBatch        *self,
   if (tag != NULL)
     g_hash_table_insert (self->jobs_by_tag, tag, job);
 
-  if (!g_thread_pool_push (self->pool, job, NULL))
+  cs_job_queue_push (self->shared->jobs, job, 0);
+  if (!g_thread_pool_push (self->pool, shared_ref (self->shared), NULL))
     g_assert_not_reached ();
 
   return TRUE;
 }
 
 /**
- * cs_batch_prioritize:
+ * cs_batch_set_priority:
  * @tag: the tag given to cs_batch_add()
+ * @priority: higher starts sooner; jobs start at 0
  *
- * Moves that job ahead of every other queued one (what is on screen comes
- * first). Does nothing if the job has started or finished.
+ * Workers take the waiting job of the highest priority next, and among
+ * equals the one added first (what is on screen comes first, in the order
+ * the caller ranks it). A job set back to 0 waits where it was added.
+ * Does nothing to a job that has started or finished.
  *
- * Returns: whether the batch has that job, queued or running
+ * Returns: whether that job was still waiting
  */
 gboolean
-cs_batch_prioritize (CsBatch  *self,
-                     gpointer  tag)
+cs_batch_set_priority (CsBatch  *self,
+                       gpointer  tag,
+                       int       priority)
 {
   Job *job;
 
   g_return_val_if_fail (CS_IS_BATCH (self), FALSE);
 
   job = g_hash_table_lookup (self->jobs_by_tag, tag);
-  if (job != NULL && self->pool != NULL)
-    g_thread_pool_move_to_front (self->pool, job);
 
-  return job != NULL;
+  return job != NULL && cs_job_queue_set_priority (self->shared->jobs, job, priority);
 }
 
 /**

@@ -39,8 +39,9 @@ gboolean        cs_batch_add               (CsBatch        *self,
                                             const char     *relative_dir,
                                             gpointer        tag,
                                             GDestroyNotify  tag_destroy);
-gboolean        cs_batch_prioritize        (CsBatch        *self,
-                                            gpointer        tag);
+gboolean        cs_batch_set_priority      (CsBatch        *self,
+                                            gpointer        tag,
+                                            int             priority);
 void            cs_batch_close             (CsBatch        *self);
 void            cs_batch_cancel            (CsBatch        *self);
 
