@@ -27,5 +27,6 @@ void        cs_grid_view_open_selected          (CsGridView     *self);
 void        cs_grid_view_show_selected_in_files (CsGridView     *self);
 void        cs_grid_view_copy_selected_path     (CsGridView     *self);
 void        cs_grid_view_popup_selected_menu    (CsGridView     *self);
+CsItem     *cs_grid_view_get_current_item       (CsGridView     *self);
 
 G_END_DECLS
