@@ -20,6 +20,8 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cs-trace.h"
+
 /* A view that grew by more than a quarter asks for a sharper picture, once
  * the resizing has paused this long. */
 #define RESIZE_DELAY_MS 200
@@ -160,6 +162,7 @@ on_decoded (GObject      *object,
 
   if (decoded == NULL)
     {
+      cs_trace ("preview-failed %s", cs_item_get_name (self->item));
       show_error (self, error->message);
       return;
     }
@@ -178,6 +181,9 @@ on_decoded (GObject      *object,
   size_text = g_strdup_printf (_("%d × %d pixels"), self->image_width, self->image_height);
   gtk_label_set_text (self->size_label, size_text);
   set_sharp (self, TRUE);
+  cs_trace ("preview-sharp %s %dx%d of %dx%d", cs_item_get_name (self->item),
+            gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf),
+            self->image_width, self->image_height);
 }
 
 static void
@@ -302,6 +308,7 @@ show_item (CsPreview *self,
   gtk_picture_set_paintable (self->picture, cs_item_get_thumbnail (item));
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
+  cs_trace ("preview %s", cs_item_get_name (item));
 
   start_decode (self);
 }
@@ -404,6 +411,7 @@ cs_preview_close (CsPreview *self)
   set_sharp (self, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN]);
+  cs_trace ("preview-closed");
 }
 
 gboolean
