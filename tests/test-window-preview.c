@@ -616,6 +616,63 @@ test_other_format (Fixture       *f,
   cs_test_wait_until (is_closed, preview, 10000);
 }
 
+typedef struct
+{
+  CsPreview *preview;
+  int        longest;
+} Growing;
+
+static int
+paintable_longest_side (CsPreview *preview)
+{
+  GdkPaintable *paintable = cs_preview_get_paintable (preview);
+
+  return MAX (gdk_paintable_get_intrinsic_width (paintable),
+              gdk_paintable_get_intrinsic_height (paintable));
+}
+
+static gboolean
+grew (gpointer data)
+{
+  Growing *growing = data;
+
+  return cs_preview_get_sharp (growing->preview) &&
+         paintable_longest_side (growing->preview) > growing->longest;
+}
+
+/* A window made much larger gets a sharper picture, at its new size. */
+static void
+test_resized (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (f->dir, "wide", NULL);
+  CsPreview *preview = get_preview (f);
+  Growing growing = { preview, 0 };
+
+  g_mkdir_with_parents (folder, 0755);
+  write_jpeg (folder, "wide.jpg", 2400, 1600, 4);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 560, 440);
+  open_folder (f, folder);
+  cs_test_wait_until (is_idle, f->window, LONG_WAIT_MS);
+
+  click_cell (f, 0);
+  press ("space");
+  cs_test_wait_until (is_open, preview, 10000);
+  wait_for_item (preview, grid_item (f, 0));
+  growing.longest = paintable_longest_side (preview);
+  g_assert_cmpint (ABS (growing.longest - fitted_longest_side (preview, 2400, 1600)), <=,
+                   SIZE_SLACK (growing.longest));
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 780);
+  cs_test_wait_until (grew, &growing, LONG_WAIT_MS);
+  g_assert_cmpint (paintable_longest_side (preview), >, growing.longest * 3 / 2);
+  g_assert_cmpint (ABS (paintable_longest_side (preview) - fitted_longest_side (preview, 2400, 1600)), <=,
+                   SIZE_SLACK (paintable_longest_side (preview)));
+
+  press ("Escape");
+  cs_test_wait_until (is_closed, preview, 10000);
+}
+
 /* A file that is no picture: the preview says so in plain words. */
 static void
 test_failure_shown (Fixture       *f,
@@ -728,6 +785,7 @@ main (int   argc,
   ADD ("/window-preview/space-right-left-escape", test_space_right_left_escape);
   ADD ("/window-preview/exif-upright", test_exif_upright);
   ADD ("/window-preview/other-format", test_other_format);
+  ADD ("/window-preview/resized", test_resized);
   ADD ("/window-preview/failure-shown", test_failure_shown);
   ADD ("/window-preview/escape-mid-batch", test_escape_mid_batch);
 

@@ -187,7 +187,9 @@ mark_trace
 xdo key Escape
 poll 10 has_closed
 shoot closed
+# ImageMagick 7 adds the normalised count in brackets: "0 (0)".
 difference=$(compare -metric AE "$before" "$shot" null: 2>&1)
+difference=${difference%% *}
 if has_closed && [ "$difference" = 0 ]; then
   ok "Escape: the window is as it was before Space"
 else
