@@ -673,6 +673,51 @@ test_resized (Fixture       *f,
   cs_test_wait_until (is_closed, preview, 10000);
 }
 
+static gboolean
+has_n_items (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_list_model_get_n_items (grid_items (f)) == 3;
+}
+
+/* Sub-folders' tiles come first in the grid: Space on one shows nothing,
+ * and Left and Right pass over them. */
+static void
+test_folder_tiles (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (f->dir, "album", NULL);
+  g_autofree char *sub = g_build_filename (folder, "a-sub", NULL);
+  CsPreview *preview = get_preview (f);
+
+  g_mkdir_with_parents (sub, 0755);
+  write_jpeg (folder, "b.jpg", 1200, 900, 1);
+  write_jpeg (folder, "c.jpg", 1200, 900, 2);
+  open_folder (f, folder);
+  cs_test_wait_until (is_idle, f->window, LONG_WAIT_MS);
+  cs_test_wait_until (has_n_items, f, 10000);
+  g_assert_true (cs_item_is_folder (grid_item (f, 0)));
+
+  click_cell (f, 0);
+  press ("space");
+  spin (500);
+  g_assert_false (cs_preview_get_open (preview));
+
+  click_cell (f, 2);
+  press ("space");
+  cs_test_wait_until (is_open, preview, 10000);
+  wait_for_item (preview, grid_item (f, 2));
+  press ("Left");
+  wait_for_item (preview, grid_item (f, 1));
+  press ("Left");
+  spin (500);
+  g_assert_true (cs_preview_get_item (preview) == grid_item (f, 1));
+
+  press ("Escape");
+  cs_test_wait_until (is_closed, preview, 10000);
+}
+
 /* A file that is no picture: the preview says so in plain words. */
 static void
 test_failure_shown (Fixture       *f,
@@ -786,6 +831,7 @@ main (int   argc,
   ADD ("/window-preview/exif-upright", test_exif_upright);
   ADD ("/window-preview/other-format", test_other_format);
   ADD ("/window-preview/resized", test_resized);
+  ADD ("/window-preview/folder-tiles", test_folder_tiles);
   ADD ("/window-preview/failure-shown", test_failure_shown);
   ADD ("/window-preview/escape-mid-batch", test_escape_mid_batch);
 

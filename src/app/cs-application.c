@@ -204,6 +204,9 @@ cs_application_startup (GApplication *application)
     { "win.zoom-out", { "<Control>minus", NULL } },
     { "win.zoom-reset", { "<Control>0", NULL } },
     { "win.search", { "<Control>f", NULL } },
+    { "win.go-up", { "<Alt>Up", NULL } },
+    { "win.go-back", { "<Alt>Left", NULL } },
+    { "win.include-subfolders", { "<Control><Shift>i", NULL } },
   };
 
   G_APPLICATION_CLASS (cs_application_parent_class)->startup (application);

@@ -56,22 +56,25 @@ build_children (CsCell *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 6);
 
+  /* The frame is the cell's size in points, whatever the thumbnail's
+   * pixels: a texture's pixels count as points, and a 256-pixel one made
+   * for a scale-2 screen would otherwise draw a cell twice as large. So
+   * the picture is an overlay, which is not measured, filling the frame. */
   self->frame = gtk_overlay_new ();
+  gtk_widget_set_halign (self->frame, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->frame, "thumbnail-frame");
   gtk_widget_set_parent (self->frame, widget);
-
-  self->picture = gtk_picture_new ();
-  gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
-  gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
-  gtk_widget_set_halign (self->picture, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (self->picture, GTK_ALIGN_CENTER);
-  gtk_overlay_set_child (GTK_OVERLAY (self->frame), self->picture);
 
   self->placeholder = gtk_image_new ();
   gtk_widget_set_halign (self->placeholder, GTK_ALIGN_CENTER);
   gtk_widget_set_valign (self->placeholder, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->placeholder, "dim-label");
-  gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->placeholder);
+  gtk_overlay_set_child (GTK_OVERLAY (self->frame), self->placeholder);
+
+  self->picture = gtk_picture_new ();
+  gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
+  gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->picture);
 
   self->caption = gtk_inscription_new (NULL);
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (self->caption),
@@ -111,12 +114,29 @@ update_state (CsCell *self)
   CsItemState state = self->item ? cs_item_get_state (self->item) : CS_ITEM_PENDING;
   g_autofree char *text = self->item ? cs_item_dup_state_text (self->item) : NULL;
   const char *icon = "image-x-generic-symbolic";
+  gboolean folder = self->item != NULL && cs_item_is_folder (self->item);
 
-  gtk_widget_set_visible (self->picture, state == CS_ITEM_DONE);
-  gtk_widget_set_visible (self->placeholder, state != CS_ITEM_DONE);
+  /* A sub-folder's tile: its icon, never a thumbnail's state. */
+  if (folder)
+    state = CS_ITEM_NOT_MADE;
+  if (folder)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "folder");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "folder");
+
+  /* A pending item may have a smaller flavour's thumbnail to show until
+   * its own is made (cs-texture-cache.c's stand-ins). */
+  gboolean picture = state == CS_ITEM_DONE ||
+                     (state == CS_ITEM_PENDING && self->item != NULL &&
+                      cs_item_get_thumbnail (self->item) != NULL);
+
+  gtk_widget_set_visible (self->picture, picture);
+  gtk_widget_set_visible (self->placeholder, !picture);
   show_badge (self, state == CS_ITEM_FAILED);
 
-  if (state == CS_ITEM_FAILED)
+  if (folder)
+    icon = "folder-symbolic";
+  else if (state == CS_ITEM_FAILED)
     icon = "image-missing-symbolic";
   else if (state == CS_ITEM_NOT_MADE)
     icon = "action-unavailable-symbolic";
@@ -130,7 +150,7 @@ update_state (CsCell *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
 
-  if (state == CS_ITEM_PENDING)
+  if (state == CS_ITEM_PENDING && !picture)
     gtk_widget_add_css_class (GTK_WIDGET (self), "pending");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "pending");
@@ -140,19 +160,21 @@ update_state (CsCell *self)
                                   -1);
 }
 
-/* Tooltips are made when asked for: setting one on every bind would cost a
- * round trip to the display server per cell, thousands while a grid fills. */
-static gboolean
-on_query_tooltip (CsCell     *self,
-                  int         x,
-                  int         y,
-                  gboolean    keyboard,
-                  GtkTooltip *tooltip)
+/**
+ * cs_cell_dup_tooltip_text:
+ *
+ * Returns: (nullable): what the cell's tooltip says: the name, what became
+ * of it, and where it lives below the open folder.
+ */
+char *
+cs_cell_dup_tooltip_text (CsCell *self)
 {
   g_autofree char *text = NULL;
 
+  g_return_val_if_fail (CS_IS_CELL (self), NULL);
+
   if (self->item == NULL)
-    return FALSE;
+    return NULL;
 
   switch (cs_item_get_state (self->item))
     {
@@ -170,6 +192,33 @@ on_query_tooltip (CsCell     *self,
       text = g_strdup (cs_item_get_name (self->item));
       break;
     }
+
+  /* Below the open folder: say where. */
+  if (cs_item_get_relative_dir (self->item) != NULL)
+    {
+      g_autofree char *dir = g_filename_display_name (cs_item_get_relative_dir (self->item));
+      g_autofree char *name_and_state = g_steal_pointer (&text);
+
+      /* Translators: the folder, below the open one, a picture lives in */
+      text = g_strdup_printf (_("%s\nIn %s/"), name_and_state, dir);
+    }
+
+  return g_steal_pointer (&text);
+}
+
+/* Tooltips are made when asked for: setting one on every bind would cost a
+ * round trip to the display server per cell, thousands while a grid fills. */
+static gboolean
+on_query_tooltip (CsCell     *self,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip)
+{
+  g_autofree char *text = cs_cell_dup_tooltip_text (self);
+
+  if (text == NULL)
+    return FALSE;
 
   gtk_tooltip_set_text (tooltip, text);
 
@@ -290,12 +339,14 @@ cs_cell_init (CsCell *self)
    * laid out until it is drawn. GTK 4.8 binds every cell it keeps again
    * after a change to the list (some 250), so labels cost a pass of Pango
    * over every name each time images landed before the cells. */
-  g_binding_group_bind (self->bindings, "name", self->caption, "text", G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->bindings, "caption", self->caption, "text", G_BINDING_SYNC_CREATE);
 
   self->signals = g_signal_group_new (CS_TYPE_ITEM);
   g_signal_group_connect_object (self->signals, "notify::state",
                                  G_CALLBACK (on_item_state_changed), self, 0);
   g_signal_group_connect_object (self->signals, "notify::error-message",
+                                 G_CALLBACK (on_item_state_changed), self, 0);
+  g_signal_group_connect_object (self->signals, "notify::thumbnail",
                                  G_CALLBACK (on_item_state_changed), self, 0);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);

@@ -4,7 +4,9 @@
  * finds into the grid model, and has the engine's batches thumbnail it:
  * the scan's batch is fed as it goes, changed files and retries get a
  * batch of their own. It keeps the running total over all of them and
- * watches the folder. GIO only: the window hears of it through signals
+ * watches the folder. The folder's sub-folders become folder tiles, or,
+ * with the include-subfolders setting, their pictures join the grid,
+ * found by the same loop-safe walk as the command line's --recursive. GIO only: the window hears of it through signals
  * and properties, and the workers never see either.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -40,6 +42,7 @@ struct _CsFolderLoader
   GSettings     *settings;
 
   CsThumbnailer *thumbnailer;      /* the newest batch's */
+  CsFlavor       flavor;           /* what batches make; CS_N_FLAVORS: the setting's */
   GCancellable  *scan_cancellable;
   CsScan        *scan;             /* the scan under way, if any */
   CsBatch       *feed_batch;       /* the scan's batch, while it takes more; borrowed */
@@ -52,6 +55,7 @@ struct _CsFolderLoader
   GHashTable    *changed;          /* uri -> GFile */
   guint          changed_source;
   gboolean       stopped;
+  gboolean       recursive;        /* the open folder's pictures below it too */
   gint64         open_time;
 
   /* The running total, over every batch since the folder was opened */
@@ -131,11 +135,27 @@ cs_folder_loader_get_flavor (CsFolderLoader *self)
   return flavor;
 }
 
+/**
+ * cs_folder_loader_set_flavor:
+ *
+ * Batches started from now on make @flavor, whatever the thumbnail-size
+ * setting says: the window knows how many device pixels a cell has.
+ */
+void
+cs_folder_loader_set_flavor (CsFolderLoader *self,
+                             CsFlavor        flavor)
+{
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+  g_return_if_fail (flavor < CS_N_FLAVORS);
+
+  self->flavor = flavor;
+}
+
 static CsThumbnailer *
 make_thumbnailer (CsFolderLoader *self,
                   gboolean        retry)
 {
-  CsFlavor flavor = cs_folder_loader_get_flavor (self);
+  CsFlavor flavor = self->flavor < CS_N_FLAVORS ? self->flavor : cs_folder_loader_get_flavor (self);
   g_autofree char *output = g_settings_get_string (self->settings, "output-mode");
   gboolean beside = g_str_equal (output, "beside");
 
@@ -160,10 +180,14 @@ clear_feed (CsFolderLoader *self)
   self->feed_batch = NULL;
 }
 
+/* Folder tiles are never thumbnailed, so never counted either. */
 static gboolean
 add_to_batch (CsBatch *batch,
               CsItem  *item)
 {
+  if (cs_item_is_folder (item))
+    return FALSE;
+
   return cs_batch_add (batch, cs_item_get_file (item), NULL, g_object_ref (item), g_object_unref);
 }
 
@@ -427,6 +451,52 @@ cs_folder_loader_retry_failures (CsFolderLoader *self)
   start_batch (self, items, TRUE);
 }
 
+/**
+ * cs_folder_loader_remake:
+ *
+ * Thumbnails every item again in a new batch (of another flavour, after
+ * cs_folder_loader_set_flavor()), keeping the items and what they show
+ * until then. Not while the folder is still being listed: returns %FALSE,
+ * and reopening it is the way.
+ */
+gboolean
+cs_folder_loader_remake (CsFolderLoader *self)
+{
+  GListModel *items;
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), FALSE);
+
+  if (self->scanning || self->feed_batch != NULL || self->changed_source != 0)
+    return FALSE;
+
+  /* Dropped, not cancelled through on_batch_finished(): that would mark
+   * every item "not made" and hide what it shows. */
+  for (guint i = 0; i < self->batches->len; i++)
+    {
+      CsBatch *batch = g_ptr_array_index (self->batches, i);
+
+      g_signal_handlers_disconnect_by_data (batch, self);
+      cs_batch_cancel (batch);
+    }
+  g_ptr_array_set_size (self->batches, 0);
+
+  cs_grid_model_flush (self->model);
+  items = cs_grid_model_get_items (self->model);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    g_ptr_array_add (all, g_list_model_get_item (items, i));
+
+  g_ptr_array_set_size (self->failures, 0);
+  self->n_submitted = self->n_done = self->n_failed = 0;
+  self->bytes_written = 0;
+  self->stopped = FALSE;
+  start_batch (self, all, FALSE);
+  notify_running (self);
+  progress (self);
+
+  return TRUE;
+}
+
 /* Scanning */
 
 static void
@@ -436,7 +506,14 @@ on_scan_found (CsScan         *scan,
                GFileInfo      *info,
                CsFolderLoader *self)
 {
-  CsItem *item = cs_grid_model_add (self->model, file, info);
+  CsItem *item;
+
+  /* A folder named like an image: its tile stands for it. */
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    return;
+
+  item = cs_grid_model_add (self->model, file, info);
+  cs_item_set_relative_dir (item, relative_dir);
 
   if (self->feed_batch != NULL)
     {
@@ -447,6 +524,15 @@ on_scan_found (CsScan         *scan,
     }
   else if (self->batches->len > 0)
     submit (self, g_ptr_array_index (self->batches, 0), item);
+}
+
+static void
+on_scan_folder (CsScan         *scan,
+                GFile          *folder,
+                GFileInfo      *info,
+                CsFolderLoader *self)
+{
+  cs_grid_model_add_folder (self->model, folder, info);
 }
 
 static void
@@ -518,6 +604,7 @@ flush_changed (gpointer user_data)
         g_file_query_info (file,
                            G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME ","
                            G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                           G_FILE_ATTRIBUTE_STANDARD_TYPE ","
                            G_FILE_ATTRIBUTE_TIME_MODIFIED,
                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
       CsItem *item;
@@ -525,6 +612,14 @@ flush_changed (gpointer user_data)
       if (info == NULL)
         {
           cs_grid_model_remove (self->model, file);
+          continue;
+        }
+      /* A new sub-folder gets its tile; with sub-folders included, its
+       * pictures wait for a reload (only the open folder is watched). */
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        {
+          if (!self->recursive)
+            cs_grid_model_add_folder (self->model, file, info);
           continue;
         }
 
@@ -545,8 +640,11 @@ note_changed (CsFolderLoader *self,
 {
   g_autofree char *name = g_file_get_basename (file);
 
-  /* Our own outputs (beside mode) and hidden files are not images to show. */
-  if (name[0] == '.' || !cs_is_image_name (name))
+  /* Our own outputs (beside mode) and hidden files are not images to show;
+   * a new folder is a tile to show. */
+  if (name[0] == '.' ||
+      (!cs_is_image_name (name) &&
+       g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_DIRECTORY))
     return;
 
   g_hash_table_replace (self->changed, g_file_get_uri (file), g_object_ref (file));
@@ -638,9 +736,11 @@ cs_folder_loader_open_folder (CsFolderLoader *self,
   self->feed_batch = new_batch (self, FALSE);
   self->scanning = TRUE;
 
-  scan = cs_scan_new (folder, FALSE);
+  self->recursive = g_settings_get_boolean (self->settings, "include-subfolders");
+  scan = cs_scan_new (folder, self->recursive);
   g_set_object (&self->scan, scan);
   g_signal_connect_object (scan, "found", G_CALLBACK (on_scan_found), self, 0);
+  g_signal_connect_object (scan, "folder", G_CALLBACK (on_scan_folder), self, 0);
   g_signal_connect_object (scan, "problem", G_CALLBACK (on_scan_problem), self, 0);
   cs_scan_run_async (scan, self->scan_cancellable, on_scan_done, g_object_ref (self));
 
@@ -844,6 +944,7 @@ cs_folder_loader_class_init (CsFolderLoaderClass *klass)
 static void
 cs_folder_loader_init (CsFolderLoader *self)
 {
+  self->flavor = CS_N_FLAVORS;
   self->batches = g_ptr_array_new_with_free_func (g_object_unref);
   self->failures = g_ptr_array_new_with_free_func (g_object_unref);
   self->feed = g_ptr_array_new ();

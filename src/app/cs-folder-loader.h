@@ -30,6 +30,9 @@ void            cs_folder_loader_prioritize        (CsFolderLoader *self,
                                                     CsItem         *item);
 
 CsFlavor        cs_folder_loader_get_flavor        (CsFolderLoader *self);
+void            cs_folder_loader_set_flavor        (CsFolderLoader *self,
+                                                    CsFlavor        flavor);
+gboolean        cs_folder_loader_remake            (CsFolderLoader *self);
 CsThumbnailer  *cs_folder_loader_get_thumbnailer   (CsFolderLoader *self);
 gboolean        cs_folder_loader_get_running       (CsFolderLoader *self);
 gboolean        cs_folder_loader_get_stopped       (CsFolderLoader *self);

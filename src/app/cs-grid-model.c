@@ -69,6 +69,15 @@ sort_items (gconstpointer a,
   CsItem *item_a = (CsItem *) a;
   CsItem *item_b = (CsItem *) b;
   gint64 diff = 0;
+  int group;
+
+  /* Sub-folders first, as file managers show them; then the pictures of
+   * each folder together, the folders in path order. */
+  if (cs_item_get_kind (item_a) != cs_item_get_kind (item_b))
+    return cs_item_is_folder (item_a) ? -1 : 1;
+  group = strcmp (cs_item_get_dir_key (item_a), cs_item_get_dir_key (item_b));
+  if (group != 0)
+    return group;
 
   if (self->sort_order == CS_SORT_DATE)
     diff = cs_item_get_mtime (item_b) - cs_item_get_mtime (item_a);
@@ -310,6 +319,37 @@ cs_grid_model_add (CsGridModel *self,
         self->flush_source = g_timeout_add_full (G_PRIORITY_DEFAULT, FLUSH_INTERVAL_MS,
                                                  on_flush_due, self, NULL);
     }
+
+  return item;
+}
+
+/**
+ * cs_grid_model_add_folder:
+ *
+ * The tile of @folder, a sub-folder of the open one, made if there is none
+ * yet; it joins the store with the next burst, before the images.
+ * Returns: (transfer none): the tile's item.
+ */
+CsItem *
+cs_grid_model_add_folder (CsGridModel *self,
+                          GFile       *folder,
+                          GFileInfo   *info)
+{
+  CsItem *item;
+
+  g_return_val_if_fail (CS_IS_GRID_MODEL (self), NULL);
+  g_return_val_if_fail (G_IS_FILE (folder), NULL);
+
+  item = g_hash_table_lookup (self->items_by_file, folder);
+  if (item != NULL)
+    return item;
+
+  item = cs_item_new_folder (folder, info);
+  g_hash_table_insert (self->items_by_file, cs_item_get_file (item), item);
+  g_ptr_array_add (self->pending, item);
+  self->pending_sorted = FALSE;
+  if (self->flush_source == 0)
+    self->flush_source = g_idle_add_full (G_PRIORITY_DEFAULT, on_flush_due, self, NULL);
 
   return item;
 }

@@ -31,6 +31,9 @@ CsItem      *cs_grid_model_add            (CsGridModel *self,
 CsItem      *cs_grid_model_update         (CsGridModel *self,
                                            GFile       *file,
                                            GFileInfo   *info);
+CsItem      *cs_grid_model_add_folder     (CsGridModel *self,
+                                           GFile       *folder,
+                                           GFileInfo   *info);
 void         cs_grid_model_remove         (CsGridModel *self,
                                            GFile       *file);
 gboolean     cs_grid_model_contains       (CsGridModel *self,

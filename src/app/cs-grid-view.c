@@ -43,6 +43,7 @@ G_DEFINE_FINAL_TYPE (CsGridView, cs_grid_view, G_TYPE_OBJECT)
 
 enum {
   ITEM_SHOWN,
+  FOLDER_ACTIVATED,
   MESSAGE,
   PREVIEW,
   N_SIGNALS
@@ -131,6 +132,17 @@ open_item (CsGridView *self,
 #endif
 }
 
+/* A sub-folder's tile is entered, not handed to another app. */
+static void
+activate_item (CsGridView *self,
+               CsItem     *item)
+{
+  if (cs_item_is_folder (item))
+    g_signal_emit (self, signals[FOLDER_ACTIVATED], 0, cs_item_get_file (item));
+  else
+    open_item (self, item);
+}
+
 static void
 on_grid_activate (CsGridView  *self,
                   guint        position,
@@ -139,7 +151,7 @@ on_grid_activate (CsGridView  *self,
   g_autoptr(CsItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
   if (item != NULL)
-    open_item (self, item);
+    activate_item (self, item);
 }
 
 void
@@ -151,7 +163,7 @@ cs_grid_view_open_selected (CsGridView *self)
 
   item = get_selected_item (self);
   if (item != NULL)
-    open_item (self, item);
+    activate_item (self, item);
 }
 
 static void
@@ -338,12 +350,13 @@ on_cell_primary_click (GtkGestureClick *gesture,
 {
   GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  CsItem *item = cs_cell_get_item (CS_CELL (cell));
 
-  if (n_press != 2 || (state & GDK_CONTROL_MASK) == 0 || cs_cell_get_item (CS_CELL (cell)) == NULL)
+  if (n_press != 2 || (state & GDK_CONTROL_MASK) == 0 || item == NULL || cs_item_is_folder (item))
     return;
 
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  g_signal_emit (self, signals[PREVIEW], 0, cs_cell_get_item (CS_CELL (cell)));
+  g_signal_emit (self, signals[PREVIEW], 0, item);
 }
 
 /* Shift+F10 or the Menu key: the same menu, on the selected image. */
@@ -469,6 +482,15 @@ cs_grid_view_set_flavor (CsGridView *self,
   gtk_grid_view_set_factory (self->grid, factory);
 }
 
+/* The cells' side, in points. */
+int
+cs_grid_view_get_cell_size (CsGridView *self)
+{
+  g_return_val_if_fail (CS_IS_GRID_VIEW (self), 128);
+
+  return self->pixel_size;
+}
+
 static void
 cs_grid_view_dispose (GObject *object)
 {
@@ -502,6 +524,9 @@ cs_grid_view_class_init (CsGridViewClass *klass)
   /* A cell shows an item that waits for its thumbnail. */
   signals[ITEM_SHOWN] = g_signal_new ("item-shown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, CS_TYPE_ITEM);
+  /* A sub-folder's tile was opened (double-click, Return or Open). */
+  signals[FOLDER_ACTIVATED] = g_signal_new ("folder-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
   /* A transient message for the user, about what was done or not. */
   signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);

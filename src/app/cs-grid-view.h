@@ -19,6 +19,7 @@ CsGridView *cs_grid_view_new                    (GtkGridView    *grid,
                                                  CsGridModel    *model,
                                                  CsTextureCache *cache,
                                                  GMenuModel     *item_menu);
+int         cs_grid_view_get_cell_size          (CsGridView     *self);
 void        cs_grid_view_set_flavor             (CsGridView     *self,
                                                  CsFlavor        flavor);
 void        cs_grid_view_set_search             (CsGridView     *self,

@@ -1,7 +1,9 @@
-/* cs-item.c: one image in the grid
+/* cs-item.c: one image (or sub-folder) in the grid
  *
  * Items hold what the grid shows and notify when it changes; cells follow
- * them and never poll. Only the main thread touches items.
+ * them and never poll. Only the main thread touches items. An image found
+ * below the open folder knows its folder relative to it, which groups the
+ * grid and tells people where it lives.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +13,8 @@
 #include "config.h"
 
 #include "cs-item.h"
+
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -26,6 +30,11 @@ struct _CsItem
   gint64        mtime;
   goffset       size;
 
+  /* Interned and shared by every item of one folder; %NULL: the open folder */
+  char         *relative_dir;
+  char         *dir_key;
+
+  CsItemKind    kind;
   CsItemState   state;
   gboolean      name_owned;
   GdkPaintable *thumbnail;
@@ -42,6 +51,8 @@ enum {
   PROP_THUMBNAIL,
   PROP_ERROR_MESSAGE,
   PROP_STATE_TEXT,
+  PROP_KIND,
+  PROP_CAPTION,
   N_PROPS
 };
 
@@ -58,6 +69,8 @@ cs_item_finalize (GObject *object)
     g_free ((char *) self->name);
   g_free (self->collate_key);
   g_free (self->error_message);
+  g_clear_pointer (&self->relative_dir, g_ref_string_release);
+  g_clear_pointer (&self->dir_key, g_ref_string_release);
 
   G_OBJECT_CLASS (cs_item_parent_class)->finalize (object);
 }
@@ -90,6 +103,12 @@ cs_item_get_property (GObject    *object,
     case PROP_STATE_TEXT:
       g_value_take_string (value, cs_item_dup_state_text (self));
       break;
+    case PROP_KIND:
+      g_value_set_int (value, self->kind);
+      break;
+    case PROP_CAPTION:
+      g_value_take_string (value, cs_item_dup_caption (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -116,6 +135,11 @@ cs_item_class_init (CsItemClass *klass)
     g_param_spec_string ("error-message", NULL, NULL, NULL, ro);
   properties[PROP_STATE_TEXT] =
     g_param_spec_string ("state-text", NULL, NULL, NULL, ro);
+  properties[PROP_KIND] =
+    g_param_spec_int ("kind", NULL, NULL, CS_ITEM_KIND_IMAGE, CS_ITEM_KIND_FOLDER, CS_ITEM_KIND_IMAGE, ro);
+  /* The name, after the folder below the open one that holds it */
+  properties[PROP_CAPTION] =
+    g_param_spec_string ("caption", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -190,6 +214,23 @@ cs_item_new (GFile     *file,
   return self;
 }
 
+/**
+ * cs_item_new_folder:
+ *
+ * The tile of a sub-folder of the open folder: shown and opened, never
+ * thumbnailed.
+ */
+CsItem *
+cs_item_new_folder (GFile     *file,
+                    GFileInfo *info)
+{
+  CsItem *self = cs_item_new (file, info);
+
+  self->kind = CS_ITEM_KIND_FOLDER;
+
+  return self;
+}
+
 void
 cs_item_set_info (CsItem    *self,
                   GFileInfo *info)
@@ -208,6 +249,119 @@ cs_item_get_file (CsItem *self)
 {
   g_return_val_if_fail (CS_IS_ITEM (self), NULL);
   return self->file;
+}
+
+CsItemKind
+cs_item_get_kind (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), CS_ITEM_KIND_IMAGE);
+  return self->kind;
+}
+
+gboolean
+cs_item_is_folder (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), FALSE);
+  return self->kind == CS_ITEM_KIND_FOLDER;
+}
+
+/* Where the image lives, relative to the open folder ("2024/June"); %NULL
+ * in the open folder itself. */
+const char *
+cs_item_get_relative_dir (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), NULL);
+  return self->relative_dir;
+}
+
+/* Sorts folders in path order with strcmp(): each component's collation
+ * key, in hex so that no byte of it sorts before the '/' that ends a
+ * component; a folder then comes before its sub-folders and before any
+ * sibling whose name it starts. "" for the open folder, first of all. */
+static char *
+dup_dir_key (const char *relative_dir)
+{
+  g_auto(GStrv) components = g_strsplit (relative_dir, G_DIR_SEPARATOR_S, -1);
+  g_autoptr(GString) key = g_string_new (NULL);
+
+  for (guint i = 0; components[i] != NULL; i++)
+    {
+      g_autofree char *display = g_filename_display_name (components[i]);
+      g_autofree char *collate = g_utf8_collate_key_for_filename (display, -1);
+
+      if (i > 0)
+        g_string_append_c (key, '/');
+      for (const guchar *p = (const guchar *) collate; *p != '\0'; p++)
+        g_string_append_printf (key, "%02x", *p);
+    }
+
+  return g_string_free (g_steal_pointer (&key), FALSE);
+}
+
+const char *
+cs_item_get_dir_key (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), "");
+  return self->dir_key != NULL ? self->dir_key : "";
+}
+
+/**
+ * cs_item_set_relative_dir:
+ *
+ * The image's folder below the open one, as the scan found it ("" or
+ * %NULL: the open folder itself). Set before the item joins the grid: it
+ * decides where the item sorts.
+ */
+void
+cs_item_set_relative_dir (CsItem     *self,
+                          const char *relative_dir)
+{
+  g_return_if_fail (CS_IS_ITEM (self));
+
+  if (relative_dir != NULL && relative_dir[0] == '\0')
+    relative_dir = NULL;
+  if (g_strcmp0 (relative_dir, self->relative_dir) == 0)
+    return;
+
+  g_clear_pointer (&self->relative_dir, g_ref_string_release);
+  g_clear_pointer (&self->dir_key, g_ref_string_release);
+  if (relative_dir != NULL)
+    {
+      /* A scan finds a folder's images one after the other: its key is
+       * made once, not once per image. Main thread only, as items are. */
+      static char *last_dir, *last_key;
+
+      if (g_strcmp0 (relative_dir, last_dir) != 0)
+        {
+          g_autofree char *key = dup_dir_key (relative_dir);
+
+          g_clear_pointer (&last_dir, g_ref_string_release);
+          g_clear_pointer (&last_key, g_ref_string_release);
+          /* Interned: a thousand images of one folder share both strings. */
+          last_dir = g_ref_string_new_intern (relative_dir);
+          last_key = g_ref_string_new_intern (key);
+        }
+      self->relative_dir = g_ref_string_acquire (last_dir);
+      self->dir_key = g_ref_string_acquire (last_key);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAPTION]);
+}
+
+/* "2024/June/photo.jpg" below the open folder, "photo.jpg" in it. */
+char *
+cs_item_dup_caption (CsItem *self)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (CS_IS_ITEM (self), NULL);
+
+  if (self->relative_dir == NULL)
+    return g_strdup (self->name);
+
+  dir = g_filename_display_name (self->relative_dir);
+
+  return g_strconcat (dir, G_DIR_SEPARATOR_S, self->name, NULL);
 }
 
 const char *
@@ -264,6 +418,10 @@ char *
 cs_item_dup_state_text (CsItem *self)
 {
   g_return_val_if_fail (CS_IS_ITEM (self), NULL);
+
+  if (self->kind == CS_ITEM_KIND_FOLDER)
+    /* Translators: a sub-folder's tile in the grid */
+    return g_strdup_printf (_("%s, folder"), self->name);
 
   switch (self->state)
     {
@@ -378,6 +536,6 @@ cs_item_set_not_made (CsItem *self)
 {
   g_return_if_fail (CS_IS_ITEM (self));
 
-  if (self->state == CS_ITEM_PENDING)
+  if (self->state == CS_ITEM_PENDING && self->kind == CS_ITEM_KIND_IMAGE)
     set_state (self, CS_ITEM_NOT_MADE);
 }

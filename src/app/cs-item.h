@@ -1,4 +1,4 @@
-/* cs-item.h: one image in the grid
+/* cs-item.h: one image (or sub-folder) in the grid
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,12 +18,29 @@ typedef enum
   CS_ITEM_NOT_MADE,   /* the batch was stopped before this one */
 } CsItemState;
 
+/* A sub-folder's tile is an item too, so the grid keeps one list: it is
+ * never thumbnailed, never counted, and opening it enters the folder. */
+typedef enum
+{
+  CS_ITEM_KIND_IMAGE,
+  CS_ITEM_KIND_FOLDER,
+} CsItemKind;
+
 #define CS_TYPE_ITEM (cs_item_get_type ())
 G_DECLARE_FINAL_TYPE (CsItem, cs_item, CS, ITEM, GObject)
 
 CsItem      *cs_item_new                (GFile        *file,
                                          GFileInfo    *info);
+CsItem      *cs_item_new_folder         (GFile        *file,
+                                         GFileInfo    *info);
 GFile       *cs_item_get_file           (CsItem       *self);
+CsItemKind   cs_item_get_kind           (CsItem       *self);
+gboolean     cs_item_is_folder          (CsItem       *self);
+const char  *cs_item_get_relative_dir   (CsItem       *self);
+const char  *cs_item_get_dir_key        (CsItem       *self);
+void         cs_item_set_relative_dir   (CsItem       *self,
+                                         const char   *relative_dir);
+char        *cs_item_dup_caption        (CsItem       *self);
 const char  *cs_item_get_name           (CsItem       *self);
 const char  *cs_item_get_collate_key    (CsItem       *self);
 gint64       cs_item_get_mtime          (CsItem       *self);

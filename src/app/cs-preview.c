@@ -277,15 +277,39 @@ find_position (CsPreview *self,
   return FALSE;
 }
 
+/* The picture @delta steps from the one shown, passing over folder tiles;
+ * %NULL at either end. */
+static CsItem *
+get_neighbour (CsPreview *self,
+               int        delta)
+{
+  guint n_items = self->items != NULL ? g_list_model_get_n_items (self->items) : 0;
+  guint position;
+
+  if (self->items == NULL || !find_position (self, &position))
+    return NULL;
+
+  while ((delta < 0 && position > 0) || (delta > 0 && position + 1 < n_items))
+    {
+      g_autoptr(CsItem) item = NULL;
+
+      position += delta;
+      item = g_list_model_get_item (self->items, position);
+      if (!cs_item_is_folder (item))
+        return g_steal_pointer (&item);
+    }
+
+  return NULL;
+}
+
 static void
 update_actions (CsPreview *self)
 {
-  guint position = 0;
-  gboolean found = self->items != NULL && find_position (self, &position);
+  g_autoptr(CsItem) previous = get_neighbour (self, -1);
+  g_autoptr(CsItem) next = get_neighbour (self, 1);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preview.previous", found && position > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preview.next",
-                                 found && position + 1 < g_list_model_get_n_items (self->items));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preview.previous", previous != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preview.next", next != NULL);
 }
 
 static void
@@ -317,17 +341,10 @@ static void
 step (CsPreview *self,
       int        delta)
 {
-  g_autoptr(CsItem) item = NULL;
-  guint position;
+  g_autoptr(CsItem) item = get_neighbour (self, delta);
 
-  if (self->items == NULL || !find_position (self, &position))
-    return;
-  if ((delta < 0 && position == 0) ||
-      (delta > 0 && position + 1 >= g_list_model_get_n_items (self->items)))
-    return;
-
-  item = g_list_model_get_item (self->items, position + delta);
-  show_item (self, item);
+  if (item != NULL)
+    show_item (self, item);
 }
 
 static void
@@ -336,6 +353,30 @@ step_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   step (CS_PREVIEW (widget), g_str_equal (action_name, "preview.next") ? 1 : -1);
+}
+
+/* Left and Right are the preview's also at either end: the window would
+ * take an arrow key no one used to move the focus out of it. */
+static gboolean
+on_step_key (GtkWidget *widget,
+             GVariant  *args,
+             gpointer   user_data)
+{
+  step (CS_PREVIEW (widget), g_variant_get_int32 (args));
+
+  return TRUE;
+}
+
+/* The keys stay with the preview while it shows: Tab does not wander off
+ * to the header bar, where Space or Esc would mean something else. */
+static gboolean
+cs_preview_focus (GtkWidget        *widget,
+                  GtkDirectionType  direction)
+{
+  if (!gtk_widget_has_focus (widget))
+    gtk_widget_grab_focus (widget);
+
+  return TRUE;
 }
 
 static void
@@ -359,7 +400,8 @@ cs_preview_set_thumbnailer (CsPreview     *self,
 /**
  * cs_preview_open:
  * @items: the grid's list, in the grid's order
- * @item: the picture to show, one of @items
+ * @item: the picture to show, one of @items; a folder's tile is not
+ *   shown
  *
  * Shows @item and takes the keyboard focus; closing gives it back to the
  * widget that had it.
@@ -374,6 +416,10 @@ cs_preview_open (CsPreview  *self,
   g_return_if_fail (CS_IS_PREVIEW (self));
   g_return_if_fail (G_IS_LIST_MODEL (items));
   g_return_if_fail (CS_IS_ITEM (item));
+
+  /* A folder tile has no picture to show. */
+  if (cs_item_is_folder (item))
+    return;
 
   root = gtk_widget_get_root (GTK_WIDGET (self));
   if (!cs_preview_get_open (self) && root != NULL)
@@ -542,6 +588,7 @@ cs_preview_class_init (CsPreviewClass *klass)
   object_class->get_property = cs_preview_get_property;
   widget_class->measure = cs_preview_measure;
   widget_class->size_allocate = cs_preview_size_allocate;
+  widget_class->focus = cs_preview_focus;
 
   properties[PROP_OPEN] =
     g_param_spec_boolean ("open", NULL, NULL, FALSE,
@@ -567,10 +614,10 @@ cs_preview_class_init (CsPreviewClass *klass)
   gtk_widget_class_install_action (widget_class, "preview.next", NULL, step_action);
   gtk_widget_class_install_action (widget_class, "preview.close", NULL, close_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "preview.previous", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Left, 0, "preview.previous", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "preview.next", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Right, 0, "preview.next", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, 0, on_step_key, "i", -1);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Left, 0, on_step_key, "i", -1);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Right, 0, on_step_key, "i", 1);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Right, 0, on_step_key, "i", 1);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "preview.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "preview.close", NULL);
 }

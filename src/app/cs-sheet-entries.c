@@ -117,8 +117,13 @@ cs_sheet_entries_collect_async (GListModel          *items,
   for (guint i = 0; i < n_items; i++)
     {
       g_autoptr(CsItem) item = g_list_model_get_item (items, i);
-      Source source = { g_object_ref (cs_item_get_file (item)), NULL };
+      Source source = { NULL, NULL };
 
+      /* A sheet is of pictures: sub-folders' tiles have no place on it. */
+      if (cs_item_is_folder (item))
+        continue;
+
+      source.file = g_object_ref (cs_item_get_file (item));
       if (cs_item_get_state (item) == CS_ITEM_FAILED)
         source.error = g_strdup (cs_item_get_error_message (item));
       g_array_append_val (data->sources, source);

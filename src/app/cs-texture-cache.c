@@ -3,7 +3,9 @@
  * Pixels are kept for the cells on screen and, beyond them, for the most
  * recently seen thumbnails up to a budget; the rest are read back from
  * their thumbnail files when a cell shows them again, on-screen cells
- * first.
+ * first. A cell whose thumbnail is still being made in a larger flavour
+ * (on a HiDPI screen, or zoomed in) shows a smaller one the cache already
+ * has, its stand-in, until its own is there.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,6 +16,7 @@
 
 #include "cs-texture-cache.h"
 
+#include "cs-cache.h"
 #include "cs-cell.h"
 
 /* A few screens of 128-pixel cells: a folder of 100,000 images costs what
@@ -36,6 +39,11 @@ typedef struct
   GWeakRef  cache;
   CsItem   *item;
   char     *path;
+  /* A stand-in's load: the smaller flavours' files, largest first */
+  GPtrArray *stand_in_paths;
+  char      *uri;
+  gint64     mtime;
+  goffset    size;
 } LoadData;
 
 struct _CsTextureCache
@@ -52,6 +60,7 @@ struct _CsTextureCache
   guint64        bytes;
   GHashTable    *loading;       /* CsItem whose thumbnail is being read */
   GHashTable    *to_load;       /* CsItem shown without pixels, weak */
+  GHashTable    *stand_ins;     /* CsItem -> its stand-in GdkTexture, or NULL: none */
   guint          load_source;
   GCancellable  *cancellable;
 };
@@ -63,6 +72,41 @@ texture_entry_free (TextureEntry *entry)
 {
   g_object_unref (entry->item);
   g_free (entry);
+}
+
+static void
+unref_stand_in (gpointer texture)
+{
+  if (texture != NULL)
+    g_object_unref (texture);
+}
+
+static gboolean
+shows_stand_in (CsTextureCache *self,
+                CsItem         *item)
+{
+  GdkPaintable *thumbnail = cs_item_get_thumbnail (item);
+
+  return thumbnail != NULL && thumbnail == g_hash_table_lookup (self->stand_ins, item);
+}
+
+/* Pixels to read for @item: its own thumbnail's once made, a stand-in's
+ * (looked for once) while it is being made. */
+static gboolean
+wants_pixels (CsTextureCache *self,
+              CsItem         *item)
+{
+  switch (cs_item_get_state (item))
+    {
+    case CS_ITEM_DONE:
+      return cs_item_get_thumbnail (item) == NULL || shows_stand_in (self, item);
+    case CS_ITEM_PENDING:
+      return cs_item_get_thumbnail (item) == NULL && !g_hash_table_contains (self->stand_ins, item);
+    case CS_ITEM_FAILED:
+    case CS_ITEM_NOT_MADE:
+    default:
+      return FALSE;
+    }
 }
 
 void
@@ -108,6 +152,7 @@ evict (CsTextureCache *self)
 
           cs_texture_cache_forget (self, item);
           cs_item_set_thumbnail (item, NULL);
+          g_hash_table_remove (self->stand_ins, item);
         }
     }
 }
@@ -159,6 +204,7 @@ cs_texture_cache_clear (CsTextureCache *self)
 
   g_hash_table_remove_all (self->loading);
   g_hash_table_remove_all (self->to_load);
+  g_hash_table_remove_all (self->stand_ins);
   g_hash_table_remove_all (self->links);
   g_queue_clear_full (&self->textures, (GDestroyNotify) texture_entry_free);
   self->bytes = 0;
@@ -170,6 +216,8 @@ load_data_free (LoadData *data)
   g_weak_ref_clear (&data->cache);
   g_object_unref (data->item);
   g_free (data->path);
+  g_clear_pointer (&data->stand_in_paths, g_ptr_array_unref);
+  g_free (data->uri);
   g_free (data);
 }
 
@@ -184,7 +232,28 @@ load_in_thread (GTask        *task,
 {
   LoadData *data = task_data;
   GError *error = NULL;
-  GdkTexture *texture = gdk_texture_new_from_filename (data->path, &error);
+  GdkTexture *texture;
+
+  /* Only a stand-in that is still valid for the image: its file may have
+   * changed since. */
+  if (data->stand_in_paths != NULL)
+    {
+      for (guint i = 0; i < data->stand_in_paths->len; i++)
+        {
+          const char *path = g_ptr_array_index (data->stand_in_paths, i);
+
+          if (cs_cache_entry_is_valid (path, data->uri, data->mtime, data->size, NULL) &&
+              (texture = gdk_texture_new_from_filename (path, NULL)) != NULL)
+            {
+              g_task_return_pointer (task, texture, g_object_unref);
+              return;
+            }
+        }
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  texture = gdk_texture_new_from_filename (data->path, &error);
 
   if (texture != NULL)
     g_task_return_pointer (task, texture, g_object_unref);
@@ -213,6 +282,51 @@ texture_for_pixbuf (GdkPixbuf *pixbuf)
 }
 
 static void start_loads (CsTextureCache *self);
+static void maybe_load  (CsTextureCache *self,
+                         CsItem         *item);
+
+/* A stand-in was looked for: it shows if nothing else does yet. */
+static void
+put_stand_in (CsTextureCache *self,
+              CsItem         *item,
+              GdkTexture     *texture)
+{
+  CsItemState state = cs_item_get_state (item);
+
+  g_hash_table_insert (self->stand_ins, item, texture ? g_object_ref (texture) : NULL);
+  if (texture == NULL || cs_item_get_thumbnail (item) != NULL ||
+      (state != CS_ITEM_PENDING && state != CS_ITEM_DONE))
+    return;
+
+  cs_item_set_thumbnail (item, GDK_PAINTABLE (texture));
+  remember (self, item);
+  /* Its own was made meanwhile without pixels, and waited for this read. */
+  if (state == CS_ITEM_DONE)
+    maybe_load (self, item);
+}
+
+/* The flavours smaller than the one being made, largest first; %NULL when
+ * thumbnails are not the cache's or none is smaller. */
+static GPtrArray *
+find_stand_in_paths (CsTextureCache *self,
+                     CsItem         *item)
+{
+  g_autofree char *cache_dir = NULL;
+  g_autofree char *uri = NULL;
+  GPtrArray *paths;
+  int mode, flavor;
+
+  g_object_get (self->thumbnailer, "mode", &mode, "flavor", &flavor, "cache-dir", &cache_dir, NULL);
+  if (mode != CS_OUTPUT_CACHE || flavor == CS_FLAVOR_NORMAL)
+    return NULL;
+
+  uri = cs_cache_uri_for_file (cs_item_get_file (item));
+  paths = g_ptr_array_new_with_free_func (g_free);
+  for (int smaller = flavor - 1; smaller >= CS_FLAVOR_NORMAL; smaller--)
+    g_ptr_array_add (paths, cs_cache_thumbnail_path (cache_dir, smaller, uri));
+
+  return paths;
+}
 
 static void
 on_thumbnail_loaded (GObject      *object,
@@ -228,10 +342,16 @@ on_thumbnail_loaded (GObject      *object,
 
   g_hash_table_remove (self->loading, data->item);
 
-  if (texture != NULL && cs_grid_model_contains (self->model, data->item) &&
-      cs_item_get_state (data->item) == CS_ITEM_DONE &&
-      cs_item_get_thumbnail (data->item) == NULL)
+  if (data->stand_in_paths != NULL)
     {
+      if (cs_grid_model_contains (self->model, data->item))
+        put_stand_in (self, data->item, texture);
+    }
+  else if (texture != NULL && cs_grid_model_contains (self->model, data->item) &&
+           cs_item_get_state (data->item) == CS_ITEM_DONE &&
+           (cs_item_get_thumbnail (data->item) == NULL || shows_stand_in (self, data->item)))
+    {
+      g_hash_table_remove (self->stand_ins, data->item);
       cs_item_set_thumbnail (data->item, GDK_PAINTABLE (texture));
       remember (self, data->item);
       cs_trace_probe_note_shown (self->probe);
@@ -246,14 +366,24 @@ start_load (CsTextureCache *self,
             CsItem         *item)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) stand_in_paths = NULL;
   LoadData *data;
 
   if (cs_grid_model_get_n_shown (self->model, item) == 0 ||
-      cs_item_get_state (item) != CS_ITEM_DONE ||
-      cs_item_get_thumbnail (item) != NULL ||
+      !wants_pixels (self, item) ||
       self->thumbnailer == NULL ||
       g_hash_table_contains (self->loading, item))
     return;
+
+  if (cs_item_get_state (item) != CS_ITEM_DONE)
+    {
+      stand_in_paths = find_stand_in_paths (self, item);
+      if (stand_in_paths == NULL)
+        {
+          g_hash_table_insert (self->stand_ins, item, NULL);
+          return;
+        }
+    }
 
   g_hash_table_add (self->loading, item);
 
@@ -261,6 +391,13 @@ start_load (CsTextureCache *self,
   g_weak_ref_init (&data->cache, self);
   data->item = g_object_ref (item);
   data->path = cs_thumbnailer_get_output_path (self->thumbnailer, cs_item_get_file (item), NULL);
+  if (stand_in_paths != NULL)
+    {
+      data->stand_in_paths = g_steal_pointer (&stand_in_paths);
+      data->uri = cs_cache_uri_for_file (cs_item_get_file (item));
+      data->mtime = cs_item_get_mtime (item);
+      data->size = cs_item_get_size (item);
+    }
 
   task = g_task_new (NULL, self->cancellable, on_thumbnail_loaded, NULL);
   g_task_set_source_tag (task, start_load);
@@ -340,7 +477,7 @@ static void
 maybe_load (CsTextureCache *self,
             CsItem         *item)
 {
-  if (cs_item_get_state (item) != CS_ITEM_DONE || cs_item_get_thumbnail (item) != NULL)
+  if (!wants_pixels (self, item))
     return;
 
   g_hash_table_add (self->to_load, item);
@@ -381,18 +518,34 @@ cs_texture_cache_set_pixels (CsTextureCache *self,
                              CsItem         *item,
                              GdkPixbuf      *pixbuf)
 {
+  g_autoptr(GdkTexture) stand_in = NULL;
+  gboolean shown;
+
   g_return_if_fail (CS_IS_TEXTURE_CACHE (self));
 
-  if (pixbuf != NULL && cs_grid_model_get_n_shown (self->model, item) > 0)
+  shown = cs_grid_model_get_n_shown (self->model, item) > 0;
+  g_hash_table_steal_extended (self->stand_ins, item, NULL, (gpointer *) &stand_in);
+
+  if (pixbuf != NULL && shown)
     {
       g_autoptr(GdkTexture) texture = texture_for_pixbuf (pixbuf);
 
       cs_item_set_thumbnail (item, GDK_PAINTABLE (texture));
       remember (self, item);
       cs_trace_probe_note_shown (self->probe);
+      return;
     }
-  else
-    maybe_load (self, item);
+
+  /* Made without its pixels: the stand-in shows until they are read, with
+   * no empty frame between. */
+  if (stand_in != NULL && shown && cs_item_get_thumbnail (item) == NULL &&
+      cs_item_get_state (item) == CS_ITEM_DONE)
+    {
+      cs_item_set_thumbnail (item, GDK_PAINTABLE (stand_in));
+      remember (self, item);
+      g_hash_table_insert (self->stand_ins, item, g_steal_pointer (&stand_in));
+    }
+  maybe_load (self, item);
 }
 
 /* Items keep no path, which at 100,000 images was 7 MB: the newest batch's
@@ -401,9 +554,28 @@ void
 cs_texture_cache_set_thumbnailer (CsTextureCache *self,
                                   CsThumbnailer  *thumbnailer)
 {
+  int old_flavor = -1, new_flavor = -1;
+
   g_return_if_fail (CS_IS_TEXTURE_CACHE (self));
 
+  if (self->thumbnailer != NULL)
+    g_object_get (self->thumbnailer, "flavor", &old_flavor, NULL);
+  if (thumbnailer != NULL)
+    g_object_get (thumbnailer, "flavor", &new_flavor, NULL);
   g_set_object (&self->thumbnailer, thumbnailer);
+
+  /* The same items made again in another flavour (zoomed, or on another
+   * monitor): what they show now stands in until theirs is read. */
+  if (old_flavor == new_flavor)
+    return;
+  for (GList *l = self->textures.head; l != NULL; l = l->next)
+    {
+      TextureEntry *entry = l->data;
+      GdkPaintable *thumbnail = cs_item_get_thumbnail (entry->item);
+
+      if (GDK_IS_TEXTURE (thumbnail))
+        g_hash_table_insert (self->stand_ins, entry->item, g_object_ref (thumbnail));
+    }
 }
 
 static void
@@ -412,6 +584,7 @@ on_item_removed (CsTextureCache *self,
 {
   cs_texture_cache_forget (self, item);
   g_hash_table_remove (self->to_load, item);
+  g_hash_table_remove (self->stand_ins, item);
 }
 
 static void
@@ -442,6 +615,7 @@ cs_texture_cache_finalize (GObject *object)
   g_hash_table_unref (self->links);
   g_hash_table_unref (self->loading);
   g_hash_table_unref (self->to_load);
+  g_hash_table_unref (self->stand_ins);
 
   G_OBJECT_CLASS (cs_texture_cache_parent_class)->finalize (object);
 }
@@ -462,6 +636,7 @@ cs_texture_cache_init (CsTextureCache *self)
   self->links = g_hash_table_new (NULL, NULL);
   self->loading = g_hash_table_new (NULL, NULL);
   self->to_load = g_hash_table_new (NULL, NULL);
+  self->stand_ins = g_hash_table_new_full (NULL, NULL, NULL, unref_stand_in);
   self->cancellable = g_cancellable_new ();
 }
 

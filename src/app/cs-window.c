@@ -19,9 +19,12 @@
 #include <glib/gi18n.h>
 
 #include "cs-failures-window.h"
+#include "cs-flavor-chooser.h"
+#include "cs-folder-history.h"
 #include "cs-folder-loader.h"
 #include "cs-grid-model.h"
 #include "cs-grid-view.h"
+#include "cs-path-bar.h"
 #include "cs-preview.h"
 #include "cs-sheet-dialog.h"
 #include "cs-status-bar.h"
@@ -41,6 +44,7 @@ struct _CsWindow
   GtkGridView          *grid;
   CsPreview            *preview;
   CsStatusBar          *status_bar;
+  CsPathBar            *path_bar;
   GtkRevealer          *status_revealer;
   AdwToastOverlay      *toast_overlay;
   GtkSearchEntry       *search_entry;
@@ -51,12 +55,15 @@ struct _CsWindow
   CsFolderLoader       *loader;
   CsTextureCache       *textures;
   CsGridView           *view;
+  CsFlavorChooser      *flavors;
   CsTraceProbe         *probe;
+  CsFolderHistory      *history;
 
   /* What is shown: a folder, or the files opened one by one */
   GFile                *folder;
   GPtrArray            *files;
   GtkWindow            *failures_window;
+  gboolean              include_subfolders;
 };
 
 G_DEFINE_FINAL_TYPE (CsWindow, cs_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -66,6 +73,7 @@ enum {
   PROP_SETTINGS,
   PROP_RUNNING,
   PROP_STATUS_TEXT,
+  PROP_INCLUDE_SUBFOLDERS,
   N_PROPS
 };
 
@@ -204,28 +212,31 @@ chooser_start (CsWindow *self)
   return g_file_new_for_path (g_get_home_dir ());
 }
 
-/**
- * cs_window_open_folder:
- *
- * Shows @folder's images and thumbnails them; whatever ran before is
- * cancelled first. The file chooser's answer, a dropped folder and the
- * command line all come here.
- */
-void
-cs_window_open_folder (CsWindow *self,
-                       GFile    *folder)
+/* Up and Back are there when there is somewhere to go. */
+static void
+update_navigation (CsWindow *self)
+{
+  g_autoptr(GFile) parent = self->folder != NULL ? g_file_get_parent (self->folder) : NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-up", parent != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-back",
+                                 cs_folder_history_get_can_go_back (self->history));
+  cs_path_bar_set_folder (self->path_bar, self->folder);
+}
+
+static void
+show_folder (CsWindow *self,
+             GFile    *folder)
 {
   g_autofree char *name = NULL;
   g_autofree char *display = NULL;
   g_autofree char *path = NULL;
   g_autofree char *uri = NULL;
 
-  g_return_if_fail (CS_IS_WINDOW (self));
-  g_return_if_fail (G_IS_FILE (folder));
-
   begin_loading (self);
   g_set_object (&self->folder, folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
+  update_navigation (self);
 
   name = g_file_get_basename (folder);
   display = g_filename_display_name (name);
@@ -243,6 +254,27 @@ cs_window_open_folder (CsWindow *self,
 }
 
 /**
+ * cs_window_open_folder:
+ *
+ * Shows @folder's images (and its sub-folders' tiles) and thumbnails them;
+ * whatever ran before is cancelled first. The file chooser's answer, a
+ * dropped folder, a folder tile, the path bar, Up and the command line all
+ * come here; the folder left is remembered for Back.
+ */
+void
+cs_window_open_folder (CsWindow *self,
+                       GFile    *folder)
+{
+  g_return_if_fail (CS_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (folder));
+
+  if (self->folder != NULL && !g_file_equal (self->folder, folder))
+    cs_folder_history_push (self->history, self->folder);
+
+  show_folder (self, folder);
+}
+
+/**
  * cs_window_open_files:
  *
  * Shows just these images (dropped on the window, or given one by one).
@@ -257,9 +289,12 @@ cs_window_open_files (CsWindow  *self,
   g_return_if_fail (CS_IS_WINDOW (self));
 
   begin_loading (self);
+  if (self->folder != NULL)
+    cs_folder_history_push (self->history, self->folder);
   g_clear_object (&self->folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
   self->files = g_ptr_array_new_with_free_func (g_object_unref);
+  update_navigation (self);
   for (guint i = 0; i < n_files; i++)
     g_ptr_array_add (self->files, g_object_ref (files[i]));
 
@@ -356,6 +391,30 @@ open_folder_action (GtkWidget  *widget,
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_chooser_response), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 #endif
+}
+
+static void
+go_up_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  g_autoptr(GFile) parent = self->folder != NULL ? g_file_get_parent (self->folder) : NULL;
+
+  if (parent != NULL)
+    cs_window_open_folder (self, parent);
+}
+
+static void
+go_back_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  g_autoptr(GFile) folder = cs_folder_history_pop (self->history);
+
+  if (folder != NULL)
+    show_folder (self, folder);
 }
 
 static void
@@ -494,13 +553,43 @@ item_action (GtkWidget  *widget,
 
 /* Settings */
 
+/* The cells' size and the setting's flavour, to the chooser; %TRUE if
+ * that changed the flavour (on_flavor_changed() made it again). */
+static gboolean
+choose_flavor (CsWindow *self)
+{
+  CsFlavor before = cs_flavor_chooser_get_flavor (self->flavors);
+
+  cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
+  cs_flavor_chooser_set_cell (self->flavors, cs_grid_view_get_cell_size (self->view),
+                              cs_folder_loader_get_flavor (self->loader));
+  cs_folder_loader_set_flavor (self->loader, cs_flavor_chooser_get_flavor (self->flavors));
+
+  return cs_flavor_chooser_get_flavor (self->flavors) != before;
+}
+
+/* Zoomed, or on a monitor with another scale: thumbnails of the flavour
+ * the cells' device pixels need, for the items the grid has. What cells
+ * show meanwhile stays (the texture cache's stand-ins). */
+static void
+on_flavor_changed (CsWindow *self)
+{
+  CsFlavor flavor = cs_flavor_chooser_get_flavor (self->flavors);
+
+  cs_trace ("flavor %s at scale %.2f", cs_flavor_get_name (flavor),
+            cs_flavor_chooser_get_scale (self->flavors));
+  cs_folder_loader_set_flavor (self->loader, flavor);
+  if (!cs_folder_loader_remake (self->loader))
+    reload (self);
+}
+
 static void
 on_thumbnail_settings_changed (GSettings  *settings,
                                const char *key,
                                CsWindow   *self)
 {
-  if (g_str_equal (key, "thumbnail-size"))
-    cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
+  if (g_str_equal (key, "thumbnail-size") && choose_flavor (self))
+    return;
 
   reload (self);
 }
@@ -587,11 +676,15 @@ cs_window_constructed (GObject *object)
     self->settings = g_settings_new (APP_ID);
 
   self->probe = cs_trace_probe_new (self);
+  self->history = cs_folder_history_new ();
   self->model = cs_grid_model_new ();
   self->loader = cs_folder_loader_new (self->model, self->settings);
   self->textures = cs_texture_cache_new (self->model, GTK_WIDGET (self->grid), self->probe);
   self->view = cs_grid_view_new (self->grid, self->model, self->textures, self->item_menu);
-  cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
+  self->flavors = cs_flavor_chooser_new ();
+  g_signal_connect_object (self->flavors, "notify::flavor", G_CALLBACK (on_flavor_changed), self, G_CONNECT_SWAPPED);
+  choose_flavor (self);
+  cs_flavor_chooser_follow_widget (self->flavors, GTK_WIDGET (self->grid));
   on_sort_order_changed (self->settings, "sort-order", self);
   cs_status_bar_set_loader (self->status_bar, self->loader);
 
@@ -605,6 +698,8 @@ cs_window_constructed (GObject *object)
   g_signal_connect_object (self->view, "item-shown", G_CALLBACK (cs_folder_loader_prioritize), self->loader, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "message", G_CALLBACK (toast), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "preview", G_CALLBACK (preview_item), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view, "folder-activated", G_CALLBACK (cs_window_open_folder), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->path_bar, "folder-chosen", G_CALLBACK (cs_window_open_folder), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (cs_grid_model_get_items (self->model), "items-changed",
                            G_CALLBACK (on_items_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->status_bar, "notify::text", G_CALLBACK (on_status_text_changed),
@@ -615,12 +710,18 @@ cs_window_constructed (GObject *object)
   g_action_map_add_action (G_ACTION_MAP (settings_actions), size_action);
   g_action_map_add_action (G_ACTION_MAP (settings_actions), sort_action);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "settings", G_ACTION_GROUP (settings_actions));
+  /* win.include-subfolders (the main menu's check item) is the property,
+   * kept in the settings. */
+  g_settings_bind (self->settings, "include-subfolders", self, "include-subfolders",
+                   G_SETTINGS_BIND_DEFAULT);
 
   g_signal_connect (self->settings, "changed::thumbnail-size",
                     G_CALLBACK (on_thumbnail_settings_changed), self);
   g_signal_connect (self->settings, "changed::output-mode",
                     G_CALLBACK (on_thumbnail_settings_changed), self);
   g_signal_connect (self->settings, "changed::workers",
+                    G_CALLBACK (on_thumbnail_settings_changed), self);
+  g_signal_connect (self->settings, "changed::include-subfolders",
                     G_CALLBACK (on_thumbnail_settings_changed), self);
   g_signal_connect (self->settings, "changed::sort-order",
                     G_CALLBACK (on_sort_order_changed), self);
@@ -638,6 +739,7 @@ cs_window_constructed (GObject *object)
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
   gtk_stack_set_visible_child_name (self->stack, "empty");
   on_running_changed (self);
+  update_navigation (self);
 }
 
 static void
@@ -653,12 +755,14 @@ cs_window_dispose (GObject *object)
     cs_status_bar_set_loader (self->status_bar, NULL);
 
   g_clear_object (&self->view);
+  g_clear_object (&self->flavors);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
 
   g_clear_object (&self->textures);
   g_clear_object (&self->loader);
   g_clear_object (&self->model);
   g_clear_pointer (&self->probe, cs_trace_probe_free);
+  g_clear_object (&self->history);
   g_clear_object (&self->folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
   g_clear_object (&self->settings);
@@ -685,6 +789,9 @@ cs_window_get_property (GObject    *object,
     case PROP_STATUS_TEXT:
       g_value_set_string (value, cs_window_get_status_text (self));
       break;
+    case PROP_INCLUDE_SUBFOLDERS:
+      g_value_set_boolean (value, self->include_subfolders);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -702,6 +809,13 @@ cs_window_set_property (GObject      *object,
     {
     case PROP_SETTINGS:
       self->settings = g_value_dup_object (value);
+      break;
+    case PROP_INCLUDE_SUBFOLDERS:
+      if (self->include_subfolders != g_value_get_boolean (value))
+        {
+          self->include_subfolders = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -730,10 +844,15 @@ cs_window_class_init (CsWindowClass *klass)
   properties[PROP_STATUS_TEXT] =
     g_param_spec_string ("status-text", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The setting, whose changes reload the folder */
+  properties[PROP_INCLUDE_SUBFOLDERS] =
+    g_param_spec_boolean ("include-subfolders", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CS_TYPE_STATUS_BAR);
   g_type_ensure (CS_TYPE_PREVIEW);
+  g_type_ensure (CS_TYPE_PATH_BAR);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/contactsheet/ContactSheet/cs-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CsWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, stop_button);
@@ -741,6 +860,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, grid);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, preview);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, status_bar);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, path_bar);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, status_revealer);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, search_entry);
@@ -751,6 +871,9 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.preview", NULL, preview_action);
+  gtk_widget_class_install_action (widget_class, "win.go-up", NULL, go_up_action);
+  gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
+  gtk_widget_class_install_property_action (widget_class, "win.include-subfolders", "include-subfolders");
   gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);

@@ -5,6 +5,8 @@
  * in bursts, without ever blocking the main loop. Hidden files are skipped.
  * With recursion, a symbolic link that leads back to a folder being scanned
  * is reported through "problem" instead of being followed forever.
+ * Without it, each sub-folder is reported through "folder", for whoever
+ * shows them to be entered.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -71,6 +73,7 @@ enum {
 
 enum {
   FOUND,
+  FOLDER,
   PROBLEM,
   N_SIGNALS
 };
@@ -227,10 +230,14 @@ on_next_files (GObject      *object,
 
       child = g_file_enumerator_get_child (self->enumerator, info);
 
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY && self->recursive)
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
         {
-          handle_subfolder (self, child, info);
-          continue;
+          if (self->recursive)
+            {
+              handle_subfolder (self, child, info);
+              continue;
+            }
+          g_signal_emit (self, signals[FOLDER], 0, child, info);
         }
 
       /* Anything else with an image's name goes on, FIFOs and folders named
@@ -424,6 +431,21 @@ cs_scan_class_init (CsScanClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_FILE, G_TYPE_STRING, G_TYPE_FILE_INFO);
+
+  /**
+   * CsScan::folder:
+   * @folder: a sub-folder of the root, not hidden
+   * @info: its name, display name and modification time
+   *
+   * Only when the scan is not recursive. A folder named like an image is
+   * also "found", for the thumbnailer to refuse.
+   */
+  signals[FOLDER] =
+    g_signal_new ("folder",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_FILE, G_TYPE_FILE_INFO);
 
   /**
    * CsScan::problem:
