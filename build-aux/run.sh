@@ -11,10 +11,8 @@ else
   "$BUILD_DIR/tests/cs-gen-images" "$folder" 24
 fi
 
-# Run from the build tree: the settings schema is compiled there, and so is
-# the helper that runs the image decoders.
-export GSETTINGS_SCHEMA_DIR=$BUILD_DIR/data${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}
-export CONTACT_SHEET_DECODER=$BUILD_DIR/src/decoder/contact-sheet-decoder
+# Run from the build tree: its schema, decoder helper and translations.
+source "$(dirname "${BASH_SOURCE[0]}")/build-tree-env.sh"
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   log "No display: making the thumbnails with contact-sheet-cli instead"

@@ -45,7 +45,7 @@
 /* Smooth pictures, compared cell by cell. */
 #define CELL_TOLERANCE 12.0
 
-#define TRUNCATED_MESSAGE "The image data is truncated or damaged"
+#define TRUNCATED_MESSAGE "The file is truncated: its image data stops before the end"
 
 typedef CsTestDir Fixture;
 

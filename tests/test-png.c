@@ -27,7 +27,7 @@
 #include "cs-test-util.h"
 #include "cs-thumbnailer.h"
 
-#define TRUNCATED_MESSAGE "The image data is truncated or damaged"
+#define TRUNCATED_MESSAGE "The file is truncated: its image data stops before the end"
 
 typedef CsTestDir Fixture;
 
@@ -937,7 +937,29 @@ test_damaged (Fixture       *f,
     contents[idat + 8 + length + 3] ^= 0x01;
     g_file_set_contents (crc, contents, len, &error);
     g_assert_no_error (error);
-    assert_decode_fails (crc, CS_THUMB_ERROR_CORRUPT, "Cannot decode the image: IDAT: CRC error");
+    assert_decode_fails (crc, CS_THUMB_ERROR_CORRUPT, "Not a valid PNG image: IDAT: CRC error");
+    contents[idat + 8 + length + 3] ^= 0x01;
+  }
+
+  /* Plain words first, libpng's after the colon: a chunk type byte that is
+   * no letter ("IDA[AB]" is how libpng shows the byte 0xAB; what follows
+   * is "invalid chunk type" in libpng 1.6.39, "bad header (invalid type)"
+   * in 1.6.50). */
+  {
+    gsize idat = find_chunk ((const guint8 *) contents, len, "IDAT");
+    g_autofree char *chunk = g_build_filename (f->dir, "chunk.png", NULL);
+    g_autoptr(GdkPixbuf) pixbuf = NULL;
+
+    contents[idat + 7] = (char) 0xab;
+    g_file_set_contents (chunk, contents, len, &error);
+    g_assert_no_error (error);
+    pixbuf = decode (chunk, 128, CS_DEFAULT_MAX_PIXELS, NULL, NULL, &error);
+    g_assert_null (pixbuf);
+    g_assert_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT);
+    g_assert_true (g_str_has_prefix (error->message, "Not a valid PNG image: IDA[AB]: "));
+    g_assert_true (g_str_has_suffix (error->message, "invalid chunk type") ||
+                   g_str_has_suffix (error->message, "(invalid type)"));
+    g_clear_error (&error);
   }
 }
 

@@ -29,9 +29,9 @@
 #include "cs-thumbnailer.h"
 #include "cs-decode-webp.h"
 
-#define TRUNCATED_MESSAGE "The image data is truncated or damaged"
-#define DAMAGED_MESSAGE "Cannot decode the image: damaged WebP data"
-#define ROW_FAILED_MESSAGE "Cannot decode the image: damaged WebP data, or too little memory for it"
+#define TRUNCATED_MESSAGE "The file is truncated: its image data stops before the end"
+#define DAMAGED_MESSAGE "Not a valid WebP image: damaged WebP data"
+#define ROW_FAILED_MESSAGE "Not a valid WebP image: damaged WebP data, or too little memory for it"
 
 typedef CsTestDir Fixture;
 

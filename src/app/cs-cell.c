@@ -13,6 +13,7 @@
 #include "cs-cell.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 struct _CsCell
 {
@@ -25,6 +26,7 @@ struct _CsCell
 
   GtkWidget     *frame;
   GtkWidget     *picture;
+  GtkWidget     *backdrop;
   GtkWidget     *placeholder;
   GtkWidget     *badge;
   GtkWidget     *caption;
@@ -42,14 +44,76 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* The backdrop covers what the picture draws: its paintable, fitted
+ * (GTK_CONTENT_FIT_CONTAIN) and centred in the frame, rounded inwards so
+ * that no square shows past the picture's edge. */
+static gboolean
+on_frame_child_position (CsCell       *self,
+                         GtkWidget    *child,
+                         GdkRectangle *allocation)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (GTK_PICTURE (self->picture));
+  double width = gtk_widget_get_width (self->frame);
+  double height = gtk_widget_get_height (self->frame);
+  double ratio = paintable ? gdk_paintable_get_intrinsic_aspect_ratio (paintable) : 0.0;
+  double w = width, h = height;
+
+  if (child != self->backdrop)
+    return FALSE;
+
+  if (ratio > 0.0 && ratio > width / MAX (height, 1.0))
+    h = width / ratio;
+  else if (ratio > 0.0)
+    w = height * ratio;
+
+  allocation->x = (int) ceil ((width - w) / 2);
+  allocation->y = (int) ceil ((height - h) / 2);
+  allocation->width = MAX (0, (int) floor ((width + w) / 2) - allocation->x);
+  allocation->height = MAX (0, (int) floor ((height + h) / 2) - allocation->y);
+
+  return TRUE;
+}
+
 /* The grid makes a cell for every picture it keeps (some 250 as a large
  * folder fills, and all again on a zoom), so a cell is built in code: a
  * template costs a GtkBuilder, and a parse, per cell, and made a cell take
  * twice as long (85-95 µs against 41-48). The badge is made when a picture
  * first fails. */
+
+/* File names are one "word" to Pango: "Fossa_by_Jasper_Roks.jpg" would be
+ * cut wherever the line ends. A zero-width space after each separator
+ * lets the first line end at one, as file managers do. */
+static gboolean
+caption_with_breaks (GBinding     *binding,
+                     const GValue *from,
+                     GValue       *to,
+                     gpointer      user_data)
+{
+  const char *name = g_value_get_string (from);
+  const char *extension;
+  GString *text;
+
+  if (name == NULL)
+    return FALSE;
+
+  /* Not before the extension: "Roks.jpg" stays whole. */
+  extension = strrchr (name, '.');
+  text = g_string_sized_new (strlen (name) + 16);
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      g_string_append_c (text, *p);
+      if (strchr ("_-.+,", *p) != NULL && p[1] != '\0' && p != extension)
+        g_string_append (text, "\xe2\x80\x8b");  /* U+200B */
+    }
+  g_value_take_string (to, g_string_free (text, FALSE));
+
+  return TRUE;
+}
+
 static void
 build_children (CsCell *self)
 {
+  g_autoptr(PangoAttrList) attributes = NULL;
   GtkWidget *widget = GTK_WIDGET (self);
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (widget);
 
@@ -71,6 +135,16 @@ build_children (CsCell *self)
   gtk_widget_add_css_class (self->placeholder, "dim-label");
   gtk_overlay_set_child (GTK_OVERLAY (self->frame), self->placeholder);
 
+  /* Under the picture, over its own rectangle only: a checkerboard
+   * (style.css), so a transparent or white picture does not look like an
+   * empty tile. Placed by on_frame_child_position(). */
+  self->backdrop = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_add_css_class (self->backdrop, "thumbnail-backdrop");
+  gtk_widget_set_can_target (self->backdrop, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->backdrop);
+  g_signal_connect_swapped (self->frame, "get-child-position",
+                            G_CALLBACK (on_frame_child_position), self);
+
   self->picture = gtk_picture_new ();
   gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
   gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
@@ -82,8 +156,46 @@ build_children (CsCell *self)
   gtk_inscription_set_xalign (GTK_INSCRIPTION (self->caption), 0.5);
   gtk_inscription_set_min_chars (GTK_INSCRIPTION (self->caption), 1);
   gtk_inscription_set_nat_chars (GTK_INSCRIPTION (self->caption), 1);
+  /* Two lines: the first wraps at a word, else anywhere; Pango ellipsizes
+   * the last line in its middle, so a name's end (a number, the
+   * extension) stays, and names alike up to their end look different. */
+  gtk_inscription_set_min_lines (GTK_INSCRIPTION (self->caption), 2);
+  gtk_inscription_set_nat_lines (GTK_INSCRIPTION (self->caption), 2);
+  gtk_inscription_set_wrap_mode (GTK_INSCRIPTION (self->caption), PANGO_WRAP_WORD_CHAR);
+  /* A name cut inside a word gets no hyphen: "photo.j-" / "pg" reads as
+   * another name. */
+  attributes = pango_attr_list_new ();
+  pango_attr_list_insert (attributes, pango_attr_insert_hyphens_new (FALSE));
+  gtk_inscription_set_attributes (GTK_INSCRIPTION (self->caption), attributes);
   gtk_widget_add_css_class (self->caption, "caption");
   gtk_widget_set_parent (self->caption, widget);
+}
+
+/* The caption's height: two lines as Pango fits them into a height. It
+ * lays out a further line only where the font's whole line height (with
+ * its line gap) still fits below, which can be more than the line itself
+ * (GTK 4.24's unhinted metrics: 12.7-pixel lines, 14.9 with the gap), so
+ * two lines of the inscription's own measure show one, ellipsized. */
+static void
+update_caption_height (CsCell *self)
+{
+  PangoContext *context = gtk_widget_get_pango_context (self->caption);
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (self->caption, "Ag");
+  PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
+  int width, line;
+
+  pango_layout_get_size (layout, &width, &line);
+  line = MAX (line, pango_font_metrics_get_height (metrics));
+  pango_font_metrics_unref (metrics);
+  gtk_widget_set_size_request (self->caption, self->pixel_size, PANGO_PIXELS_CEIL (2 * line));
+}
+
+static void
+cs_cell_root (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (cs_cell_parent_class)->root (widget);
+
+  update_caption_height (CS_CELL (widget));
 }
 
 static void
@@ -131,6 +243,7 @@ update_state (CsCell *self)
                       cs_item_get_thumbnail (self->item) != NULL);
 
   gtk_widget_set_visible (self->picture, picture);
+  gtk_widget_set_visible (self->backdrop, picture);
   gtk_widget_set_visible (self->placeholder, !picture);
   show_badge (self, state == CS_ITEM_FAILED);
 
@@ -206,6 +319,37 @@ cs_cell_dup_tooltip_text (CsCell *self)
   return g_steal_pointer (&text);
 }
 
+/**
+ * cs_cell_create_tooltip:
+ * @self: a #CsCell
+ *
+ * The tooltip's contents (cs_cell_dup_tooltip_text()) wrapped at about
+ * fifty characters, anywhere in a name without spaces, so that a 255-byte
+ * name does not run off the screen.
+ *
+ * Returns: (transfer floating) (nullable): a label, %NULL without an item
+ */
+GtkWidget *
+cs_cell_create_tooltip (CsCell *self)
+{
+  g_autofree char *text = NULL;
+  GtkWidget *label;
+
+  g_return_val_if_fail (CS_IS_CELL (self), NULL);
+
+  text = cs_cell_dup_tooltip_text (self);
+  if (text == NULL)
+    return NULL;
+
+  label = gtk_label_new (text);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 50);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+
+  return label;
+}
+
 /* Tooltips are made when asked for: setting one on every bind would cost a
  * round trip to the display server per cell, thousands while a grid fills. */
 static gboolean
@@ -215,12 +359,12 @@ on_query_tooltip (CsCell     *self,
                   gboolean    keyboard,
                   GtkTooltip *tooltip)
 {
-  g_autofree char *text = cs_cell_dup_tooltip_text (self);
+  GtkWidget *label = cs_cell_create_tooltip (self);
 
-  if (text == NULL)
+  if (label == NULL)
     return FALSE;
 
-  gtk_tooltip_set_text (tooltip, text);
+  gtk_tooltip_set_custom (tooltip, label);
 
   return TRUE;
 }
@@ -310,6 +454,7 @@ cs_cell_class_init (CsCellClass *klass)
   object_class->finalize = cs_cell_finalize;
   object_class->get_property = cs_cell_get_property;
   object_class->set_property = cs_cell_set_property;
+  widget_class->root = cs_cell_root;
 
   properties[PROP_ITEM] =
     g_param_spec_object ("item", NULL, NULL, CS_TYPE_ITEM,
@@ -339,7 +484,8 @@ cs_cell_init (CsCell *self)
    * laid out until it is drawn. GTK 4.8 binds every cell it keeps again
    * after a change to the list (some 250), so labels cost a pass of Pango
    * over every name each time images landed before the cells. */
-  g_binding_group_bind (self->bindings, "caption", self->caption, "text", G_BINDING_SYNC_CREATE);
+  g_binding_group_bind_full (self->bindings, "caption", self->caption, "text", G_BINDING_SYNC_CREATE,
+                             caption_with_breaks, NULL, NULL, NULL);
 
   self->signals = g_signal_group_new (CS_TYPE_ITEM);
   g_signal_group_connect_object (self->signals, "notify::state",
@@ -397,7 +543,7 @@ cs_cell_set_pixel_size (CsCell *self,
 
   self->pixel_size = pixel_size;
   gtk_widget_set_size_request (self->frame, pixel_size, pixel_size);
-  gtk_widget_set_size_request (self->caption, pixel_size, -1);
+  update_caption_height (self);
   gtk_image_set_pixel_size (GTK_IMAGE (self->placeholder), MAX (16, pixel_size / 4));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIXEL_SIZE]);
 }

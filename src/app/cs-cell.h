@@ -21,5 +21,6 @@ void       cs_cell_set_item       (CsCell *self,
 void       cs_cell_set_pixel_size (CsCell *self,
                                    int     pixel_size);
 char      *cs_cell_dup_tooltip_text (CsCell *self);
+GtkWidget *cs_cell_create_tooltip (CsCell *self);
 
 G_END_DECLS

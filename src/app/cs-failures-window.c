@@ -10,6 +10,7 @@
 #include "cs-failures-window.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "cs-item.h"
 
@@ -28,6 +29,17 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+/* By name, numbers by value, as the grid sorts names. */
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  CsItem *item_a = *(CsItem **) a;
+  CsItem *item_b = *(CsItem **) b;
+
+  return strcmp (cs_item_get_collate_key (item_a), cs_item_get_collate_key (item_b));
+}
 
 static void
 on_retry_clicked (CsFailuresWindow *self)
@@ -70,6 +82,7 @@ cs_failures_window_new (GtkWindow *parent,
                         GPtrArray *items)
 {
   CsFailuresWindow *self;
+  g_autoptr(GPtrArray) sorted = NULL;
 
   g_return_val_if_fail (GTK_IS_WINDOW (parent), NULL);
 
@@ -78,9 +91,14 @@ cs_failures_window_new (GtkWindow *parent,
                        "modal", TRUE,
                        NULL);
 
+  /* Borrowed pointers: a copy would take @items' free function too. */
+  sorted = g_ptr_array_sized_new (items->len);
   for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (sorted, g_ptr_array_index (items, i));
+  g_ptr_array_sort (sorted, compare_names);
+  for (guint i = 0; i < sorted->len; i++)
     {
-      CsItem *item = g_ptr_array_index (items, i);
+      CsItem *item = g_ptr_array_index (sorted, i);
       g_autofree char *path = g_file_get_parse_name (cs_item_get_file (item));
       GtkWidget *row = adw_action_row_new ();
 

@@ -35,6 +35,7 @@ struct _CsGridModel
   guint        flush_source;
   GHashTable  *shown;          /* CsItem -> number of cells showing it */
   CsSortOrder  sort_order;
+  gboolean     sort_reversed;
   char        *search;         /* casefolded */
   guint        n_cells;
 };
@@ -44,6 +45,7 @@ G_DEFINE_FINAL_TYPE (CsGridModel, cs_grid_model, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_SORT_ORDER,
+  PROP_SORT_REVERSED,
   PROP_SEARCH,
   PROP_N_CELLS,
   N_PROPS
@@ -70,9 +72,11 @@ sort_items (gconstpointer a,
   CsItem *item_b = (CsItem *) b;
   gint64 diff = 0;
   int group;
+  int order;
 
   /* Sub-folders first, as file managers show them; then the pictures of
-   * each folder together, the folders in path order. */
+   * each folder together, the folders in path order. Reverse Order keeps
+   * these and turns the order within each folder. */
   if (cs_item_get_kind (item_a) != cs_item_get_kind (item_b))
     return cs_item_is_folder (item_a) ? -1 : 1;
   group = strcmp (cs_item_get_dir_key (item_a), cs_item_get_dir_key (item_b));
@@ -85,9 +89,13 @@ sort_items (gconstpointer a,
     diff = cs_item_get_size (item_b) - cs_item_get_size (item_a);
 
   if (diff != 0)
-    return diff < 0 ? -1 : 1;
+    order = diff < 0 ? -1 : 1;
+  else
+    order = strcmp (cs_item_get_collate_key (item_a), cs_item_get_collate_key (item_b));
 
-  return strcmp (cs_item_get_collate_key (item_a), cs_item_get_collate_key (item_b));
+  /* The whole order turns, ties by name too: reversed is the same list
+   * read from its end. */
+  return self->sort_reversed ? -order : order;
 }
 
 static int
@@ -470,6 +478,24 @@ cs_grid_model_set_sort_order (CsGridModel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_ORDER]);
 }
 
+/* Reverses each order's natural direction: names Z to A, dates oldest
+ * first, sizes smallest first. */
+void
+cs_grid_model_set_sort_reversed (CsGridModel *self,
+                                 gboolean     reversed)
+{
+  g_return_if_fail (CS_IS_GRID_MODEL (self));
+
+  reversed = !!reversed;
+  if (self->sort_reversed == reversed)
+    return;
+
+  self->sort_reversed = reversed;
+  self->pending_sorted = FALSE;
+  g_list_store_sort (self->items, sort_items, self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_REVERSED]);
+}
+
 const char *
 cs_grid_model_get_search (CsGridModel *self)
 {
@@ -611,6 +637,9 @@ cs_grid_model_get_property (GObject    *object,
     case PROP_SORT_ORDER:
       g_value_set_int (value, self->sort_order);
       break;
+    case PROP_SORT_REVERSED:
+      g_value_set_boolean (value, self->sort_reversed);
+      break;
     case PROP_SEARCH:
       g_value_set_string (value, self->search);
       break;
@@ -634,6 +663,9 @@ cs_grid_model_set_property (GObject      *object,
     {
     case PROP_SORT_ORDER:
       cs_grid_model_set_sort_order (self, g_value_get_int (value));
+      break;
+    case PROP_SORT_REVERSED:
+      cs_grid_model_set_sort_reversed (self, g_value_get_boolean (value));
       break;
     case PROP_SEARCH:
       cs_grid_model_set_search (self, g_value_get_string (value));
@@ -659,6 +691,9 @@ cs_grid_model_class_init (CsGridModelClass *klass)
   properties[PROP_SORT_ORDER] =
     g_param_spec_int ("sort-order", NULL, NULL, CS_SORT_NAME, CS_SORT_SIZE, CS_SORT_NAME,
                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SORT_REVERSED] =
+    g_param_spec_boolean ("sort-reversed", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_SEARCH] =
     g_param_spec_string ("search", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);

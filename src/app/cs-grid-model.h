@@ -15,8 +15,8 @@ G_BEGIN_DECLS
 typedef enum
 {
   CS_SORT_NAME,
-  CS_SORT_DATE,   /* newest first */
-  CS_SORT_SIZE,   /* largest first */
+  CS_SORT_DATE,   /* newest first (oldest when reversed) */
+  CS_SORT_SIZE,   /* largest first (smallest when reversed) */
 } CsSortOrder;
 
 #define CS_TYPE_GRID_MODEL (cs_grid_model_get_type ())
@@ -43,6 +43,8 @@ void         cs_grid_model_clear          (CsGridModel *self);
 
 void         cs_grid_model_set_sort_order (CsGridModel *self,
                                            CsSortOrder  sort_order);
+void         cs_grid_model_set_sort_reversed (CsGridModel *self,
+                                              gboolean     reversed);
 const char  *cs_grid_model_get_search     (CsGridModel *self);
 void         cs_grid_model_set_search     (CsGridModel *self,
                                            const char  *search);

@@ -70,7 +70,13 @@ add_button (CsPathBar  *self,
       gtk_box_append (GTK_BOX (self->box), separator);
     }
 
-  if (icon_name != NULL)
+  if (label == NULL)
+    {
+      gtk_button_set_icon_name (GTK_BUTTON (button), icon_name);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, g_file_peek_path (folder), -1);
+    }
+  else if (icon_name != NULL)
     {
       GtkWidget *content = adw_button_content_new ();
 
@@ -143,7 +149,8 @@ rebuild (CsPathBar *self)
       else if (g_file_has_parent (folder, NULL))
         add_button (self, folder, display, NULL, current);
       else
-        add_button (self, folder, display, "drive-harddisk-symbolic", current);
+        /* The root: its name is the separator after it. */
+        add_button (self, folder, NULL, "drive-harddisk-symbolic", current);
     }
 
   /* The open folder in view once the new buttons have their width. */

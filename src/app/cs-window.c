@@ -26,6 +26,7 @@
 #include "cs-grid-view.h"
 #include "cs-path-bar.h"
 #include "cs-preview.h"
+#include "cs-scroll-keeper.h"
 #include "cs-sheet-dialog.h"
 #include "cs-status-bar.h"
 #include "cs-texture-cache.h"
@@ -58,6 +59,7 @@ struct _CsWindow
   CsFlavorChooser      *flavors;
   CsTraceProbe         *probe;
   CsFolderHistory      *history;
+  CsScrollKeeper       *scroll_keeper;
 
   /* What is shown: a folder, or the files opened one by one */
   GFile                *folder;
@@ -137,6 +139,7 @@ on_scanned (CsWindow *self,
 {
   if (g_list_model_get_n_items (cs_grid_model_get_items (self->model)) == 0)
     gtk_stack_set_visible_child_name (self->stack, ok ? "no-images" : "empty");
+  cs_scroll_keeper_release (self->scroll_keeper);
 }
 
 static void
@@ -234,6 +237,8 @@ show_folder (CsWindow *self,
   g_autofree char *uri = NULL;
 
   begin_loading (self);
+  if (self->folder == NULL || !g_file_equal (self->folder, folder))
+    cs_scroll_keeper_drop (self->scroll_keeper);
   g_set_object (&self->folder, folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
   update_navigation (self);
@@ -311,6 +316,8 @@ cs_window_open_files (CsWindow  *self,
 static void
 reload (CsWindow *self)
 {
+  /* F5 reads the folder again where the person was looking. */
+  cs_scroll_keeper_hold (self->scroll_keeper);
   if (self->folder != NULL)
     {
       g_autoptr(GFile) folder = g_object_ref (self->folder);
@@ -594,7 +601,7 @@ on_thumbnail_settings_changed (GSettings  *settings,
   reload (self);
 }
 
-/* The sort-order setting by its nick. */
+/* The sort-order setting by its nick, and sort-reversed. */
 static void
 on_sort_order_changed (GSettings  *settings,
                        const char *key,
@@ -609,6 +616,7 @@ on_sort_order_changed (GSettings  *settings,
     order = CS_SORT_SIZE;
 
   cs_grid_model_set_sort_order (self->model, order);
+  cs_grid_model_set_sort_reversed (self->model, g_settings_get_boolean (settings, "sort-reversed"));
 }
 
 static gboolean
@@ -667,6 +675,7 @@ cs_window_constructed (GObject *object)
   g_autoptr(GSimpleActionGroup) settings_actions = g_simple_action_group_new ();
   g_autoptr(GAction) size_action = NULL;
   g_autoptr(GAction) sort_action = NULL;
+  g_autoptr(GAction) reverse_action = NULL;
   GtkDropTarget *drop;
 
   G_OBJECT_CLASS (cs_window_parent_class)->constructed (object);
@@ -677,6 +686,7 @@ cs_window_constructed (GObject *object)
 
   self->probe = cs_trace_probe_new (self);
   self->history = cs_folder_history_new ();
+  self->scroll_keeper = cs_scroll_keeper_new (GTK_SCROLLABLE (self->grid));
   self->model = cs_grid_model_new ();
   self->loader = cs_folder_loader_new (self->model, self->settings);
   self->textures = cs_texture_cache_new (self->model, GTK_WIDGET (self->grid), self->probe);
@@ -708,7 +718,9 @@ cs_window_constructed (GObject *object)
   size_action = g_settings_create_action (self->settings, "thumbnail-size");
   sort_action = g_settings_create_action (self->settings, "sort-order");
   g_action_map_add_action (G_ACTION_MAP (settings_actions), size_action);
+  reverse_action = g_settings_create_action (self->settings, "sort-reversed");
   g_action_map_add_action (G_ACTION_MAP (settings_actions), sort_action);
+  g_action_map_add_action (G_ACTION_MAP (settings_actions), reverse_action);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "settings", G_ACTION_GROUP (settings_actions));
   /* win.include-subfolders (the main menu's check item) is the property,
    * kept in the settings. */
@@ -724,6 +736,8 @@ cs_window_constructed (GObject *object)
   g_signal_connect (self->settings, "changed::include-subfolders",
                     G_CALLBACK (on_thumbnail_settings_changed), self);
   g_signal_connect (self->settings, "changed::sort-order",
+                    G_CALLBACK (on_sort_order_changed), self);
+  g_signal_connect (self->settings, "changed::sort-reversed",
                     G_CALLBACK (on_sort_order_changed), self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
@@ -763,6 +777,7 @@ cs_window_dispose (GObject *object)
   g_clear_object (&self->model);
   g_clear_pointer (&self->probe, cs_trace_probe_free);
   g_clear_object (&self->history);
+  g_clear_object (&self->scroll_keeper);
   g_clear_object (&self->folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
   g_clear_object (&self->settings);

@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "cs-application.h"
+#include "cs-i18n.h"
 
 int
 main (int   argc,
@@ -17,8 +18,7 @@ main (int   argc,
   g_autoptr(CsApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  cs_i18n_bind ();
   textdomain (GETTEXT_PACKAGE);
 
   /* The X11 window class then names the desktop file, as on Wayland. */

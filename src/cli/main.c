@@ -19,6 +19,7 @@
 #include "cs-cli-sheet.h"
 #include "cs-sheet-writer.h"
 #include "cs-decode-util.h"
+#include "cs-i18n.h"
 #include "cs-scan.h"
 #include "cs-thumbnailer.h"
 #include "cs-util.h"
@@ -478,8 +479,7 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  cs_i18n_bind ();
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("contact-sheet-cli");
   g_log_set_handler ("cs-decode-glycin", G_LOG_LEVEL_MESSAGE, print_notice, NULL);

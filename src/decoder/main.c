@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "cs-decode-util.h"
+#include "cs-i18n.h"
 #include "cs-decoder-protocol.h"
 #include "cs-decoder-serve.h"
 #include "cs-preload.h"
@@ -30,8 +31,7 @@ main (int   argc,
   struct stat st;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  cs_i18n_bind ();
   signal (SIGPIPE, SIG_IGN);
 
   if (fstat (CS_DECODER_SOCKET_FD, &st) != 0 || !S_ISSOCK (st.st_mode))

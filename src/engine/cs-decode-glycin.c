@@ -243,7 +243,7 @@ set_error_from_glycin (GError       **error,
     g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_DECODER_DIED,
                          _("The image loader stopped on this file, or it ran out of memory"));
   else
-    cs_set_error_cannot_decode (error, reason);
+    cs_set_error_cannot_decode (error, NULL, reason);
 }
 
 static gboolean

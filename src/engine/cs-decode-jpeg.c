@@ -480,7 +480,7 @@ set_failure (const FdSource  *src,
     return;
 
   if (detail != NULL && detail[0] != '\0')
-    cs_set_error_cannot_decode (error, detail);
+    cs_set_error_cannot_decode (error, "JPEG", detail);
   else
     cs_set_error_out_of_memory (error);
 }

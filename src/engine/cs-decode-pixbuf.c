@@ -247,7 +247,13 @@ cs_decode_pixbuf (int            fd,
       else if (g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_INSUFFICIENT_MEMORY))
         cs_set_error_over_memory_limit (error, state.image_width, state.image_height);
       else
-        cs_set_error_cannot_decode (error, local_error->message);
+        {
+          GdkPixbufFormat *claimed = gdk_pixbuf_loader_get_format (loader);
+          g_autofree char *name = claimed ? gdk_pixbuf_format_get_name (claimed) : NULL;
+          g_autofree char *upper = name ? g_ascii_strup (name, -1) : NULL;
+
+          cs_set_error_cannot_decode (error, upper, local_error->message);
+        }
       return NULL;
     }
 

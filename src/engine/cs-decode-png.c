@@ -548,7 +548,7 @@ set_failure (const Decoder  *d,
     return;
 
   if (d->message[0] != '\0' && !d->out_of_memory)
-    cs_set_error_cannot_decode (error, d->message);
+    cs_set_error_cannot_decode (error, "PNG", d->message);
   else
     cs_set_error_out_of_memory (error);
 }
@@ -641,7 +641,7 @@ cs_png_decode (int            fd,
       !g_size_checked_mul (&row_bytes, width, channels) ||
       png_get_rowbytes (d->png, d->info) != row_bytes)
     {
-      cs_set_error_cannot_decode (error, "unexpected pixel format");
+      cs_set_error_cannot_decode (error, "PNG", "unexpected pixel format");
       return NULL;
     }
 

@@ -174,7 +174,7 @@ set_failure (const Decoder  *d,
       break;
     }
 
-  cs_set_error_cannot_decode (error, detail);
+  cs_set_error_cannot_decode (error, "WebP", detail);
 }
 
 /**

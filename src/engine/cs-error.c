@@ -49,7 +49,7 @@ void
 cs_set_error_truncated (GError **error)
 {
   g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-                       _("The image data is truncated or damaged"));
+                       _("The file is truncated: its image data stops before the end"));
 }
 
 void
@@ -59,13 +59,22 @@ cs_set_error_no_pixels (GError **error)
                        _("Cannot decode the image: no pixels in the file"));
 }
 
-/* @detail is the decoder's own words, untranslated. */
+/* Plain words first, then after a colon @detail, the decoder's own words
+ * (untranslated, for whoever reports it). @format names the format the
+ * content claims to be ("PNG"), or is %NULL when that is not known. */
 void
 cs_set_error_cannot_decode (GError     **error,
+                            const char  *format,
                             const char  *detail)
 {
-  g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
-               _("Cannot decode the image: %s"), detail);
+  if (format != NULL)
+    /* Translators: the first %s is a format's name, such as PNG or JPEG;
+     * the second the decoder's untranslated words. */
+    g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                 _("Not a valid %s image: %s"), format, detail);
+  else
+    g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                 _("The image data is damaged: %s"), detail);
 }
 
 void

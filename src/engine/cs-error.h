@@ -38,6 +38,7 @@ void    cs_set_error_empty            (GError     **error);
 void    cs_set_error_truncated        (GError     **error);
 void    cs_set_error_no_pixels        (GError     **error);
 void    cs_set_error_cannot_decode    (GError     **error,
+                                       const char  *format,
                                        const char  *detail);
 void    cs_set_error_unsupported      (GError     **error);
 void    cs_set_error_too_large        (GError     **error,
