@@ -73,7 +73,7 @@ box ()
     -format '%@' info: 2>/dev/null
 }
 
-box_w () { sed 's/x.*//' <<<"$1"; }
+box_w () { echo "${1%%x*}"; }
 box_h () { sed 's/^[0-9]*x//; s/+.*//' <<<"$1"; }
 box_x () { cut -d+ -f2 <<<"$1"; }
 box_y () { cut -d+ -f3 <<<"$1"; }
@@ -94,12 +94,13 @@ shoot ()
 
 pictures=$HOME/Colours
 mkdir -p "$pictures" || bail "cannot make $pictures"
-convert -size 2400x1600 xc:'rgb(255,0,0)' "$pictures/1-red.png" &&
-  convert -size 2400x1600 xc:'rgb(0,0,255)' -quality 95 "$pictures/2-blue.jpg" &&
-  convert -size 2400x1600 xc:'rgb(0,255,0)' -fill 'rgb(255,0,0)' -draw 'rectangle 0,0 299,299' \
-    -quality 95 "$pictures/3-turned.jpg" &&
-  exiftool -q -overwrite_original -n -Orientation=6 "$pictures/3-turned.jpg" ||
+if ! convert -size 2400x1600 xc:'rgb(255,0,0)' "$pictures/1-red.png" ||
+   ! convert -size 2400x1600 xc:'rgb(0,0,255)' -quality 95 "$pictures/2-blue.jpg" ||
+   ! convert -size 2400x1600 xc:'rgb(0,255,0)' -fill 'rgb(255,0,0)' -draw 'rectangle 0,0 299,299' \
+       -quality 95 "$pictures/3-turned.jpg" ||
+   ! exiftool -q -overwrite_original -n -Orientation=6 "$pictures/3-turned.jpg"; then
   bail "cannot make the pictures"
+fi
 
 start_app '^Colours$' "$app" "$pictures"
 if poll "$timeout_finished" has_trace finished; then
