@@ -215,3 +215,17 @@ cs_test_allow_gtk_frame_warning (void)
 {
   g_log_set_writer_func (test_log_writer, NULL, NULL);
 }
+
+char *
+cs_test_dup_visible_text (const char *text)
+{
+  g_autoptr(GString) visible = NULL;
+
+  if (text == NULL)
+    return NULL;
+
+  visible = g_string_new (text);
+  g_string_replace (visible, "\xe2\x80\x8b", "", 0);
+
+  return g_string_free (g_steal_pointer (&visible), FALSE);
+}

@@ -27,6 +27,10 @@ GArray    *cs_test_find_helpers   (void);
 
 void       cs_test_drop_sandbox_notices (char ***lines);
 
+/* @text as a person reads it: without the zero-width spaces a cell's
+ * caption has for line breaks. */
+char      *cs_test_dup_visible_text (const char *text);
+
 /* A fixture that is a fresh folder, removed with all it holds afterwards. */
 typedef struct
 {

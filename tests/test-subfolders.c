@@ -243,6 +243,8 @@ test_recursive_feed (Fixture       *f,
 
   g_settings_set_boolean (f->settings, "include-subfolders", TRUE);
   g_settings_set_string (f->settings, "output-mode", "beside");
+  /* The person's yes to writing there, which the window asks for. */
+  cs_folder_loader_set_write_beside (f->loader, TRUE);
   g_signal_connect (f->loader, "scanned", G_CALLBACK (on_scanned), f);
   g_signal_connect (f->loader, "problem", G_CALLBACK (on_problem), f);
 

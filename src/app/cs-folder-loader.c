@@ -21,6 +21,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-batch.h"
+#include "cs-output-record.h"
 #include "cs-scan.h"
 #include "cs-trace.h"
 
@@ -57,11 +58,12 @@ struct _CsFolderLoader
   gboolean       stopped;
   gboolean       recursive;        /* the open folder's pictures below it too */
   gint64         open_time;
+  gboolean       write_beside;     /* the person said yes for this folder */
+  CsOutputRecord *outputs;         /* what it wrote beside images */
 
-  /* The running total, over every batch since the folder was opened */
-  guint          n_submitted;
-  guint          n_done;
-  guint          n_failed;
+  /* The bytes written by every batch since the folder was opened; the
+   * counts are the items' own (cs_grid_model_get_n_in_state()), so
+   * that they stay what the grid shows whatever comes and goes. */
   guint64        bytes_written;
   GPtrArray     *failures;         /* CsItem */
 };
@@ -157,7 +159,8 @@ make_thumbnailer (CsFolderLoader *self,
 {
   CsFlavor flavor = self->flavor < CS_N_FLAVORS ? self->flavor : cs_folder_loader_get_flavor (self);
   g_autofree char *output = g_settings_get_string (self->settings, "output-mode");
-  gboolean beside = g_str_equal (output, "beside");
+  /* Never into a person's folder without their yes (cs-beside-confirm.c). */
+  gboolean beside = self->write_beside && g_str_equal (output, "beside");
 
   return g_object_new (CS_TYPE_THUMBNAILER,
                        "mode", beside ? CS_OUTPUT_BESIDE : CS_OUTPUT_CACHE,
@@ -205,8 +208,8 @@ feed (CsFolderLoader *self)
 
       g_ptr_array_index (self->feed, self->feed_next) = NULL;
       self->feed_next++;
-      if (!g_hash_table_remove (self->fed_early, item) && !add_to_batch (batch, item))
-        self->n_submitted -= MIN (self->n_submitted, 1);
+      if (!g_hash_table_remove (self->fed_early, item))
+        add_to_batch (batch, item);
     }
 
   if (self->feed_next == self->feed->len)
@@ -256,6 +259,19 @@ cs_folder_loader_prioritize (CsFolderLoader *self,
     }
 }
 
+/* Every batch since the folder was opened writes where the newest does:
+ * a change of output mode opens it again. */
+static gboolean
+writes_beside (CsFolderLoader *self)
+{
+  CsOutputMode mode = CS_OUTPUT_CACHE;
+
+  if (self->thumbnailer != NULL)
+    g_object_get (self->thumbnailer, "mode", &mode, NULL);
+
+  return mode == CS_OUTPUT_BESIDE;
+}
+
 static void
 on_item_done (CsBatch        *batch,
               CsResult       *result,
@@ -267,17 +283,21 @@ on_item_done (CsBatch        *batch,
   if (batch == self->feed_batch)
     feed (self);
 
-  /* Its file went while the job waited: not a failure, and not counted. */
+  if (error == NULL && cs_result_get_bytes_written (result) > 0 && writes_beside (self))
+    cs_output_record_add (self->outputs, cs_item_get_file (item),
+                          cs_result_get_thumbnail_path (result));
+
+  /* Its file went while the job waited: not a failure, and not counted;
+   * what the job wrote beside it goes as well. */
   if (!cs_grid_model_contains (self->model, item))
     {
-      self->n_submitted -= MIN (self->n_submitted, 1);
+      cs_output_record_discard (self->outputs, cs_item_get_file (item));
       progress (self);
       return;
     }
 
   if (error != NULL)
     {
-      self->n_failed++;
       g_signal_emit (self, signals[ITEM_FAILED], 0, item);
       cs_item_set_failed (item, error->message);
       if (!g_ptr_array_find (self->failures, item, NULL))
@@ -285,7 +305,6 @@ on_item_done (CsBatch        *batch,
     }
   else
     {
-      self->n_done++;
       self->bytes_written += cs_result_get_bytes_written (result);
       cs_item_set_done (item, NULL);
       g_ptr_array_remove (self->failures, item);
@@ -353,8 +372,7 @@ submit (CsFolderLoader *self,
         CsItem         *item)
 {
   cs_item_set_pending (item);
-  if (add_to_batch (batch, item))
-    self->n_submitted++;
+  add_to_batch (batch, item);
 }
 
 /* A closed batch of these items: for changed files, and for Retry. */
@@ -446,8 +464,6 @@ cs_folder_loader_retry_failures (CsFolderLoader *self)
 
   items = g_steal_pointer (&self->failures);
   self->failures = g_ptr_array_new_with_free_func (g_object_unref);
-  self->n_failed -= MIN (self->n_failed, items->len);
-  self->n_submitted -= MIN (self->n_submitted, items->len);
   start_batch (self, items, TRUE);
 }
 
@@ -487,7 +503,6 @@ cs_folder_loader_remake (CsFolderLoader *self)
     g_ptr_array_add (all, g_list_model_get_item (items, i));
 
   g_ptr_array_set_size (self->failures, 0);
-  self->n_submitted = self->n_done = self->n_failed = 0;
   self->bytes_written = 0;
   self->stopped = FALSE;
   start_batch (self, all, FALSE);
@@ -518,7 +533,6 @@ on_scan_found (CsScan         *scan,
   if (self->feed_batch != NULL)
     {
       cs_item_set_pending (item);
-      self->n_submitted++;
       g_ptr_array_add (self->feed, g_object_ref (item));
       feed (self);
     }
@@ -587,6 +601,15 @@ on_scan_done (GObject      *object,
   notify_running (self);
 }
 
+/* A picture gone from the folder, and the thumbnail it had beside it. */
+static void
+forget_file (CsFolderLoader *self,
+             GFile          *file)
+{
+  cs_grid_model_remove (self->model, file);
+  cs_output_record_discard (self->outputs, file);
+}
+
 static gboolean
 flush_changed (gpointer user_data)
 {
@@ -611,7 +634,7 @@ flush_changed (gpointer user_data)
 
       if (info == NULL)
         {
-          cs_grid_model_remove (self->model, file);
+          forget_file (self, file);
           continue;
         }
       /* A new sub-folder gets its tile; with sub-folders included, its
@@ -630,6 +653,7 @@ flush_changed (gpointer user_data)
 
   cs_grid_model_flush (self->model);
   start_batch (self, redo, FALSE);
+  progress (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -668,13 +692,14 @@ on_folder_changed (GFileMonitor      *monitor,
       break;
     case G_FILE_MONITOR_EVENT_DELETED:
     case G_FILE_MONITOR_EVENT_MOVED_OUT:
-      cs_grid_model_remove (self->model, file);
+      forget_file (self, file);
       progress (self);
       break;
     case G_FILE_MONITOR_EVENT_RENAMED:
-      cs_grid_model_remove (self->model, file);
+      forget_file (self, file);
       if (other_file != NULL)
         note_changed (self, other_file);
+      progress (self);
       break;
     case G_FILE_MONITOR_EVENT_CHANGED:
     case G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED:
@@ -706,9 +731,9 @@ cs_folder_loader_clear (CsFolderLoader *self)
   cs_folder_loader_drop (self);
   cs_grid_model_clear (self->model);
   g_ptr_array_set_size (self->failures, 0);
-  self->n_submitted = self->n_done = self->n_failed = 0;
   self->bytes_written = 0;
   self->stopped = FALSE;
+  self->write_beside = FALSE;
   self->open_time = g_get_monotonic_time ();
   self->scan_cancellable = g_cancellable_new ();
 }
@@ -777,6 +802,30 @@ cs_folder_loader_open_files (CsFolderLoader  *self,
 }
 
 /**
+ * cs_folder_loader_set_write_beside:
+ *
+ * Whether the "beside" output mode may write into the folder opened next
+ * (cs_folder_loader_clear() says no again); without it, thumbnails go to
+ * the cache.
+ */
+void
+cs_folder_loader_set_write_beside (CsFolderLoader *self,
+                                   gboolean        write_beside)
+{
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+
+  self->write_beside = write_beside;
+}
+
+gboolean
+cs_folder_loader_get_write_beside (CsFolderLoader *self)
+{
+  g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), FALSE);
+
+  return self->write_beside;
+}
+
+/**
  * cs_folder_loader_get_thumbnailer:
  *
  * Returns: (transfer none) (nullable): the newest batch's thumbnailer,
@@ -798,12 +847,20 @@ cs_folder_loader_get_stopped (CsFolderLoader *self)
   return self->stopped;
 }
 
+/* The images the grid has (found and not gone), each to be thumbnailed
+ * once; the counts below are of their states as they stand. */
 guint
 cs_folder_loader_get_n_submitted (CsFolderLoader *self)
 {
   g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), 0);
 
-  return self->n_submitted;
+  guint n_images = 0;
+
+  /* Every image found counts in one state; folder tiles in none. */
+  for (CsItemState state = 0; state < CS_ITEM_N_STATES; state++)
+    n_images += cs_grid_model_get_n_in_state (self->model, state);
+
+  return n_images;
 }
 
 guint
@@ -811,7 +868,7 @@ cs_folder_loader_get_n_done (CsFolderLoader *self)
 {
   g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), 0);
 
-  return self->n_done;
+  return cs_grid_model_get_n_in_state (self->model, CS_ITEM_DONE);
 }
 
 guint
@@ -819,7 +876,7 @@ cs_folder_loader_get_n_failed (CsFolderLoader *self)
 {
   g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), 0);
 
-  return self->n_failed;
+  return cs_grid_model_get_n_in_state (self->model, CS_ITEM_FAILED);
 }
 
 guint64
@@ -856,6 +913,7 @@ cs_folder_loader_dispose (GObject *object)
   g_clear_object (&self->model);
   g_clear_object (&self->settings);
   g_clear_object (&self->thumbnailer);
+  g_clear_object (&self->outputs);
 
   G_OBJECT_CLASS (cs_folder_loader_parent_class)->dispose (object);
 }
@@ -950,6 +1008,7 @@ cs_folder_loader_init (CsFolderLoader *self)
   self->feed = g_ptr_array_new ();
   self->fed_early = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->outputs = cs_output_record_new ();
 }
 
 CsFolderLoader *

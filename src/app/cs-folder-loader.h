@@ -28,6 +28,9 @@ void            cs_folder_loader_drop              (CsFolderLoader *self);
 void            cs_folder_loader_retry_failures    (CsFolderLoader *self);
 void            cs_folder_loader_prioritize        (CsFolderLoader *self,
                                                     CsItem         *item);
+void            cs_folder_loader_set_write_beside  (CsFolderLoader *self,
+                                                    gboolean        write_beside);
+gboolean        cs_folder_loader_get_write_beside  (CsFolderLoader *self);
 
 CsFlavor        cs_folder_loader_get_flavor        (CsFolderLoader *self);
 void            cs_folder_loader_set_flavor        (CsFolderLoader *self,

@@ -38,6 +38,7 @@ struct _CsGridModel
   gboolean     sort_reversed;
   char        *search;         /* casefolded */
   guint        n_cells;
+  CsItemCounts counts;         /* of the items in items_by_file */
 };
 
 G_DEFINE_FINAL_TYPE (CsGridModel, cs_grid_model, G_TYPE_OBJECT)
@@ -312,6 +313,7 @@ cs_grid_model_add (CsGridModel *self,
     return item;
 
   item = cs_item_new (file, info);
+  cs_item_set_counts (item, &self->counts);
   /* The item's own GFile is the key: no string per image. */
   g_hash_table_insert (self->items_by_file, cs_item_get_file (item), item);
   g_ptr_array_add (self->pending, item);
@@ -377,6 +379,7 @@ cs_grid_model_remove (CsGridModel *self,
 
   /* Out of the table first: its key goes with the item. */
   g_hash_table_remove (self->items_by_file, file);
+  cs_item_set_counts (item, NULL);
   g_signal_emit (self, signals[ITEM_REMOVED], 0, item);
   if (find_item (self, item, &position))
     g_list_store_remove (self->items, position);
@@ -430,13 +433,26 @@ cs_grid_model_update (CsGridModel *self,
   return item;
 }
 
+/* An item kept elsewhere (a job, a cell) stops counting here. */
+static void
+forget_all (CsGridModel *self)
+{
+  GHashTableIter iter;
+  CsItem *item;
+
+  g_hash_table_iter_init (&iter, self->items_by_file);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &item))
+    cs_item_set_counts (item, NULL);
+  g_hash_table_remove_all (self->items_by_file);
+}
+
 void
 cs_grid_model_clear (CsGridModel *self)
 {
   g_return_if_fail (CS_IS_GRID_MODEL (self));
 
   g_clear_handle_id (&self->flush_source, g_source_remove);
-  g_hash_table_remove_all (self->items_by_file);
+  forget_all (self);
   g_ptr_array_set_size (self->pending, 0);
   g_list_store_remove_all (self->items);
 }
@@ -461,6 +477,17 @@ cs_grid_model_get_n_found (CsGridModel *self)
   g_return_val_if_fail (CS_IS_GRID_MODEL (self), 0);
 
   return g_hash_table_size (self->items_by_file);
+}
+
+/* Of the images found, how many are in @state: O(1), kept by the items. */
+guint
+cs_grid_model_get_n_in_state (CsGridModel *self,
+                              CsItemState  state)
+{
+  g_return_val_if_fail (CS_IS_GRID_MODEL (self), 0);
+  g_return_val_if_fail (state < CS_ITEM_N_STATES, 0);
+
+  return self->counts.n[state];
 }
 
 void
@@ -603,7 +630,7 @@ cs_grid_model_dispose (GObject *object)
   g_clear_handle_id (&self->flush_source, g_source_remove);
   if (self->items != NULL)
     {
-      g_hash_table_remove_all (self->items_by_file);
+      forget_all (self);
       g_ptr_array_set_size (self->pending, 0);
       g_clear_object (&self->items);
     }

@@ -25,6 +25,8 @@ G_DECLARE_FINAL_TYPE (CsGridModel, cs_grid_model, CS, GRID_MODEL, GObject)
 CsGridModel *cs_grid_model_new            (void);
 GListModel  *cs_grid_model_get_items      (CsGridModel *self);
 guint        cs_grid_model_get_n_found    (CsGridModel *self);
+guint        cs_grid_model_get_n_in_state (CsGridModel *self,
+                                           CsItemState  state);
 CsItem      *cs_grid_model_add            (CsGridModel *self,
                                            GFile       *file,
                                            GFileInfo   *info);

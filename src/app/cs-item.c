@@ -39,6 +39,7 @@ struct _CsItem
   gboolean      name_owned;
   GdkPaintable *thumbnail;
   char         *error_message;
+  CsItemCounts *counts;         /* borrowed from the model that holds it */
 };
 
 G_DEFINE_FINAL_TYPE (CsItem, cs_item, G_TYPE_OBJECT)
@@ -461,6 +462,11 @@ set_state (CsItem      *self,
   if (self->state == state)
     return;
 
+  if (self->counts != NULL)
+    {
+      self->counts->n[self->state]--;
+      self->counts->n[state]++;
+    }
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_TEXT]);
@@ -491,6 +497,21 @@ cs_item_set_thumbnail (CsItem       *self,
   g_return_if_fail (CS_IS_ITEM (self));
 
   set_thumbnail (self, thumbnail);
+}
+
+/* @counts (%NULL: none) counts this item from now on; the one before
+ * no longer does. */
+void
+cs_item_set_counts (CsItem       *self,
+                    CsItemCounts *counts)
+{
+  g_return_if_fail (CS_IS_ITEM (self));
+
+  if (self->counts != NULL)
+    self->counts->n[self->state]--;
+  self->counts = counts;
+  if (counts != NULL)
+    counts->n[self->state]++;
 }
 
 void

@@ -16,7 +16,15 @@ typedef enum
   CS_ITEM_DONE,
   CS_ITEM_FAILED,
   CS_ITEM_NOT_MADE,   /* the batch was stopped before this one */
+  CS_ITEM_N_STATES
 } CsItemState;
+
+/* How many items are in each state. An item given one counts in it, and
+ * keeps it true as its state changes: totals that are the grid's own. */
+typedef struct
+{
+  guint n[CS_ITEM_N_STATES];
+} CsItemCounts;
 
 /* A sub-folder's tile is an item too, so the grid keeps one list: it is
  * never thumbnailed, never counted, and opening it enters the folder. */
@@ -60,5 +68,7 @@ void         cs_item_set_failed         (CsItem       *self,
 void         cs_item_set_not_made       (CsItem       *self);
 void         cs_item_set_thumbnail      (CsItem       *self,
                                          GdkPaintable *thumbnail);
+void         cs_item_set_counts         (CsItem       *self,
+                                         CsItemCounts *counts);
 
 G_END_DECLS

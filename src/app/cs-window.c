@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-beside-confirm.h"
 #include "cs-failures-window.h"
 #include "cs-flavor-chooser.h"
 #include "cs-folder-history.h"
@@ -58,6 +59,7 @@ struct _CsWindow
   CsGridView           *view;
   CsFlavorChooser      *flavors;
   CsTraceProbe         *probe;
+  CsBesideConfirm      *confirm;
   CsFolderHistory      *history;
   CsScrollKeeper       *scroll_keeper;
 
@@ -139,6 +141,8 @@ on_scanned (CsWindow *self,
 {
   if (g_list_model_get_n_items (cs_grid_model_get_items (self->model)) == 0)
     gtk_stack_set_visible_child_name (self->stack, ok ? "no-images" : "empty");
+  if (self->folder != NULL)
+    cs_beside_confirm_set_n_images (self->confirm, cs_folder_loader_get_n_submitted (self->loader));
   cs_scroll_keeper_release (self->scroll_keeper);
 }
 
@@ -169,6 +173,29 @@ on_items_changed (CsWindow   *self,
 }
 
 /* Opening */
+
+static void reload (CsWindow *self);
+
+/* A yes, or the setting switched: the folder is made again where its
+ * thumbnails now go. */
+static void
+on_write_beside_changed (CsWindow *self)
+{
+  if (cs_beside_confirm_get_write_beside (self->confirm) != cs_folder_loader_get_write_beside (self->loader))
+    reload (self);
+}
+
+/* The question follows the folder shown, whose opening sets the loader
+ * itself: no reload for that. */
+static void
+set_confirm_folder (CsWindow *self,
+                    GFile    *folder)
+{
+  g_signal_handlers_block_by_func (self->confirm, on_write_beside_changed, self);
+  cs_beside_confirm_set_folder (self->confirm, folder);
+  g_signal_handlers_unblock_by_func (self->confirm, on_write_beside_changed, self);
+  cs_folder_loader_set_write_beside (self->loader, cs_beside_confirm_get_write_beside (self->confirm));
+}
 
 static void
 begin_loading (CsWindow *self)
@@ -241,6 +268,7 @@ show_folder (CsWindow *self,
     cs_scroll_keeper_drop (self->scroll_keeper);
   g_set_object (&self->folder, folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
+  set_confirm_folder (self, folder);
   update_navigation (self);
 
   name = g_file_get_basename (folder);
@@ -298,6 +326,7 @@ cs_window_open_files (CsWindow  *self,
     cs_folder_history_push (self->history, self->folder);
   g_clear_object (&self->folder);
   g_clear_pointer (&self->files, g_ptr_array_unref);
+  set_confirm_folder (self, NULL);
   self->files = g_ptr_array_new_with_free_func (g_object_unref);
   update_navigation (self);
   for (guint i = 0; i < n_files; i++)
@@ -697,6 +726,7 @@ cs_window_constructed (GObject *object)
   cs_flavor_chooser_follow_widget (self->flavors, GTK_WIDGET (self->grid));
   on_sort_order_changed (self->settings, "sort-order", self);
   cs_status_bar_set_loader (self->status_bar, self->loader);
+  self->confirm = cs_beside_confirm_new (GTK_WINDOW (self), self->settings);
 
   g_signal_connect_object (self->loader, "notify::running", G_CALLBACK (on_running_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->loader, "notify::thumbnailer", G_CALLBACK (on_thumbnailer_changed), self, G_CONNECT_SWAPPED);
@@ -729,8 +759,8 @@ cs_window_constructed (GObject *object)
 
   g_signal_connect (self->settings, "changed::thumbnail-size",
                     G_CALLBACK (on_thumbnail_settings_changed), self);
-  g_signal_connect (self->settings, "changed::output-mode",
-                    G_CALLBACK (on_thumbnail_settings_changed), self);
+  /* The output mode changes what is written only once the person agrees. */
+  g_signal_connect_object (self->confirm, "notify::write-beside", G_CALLBACK (on_write_beside_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect (self->settings, "changed::workers",
                     G_CALLBACK (on_thumbnail_settings_changed), self);
   g_signal_connect (self->settings, "changed::include-subfolders",
@@ -769,6 +799,7 @@ cs_window_dispose (GObject *object)
     cs_status_bar_set_loader (self->status_bar, NULL);
 
   g_clear_object (&self->view);
+  g_clear_object (&self->confirm);
   g_clear_object (&self->flavors);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
 
