@@ -197,6 +197,93 @@ test_exif_orientation (Fixture       *f,
   g_assert_false (top_left[0] > 200 && top_left[1] < 60);
 }
 
+static void
+on_decoded (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+/* What a preview asks: a picture at a size, upright, through the same
+ * isolated decoders, and nothing written, not even a failure. */
+static void
+test_decode_at_size (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "camera.jpg", NULL);
+  g_autofree char *broken_path = g_build_filename (f->dir, "broken.jpg", NULL);
+  g_autofree char *cache_dir = g_build_filename (f->dir, "cache", NULL);
+  g_autoptr(CsThumbnailer) thumbnailer = cs_thumbnailer_new_for_cache (CS_FLAVOR_NORMAL, cache_dir);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) broken = NULL;
+  g_autoptr(CsResult) result = NULL;
+  g_autoptr(CsResult) whole = NULL;
+  g_autoptr(CsResult) failed = NULL;
+  g_autoptr(CsResult) later = NULL;
+  g_autoptr(GAsyncResult) async_result = NULL;
+  g_autoptr(GAsyncResult) cancelled_result = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  GdkPixbuf *pixbuf;
+  guint8 *top_right;
+
+  cs_test_write_jpeg_exif (path, 1600, 1200, 6, 0, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (broken_path, "\xff\xd8\xff not a JPEG", -1, &error);
+  g_assert_no_error (error);
+  file = g_file_new_for_path (path);
+  broken = g_file_new_for_path (broken_path);
+
+  /* Upright, at the size asked for. */
+  result = cs_thumbnailer_decode (thumbnailer, file, 800, NULL);
+  g_assert_no_error (cs_result_get_error (result));
+  pixbuf = cs_result_get_pixbuf (result);
+  g_assert_nonnull (pixbuf);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 600);
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, 800);
+  g_assert_cmpint (cs_result_get_image_width (result), ==, 1200);
+  g_assert_cmpint (cs_result_get_image_height (result), ==, 1600);
+  top_right = gdk_pixbuf_get_pixels (pixbuf) + 2 * gdk_pixbuf_get_rowstride (pixbuf) +
+              597 * gdk_pixbuf_get_n_channels (pixbuf);
+  g_assert_cmpint (top_right[0], >, 200);
+  g_assert_cmpint (top_right[1], <, 60);
+
+  /* Never larger than the picture. */
+  whole = cs_thumbnailer_decode (thumbnailer, file, 4000, NULL);
+  g_assert_no_error (cs_result_get_error (whole));
+  g_assert_cmpint (gdk_pixbuf_get_width (cs_result_get_pixbuf (whole)), ==, 1200);
+  g_assert_cmpint (gdk_pixbuf_get_height (cs_result_get_pixbuf (whole)), ==, 1600);
+
+  /* A failure is an error, and no fail entry. */
+  failed = cs_thumbnailer_decode (thumbnailer, broken, 800, NULL);
+  g_assert_nonnull (cs_result_get_error (failed));
+  g_assert_null (cs_result_get_pixbuf (failed));
+  g_assert_false (g_file_test (cache_dir, G_FILE_TEST_EXISTS));
+
+  /* The same from a thread; cancelled, it says so. */
+  cs_thumbnailer_decode_async (thumbnailer, file, 400, NULL, on_decoded, &async_result);
+  cs_test_wait_until (is_set, &async_result, 30000);
+  later = cs_thumbnailer_decode_finish (thumbnailer, async_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (cs_result_get_pixbuf (later)), ==, 300);
+  g_assert_cmpint (gdk_pixbuf_get_height (cs_result_get_pixbuf (later)), ==, 400);
+
+  g_cancellable_cancel (cancellable);
+  cs_thumbnailer_decode_async (thumbnailer, file, 400, cancellable, on_decoded, &cancelled_result);
+  cs_test_wait_until (is_set, &cancelled_result, 30000);
+  g_assert_null (cs_thumbnailer_decode_finish (thumbnailer, cancelled_result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static GHashTable *
 read_keys (const char *path)
 {
@@ -1243,6 +1330,7 @@ main (int   argc,
   ADD ("/thumbnailer/no-upscale", test_no_upscale);
   ADD ("/thumbnailer/filter", test_filter);
   ADD ("/thumbnailer/exif-orientation", test_exif_orientation);
+  ADD ("/thumbnailer/decode-at-size", test_decode_at_size);
   ADD ("/thumbnailer/sniffing", test_sniffing);
   ADD ("/thumbnailer/formats", test_formats);
   ADD ("/thumbnailer/cache-entry", test_cache_entry);

@@ -41,6 +41,7 @@ G_DEFINE_FINAL_TYPE (CsGridView, cs_grid_view, G_TYPE_OBJECT)
 
 enum {
   FOLDER_ACTIVATED,
+  PREVIEW,
   N_SIGNALS
 };
 
@@ -212,6 +213,59 @@ find_cell (GtkWidget *widget,
   return NULL;
 }
 
+/* The image a preview starts at: the focused cell's, or else the first
+ * selected one. */
+CsItem *
+cs_grid_view_get_current_item (CsGridView *self)
+{
+  GtkRoot *root;
+  GtkWidget *focus;
+  g_autoptr(GtkBitset) selected = NULL;
+  CsItem *item;
+
+  g_return_val_if_fail (CS_IS_GRID_VIEW (self), NULL);
+
+  root = gtk_widget_get_root (GTK_WIDGET (self->grid));
+  focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  /* The focus is on the cell's list item, the cell's parent. */
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->grid)))
+    {
+      GtkWidget *cell = CS_IS_CELL (focus) ? focus : gtk_widget_get_first_child (focus);
+
+      if (cell != NULL && CS_IS_CELL (cell) && cs_cell_get_item (CS_CELL (cell)) != NULL)
+        return cs_cell_get_item (CS_CELL (cell));
+    }
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  if (gtk_bitset_is_empty (selected))
+    return NULL;
+
+  item = g_list_model_get_item (G_LIST_MODEL (self->selection), gtk_bitset_get_minimum (selected));
+  /* The list keeps it. */
+  g_object_unref (item);
+
+  return item;
+}
+
+/* Ctrl+double-click: the preview, where a plain one opens the image. */
+static void
+on_cell_primary_click (GtkGestureClick *gesture,
+                       int              n_press,
+                       double           x,
+                       double           y,
+                       CsGridView      *self)
+{
+  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  CsItem *item = cs_cell_get_item (CS_CELL (cell));
+
+  if (n_press != 2 || (state & GDK_CONTROL_MASK) == 0 || item == NULL || cs_item_is_folder (item))
+    return;
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  g_signal_emit (self, signals[PREVIEW], 0, item);
+}
+
 /* Shift+F10 or the Menu key: the same menu, on the first selected image. */
 void
 cs_grid_view_popup_selected_menu (CsGridView *self)
@@ -241,11 +295,14 @@ setup_cell (GtkSignalListItemFactory *factory,
 {
   GtkWidget *cell = cs_cell_new ();
   GtkGesture *click = gtk_gesture_click_new ();
+  GtkGesture *double_click = gtk_gesture_click_new ();
 
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_object_set_data (G_OBJECT (click), "list-item", list_item);
   g_signal_connect (click, "pressed", G_CALLBACK (on_cell_secondary_click), self);
   gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (double_click, "pressed", G_CALLBACK (on_cell_primary_click), self);
+  gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (double_click));
   cs_cell_set_pixel_size (CS_CELL (cell), self->pixel_size);
   gtk_list_item_set_child (list_item, cell);
 }
@@ -370,6 +427,9 @@ cs_grid_view_class_init (CsGridViewClass *klass)
   /* A sub-folder's tile was opened (double-click, Return or Open). */
   signals[FOLDER_ACTIVATED] = g_signal_new ("folder-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                             0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
+  /* Someone asked to see an image large (Ctrl+double-click). */
+  signals[PREVIEW] = g_signal_new ("preview", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, CS_TYPE_ITEM);
 }
 
 static void

@@ -26,5 +26,6 @@ void        cs_grid_view_set_search             (CsGridView     *self,
                                                  const char     *text);
 GtkSelectionModel *cs_grid_view_get_selection  (CsGridView     *self);
 void        cs_grid_view_popup_selected_menu    (CsGridView     *self);
+CsItem     *cs_grid_view_get_current_item       (CsGridView     *self);
 
 G_END_DECLS

@@ -26,6 +26,7 @@
 #include "cs-grid-model.h"
 #include "cs-grid-view.h"
 #include "cs-path-bar.h"
+#include "cs-preview.h"
 #include "cs-scroll-keeper.h"
 #include "cs-selection-actions.h"
 #include "cs-sheet-dialog.h"
@@ -45,6 +46,7 @@ struct _CsWindow
   GtkWidget            *stop_button;
   GtkStack             *stack;
   GtkGridView          *grid;
+  CsPreview            *preview;
   CsStatusBar          *status_bar;
   CsPathBar            *path_bar;
   GtkRevealer          *status_revealer;
@@ -170,6 +172,7 @@ static void
 on_thumbnailer_changed (CsWindow *self)
 {
   cs_texture_cache_set_thumbnailer (self->textures, cs_folder_loader_get_thumbnailer (self->loader));
+  cs_preview_set_thumbnailer (self->preview, cs_folder_loader_get_thumbnailer (self->loader));
 }
 
 static void
@@ -211,6 +214,7 @@ set_confirm_folder (CsWindow *self,
 static void
 begin_loading (CsWindow *self)
 {
+  cs_preview_close (self->preview);
   cs_folder_loader_clear (self->loader);
   cs_texture_cache_clear (self->textures);
   cs_trace_probe_reset (self->probe);
@@ -468,7 +472,36 @@ stop_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  cs_window_stop (CS_WINDOW (widget));
+  CsWindow *self = CS_WINDOW (widget);
+
+  /* Escape is Stop's accelerator, which the window sees before any
+   * widget: in the preview, it closes the preview first. */
+  if (cs_preview_has_focus (self->preview))
+    cs_preview_close (self->preview);
+  else
+    cs_window_stop (self);
+}
+
+/* Opens the preview at the grid's current image, in the grid's order. */
+static void
+preview_item (CsWindow *self,
+              CsItem   *item)
+{
+  if (item != NULL)
+    cs_preview_open (self->preview, G_LIST_MODEL (gtk_grid_view_get_model (self->grid)), item);
+}
+
+static void
+preview_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  if (cs_preview_get_open (self->preview))
+    cs_preview_close (self->preview);
+  else
+    preview_item (self, cs_grid_view_get_current_item (self->view));
 }
 
 static void
@@ -724,6 +757,7 @@ cs_window_constructed (GObject *object)
   g_signal_connect_object (self->loader, "item-done", G_CALLBACK (on_item_done), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->loader, "item-failed", G_CALLBACK (cs_texture_cache_forget), self->textures, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->visible, "changed", G_CALLBACK (on_visible_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view, "preview", G_CALLBACK (preview_item), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "folder-activated", G_CALLBACK (cs_window_open_folder), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->actions, "folder-activated", G_CALLBACK (cs_window_open_folder), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->path_bar, "folder-chosen", G_CALLBACK (cs_window_open_folder), self, G_CONNECT_SWAPPED);
@@ -889,12 +923,14 @@ cs_window_class_init (CsWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CS_TYPE_STATUS_BAR);
+  g_type_ensure (CS_TYPE_PREVIEW);
   g_type_ensure (CS_TYPE_PATH_BAR);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/contactsheet/ContactSheet/cs-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CsWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, stop_button);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, grid);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, preview);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, status_bar);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, path_bar);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, status_revealer);
@@ -906,6 +942,7 @@ cs_window_class_init (CsWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.preview", NULL, preview_action);
   gtk_widget_class_install_action (widget_class, "win.go-up", NULL, go_up_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_install_property_action (widget_class, "win.include-subfolders", "include-subfolders");

@@ -771,3 +771,144 @@ cs_thumbnailer_process (CsThumbnailer *self,
 
   return result;
 }
+
+static gboolean
+decode_file (CsThumbnailer *self,
+             GFile         *source,
+             guint          size,
+             GCancellable  *cancellable,
+             CsResult      *result,
+             GError       **error)
+{
+  g_autofree char *basename = g_file_get_basename (source);
+  g_autofree char *type_hint = g_content_type_guess (basename, NULL, 0, NULL);
+  g_autofree char *mime_type = NULL;
+  CsDecodeLimits limits = { size, self->max_pixels, self->decode_timeout,
+                            self->memory_limit, FALSE };
+  const char *path = g_file_peek_path (source);
+  struct stat st;
+  int fd;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  if (path == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("Not a local file"));
+      return FALSE;
+    }
+
+  fd = open_regular_file (path, &st, error);
+  if (fd < 0)
+    return FALSE;
+
+  set_blocking (fd);
+  result->pixbuf = cs_decoder_decode (fd, type_hint, &limits, &mime_type,
+                                      &result->image_width, &result->image_height,
+                                      cancellable, error);
+  close (fd);
+
+  if (result->pixbuf == NULL)
+    return FALSE;
+
+  result->width = gdk_pixbuf_get_width (result->pixbuf);
+  result->height = gdk_pixbuf_get_height (result->pixbuf);
+
+  return TRUE;
+}
+
+/**
+ * cs_thumbnailer_decode:
+ * @size: the longest side wanted, in pixels; a smaller picture keeps its own
+ *
+ * Decodes @source upright at @size through the decoders and within the
+ * limits that make its thumbnails, for a person who looks at one picture:
+ * at a normal CPU priority, writing nothing, not even a failure entry.
+ * Safe to call from any thread. Never returns %NULL: a failure or a
+ * cancellation is a result that carries the error; the pixels are the
+ * result's pixbuf.
+ */
+CsResult *
+cs_thumbnailer_decode (CsThumbnailer *self,
+                       GFile         *source,
+                       guint          size,
+                       GCancellable  *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  CsResult *result;
+
+  g_return_val_if_fail (CS_IS_THUMBNAILER (self), NULL);
+  g_return_val_if_fail (G_IS_FILE (source), NULL);
+  g_return_val_if_fail (size > 0, NULL);
+
+  result = cs_result_new_for_file (source);
+  if (!decode_file (self, source, size, cancellable, result, &error))
+    {
+      g_clear_object (&result->pixbuf);
+      result->error = g_steal_pointer (&error);
+    }
+
+  return result;
+}
+
+static void
+decode_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  CsThumbnailer *self = source_object;
+  guint size = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "size"));
+  g_autoptr(CsResult) result = cs_thumbnailer_decode (self, task_data, size, cancellable);
+  const GError *error = cs_result_get_error (result);
+
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify) cs_result_unref);
+}
+
+/**
+ * cs_thumbnailer_decode_async:
+ *
+ * cs_thumbnailer_decode() in a thread of GIO's pool, not the batch's: a
+ * picture someone waits for does not queue behind a folder's thumbnails.
+ */
+void
+cs_thumbnailer_decode_async (CsThumbnailer       *self,
+                             GFile               *source,
+                             guint                size,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CS_IS_THUMBNAILER (self));
+  g_return_if_fail (G_IS_FILE (source));
+  g_return_if_fail (size > 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_thumbnailer_decode_async);
+  g_task_set_task_data (task, g_object_ref (source), g_object_unref);
+  g_object_set_data (G_OBJECT (task), "size", GUINT_TO_POINTER (size));
+  g_task_run_in_thread (task, decode_in_thread);
+}
+
+/**
+ * cs_thumbnailer_decode_finish:
+ *
+ * Returns: (transfer full) (nullable): the result, with its pixbuf, image
+ *   width and height; %NULL with @error set when it failed or was cancelled
+ */
+CsResult *
+cs_thumbnailer_decode_finish (CsThumbnailer *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_thumbnailer_decode_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

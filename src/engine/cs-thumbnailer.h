@@ -52,4 +52,18 @@ CsResult      *cs_thumbnailer_process         (CsThumbnailer *self,
                                                const char    *relative_dir,
                                                GCancellable  *cancellable);
 
+CsResult      *cs_thumbnailer_decode          (CsThumbnailer *self,
+                                               GFile         *source,
+                                               guint          size,
+                                               GCancellable  *cancellable);
+void           cs_thumbnailer_decode_async    (CsThumbnailer       *self,
+                                               GFile               *source,
+                                               guint                size,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+CsResult      *cs_thumbnailer_decode_finish   (CsThumbnailer *self,
+                                               GAsyncResult  *result,
+                                               GError       **error);
+
 G_END_DECLS
