@@ -16,8 +16,13 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "cs-item.h"
 #include "cs-sheet-dialog.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
@@ -462,6 +467,195 @@ test_copy (Fixture       *f,
   g_free (read.text);
 }
 
+/* The grid's position of the picture named @name. */
+static guint
+position_of (Fixture    *f,
+             const char *name)
+{
+  GListModel *items = G_LIST_MODEL (gtk_grid_view_get_model (f->grid));
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (items, i);
+
+      if (g_strcmp0 (cs_item_get_name (item), name) == 0)
+        return i;
+    }
+
+  g_assert_not_reached ();
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *name;
+} Named;
+
+static gboolean
+in_grid (gpointer data)
+{
+  Named *named = data;
+  GListModel *items = G_LIST_MODEL (gtk_grid_view_get_model (named->f->grid));
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (items, i);
+
+      if (g_strcmp0 (cs_item_get_name (item), named->name) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+not_in_grid (gpointer data)
+{
+  return !in_grid (data);
+}
+
+/* Ctrl+C on a named pipe called like a picture: the path is copied and
+ * nothing waits on the pipe for a writer that never comes. */
+static void
+test_copy_fifo (Fixture       *f,
+                gconstpointer  data)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->window));
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  ClipboardRead read = { loop, NULL, NULL };
+  g_autofree char *fifo = g_build_filename (f->folder, "x.jpg", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (f->folder);
+  Named named = { f, "x.jpg" };
+  int writer;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  cs_window_open_folder (f->window, folder);
+  cs_test_wait_until (in_grid, &named, 10000);
+  wait_n_items (f, N_IMAGES + 1);
+
+  click (f, position_of (f, "x.jpg"), FALSE, FALSE);
+  activate (f, "win.copy");
+  gdk_clipboard_read_text_async (clipboard, NULL, on_text_read, &read);
+  g_main_loop_run (loop);
+  g_assert_cmpstr (read.text, ==, fifo);
+  g_clear_pointer (&read.text, g_free);
+  settle (1000);
+
+  /* A writer's non-blocking open succeeds only with a reader at the
+   * other end: something of the app's would be stuck on it. */
+  writer = g_open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  if (writer >= 0)
+    close (writer);
+  g_assert_cmpint (writer, ==, -1);
+  g_assert_cmpint (errno, ==, ENXIO);
+
+  /* And a picture copied next is the picture. */
+  click (f, position_of (f, "img-0002.jpg"), FALSE, FALSE);
+  activate (f, "win.copy");
+  cs_test_wait_until (offers_texture, clipboard, 10000);
+}
+
+static GtkWidget *
+find_button_anywhere (const char *label)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+      GtkWidget *button = gtk_widget_get_mapped (toplevel) ? find_button (toplevel, label) : NULL;
+
+      if (button != NULL && gtk_widget_get_mapped (button))
+        return button;
+    }
+
+  return NULL;
+}
+
+static gboolean
+asks_beside (gpointer data)
+{
+  return find_button_anywhere ("_Write Thumbnails") != NULL;
+}
+
+/* With sub-folders included and thumbnails written beside the pictures:
+ * a picture in a sub-folder (not watched) trashed takes its thumbnail
+ * along and leaves the grid; Undo brings it back into the grid. */
+static void
+test_trash_undo_subfolder (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *sub = g_build_filename (f->folder, "Sub", NULL);
+  g_autofree char *inside = g_build_filename (sub, "inside.jpg", NULL);
+  g_autofree char *thumb = g_build_filename (sub, "inside.thumb.jpg", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (f->folder);
+  g_autoptr(GError) error = NULL;
+  Named named = { f, "inside.jpg" };
+
+  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+  cs_test_write_image (inside, 64, 48, "jpeg", 0, &error);
+  g_assert_no_error (error);
+  g_settings_set_boolean (settings, "include-subfolders", TRUE);
+  g_settings_set_string (settings, "output-mode", "beside");
+  cs_window_open_folder (f->window, folder);
+  cs_test_wait_until (asks_beside, NULL, 20000);
+  g_assert_true (gtk_widget_activate (find_button_anywhere ("_Write Thumbnails")));
+  cs_test_wait_until (is_back, thumb, 30000);
+  cs_test_wait_until (in_grid, &named, 10000);
+
+  click (f, position_of (f, "inside.jpg"), FALSE, FALSE);
+  activate (f, "win.trash");
+  cs_test_wait_until (is_gone, inside, 10000);
+  cs_test_wait_until (not_in_grid, &named, 10000);
+  cs_test_wait_until (is_gone, thumb, 10000);
+
+  cs_test_wait_until (has_undo, f->window, 10000);
+  settle (1000);
+  g_signal_emit_by_name (find_button (GTK_WIDGET (f->window), "_Undo"), "clicked");
+  cs_test_wait_until (is_back, inside, 10000);
+  cs_test_wait_until (in_grid, &named, 10000);
+  /* And is thumbnailed again, beside it. */
+  cs_test_wait_until (is_back, thumb, 30000);
+
+  g_settings_reset (settings, "include-subfolders");
+  g_settings_reset (settings, "output-mode");
+}
+
+/* Pictures opened one by one have no folder monitor: Undo brings the
+ * trashed one back into the grid all the same. */
+static void
+test_trash_undo_files (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *first = g_build_filename (f->folder, "img-0001.jpg", NULL);
+  GFile *files[3];
+  Named named = { f, "img-0001.jpg" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/img-%04u.jpg", f->folder, i);
+
+      files[i] = g_file_new_for_path (path);
+    }
+  cs_window_open_files (f->window, files, G_N_ELEMENTS (files));
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    g_object_unref (files[i]);
+  wait_n_items (f, 3);
+
+  click (f, position_of (f, "img-0001.jpg"), FALSE, FALSE);
+  activate (f, "win.trash");
+  cs_test_wait_until (is_gone, first, 10000);
+  wait_n_items (f, 2);
+
+  cs_test_wait_until (has_undo, f->window, 10000);
+  settle (1000);
+  g_signal_emit_by_name (find_button (GTK_WIDGET (f->window), "_Undo"), "clicked");
+  cs_test_wait_until (is_back, first, 10000);
+  cs_test_wait_until (in_grid, &named, 10000);
+  wait_n_items (f, 3);
+}
+
 /* Something that opens folders, for the test's subprocess, made before
  * GIO reads the applications: it writes what it opened into "opened". */
 static void
@@ -646,6 +840,9 @@ main (int   argc,
   ADD ("/window/select/trash-undo", test_trash_undo);
   ADD ("/window/select/trash-leaves-folders", test_trash_leaves_folders);
   ADD ("/window/select/copy", test_copy);
+  ADD ("/window/select/copy-fifo", test_copy_fifo);
+  ADD ("/window/select/trash-undo-subfolder", test_trash_undo_subfolder);
+  ADD ("/window/select/trash-undo-files", test_trash_undo_files);
   ADD ("/window/select/show-in-files-fails", test_show_in_files_fails);
   ADD ("/window/select/show-in-files-opens-folder", test_show_in_files_opens_folder);
   ADD ("/window/select/sheet", test_sheet_of_selection);

@@ -58,6 +58,7 @@ struct _CsFolderLoader
   guint          changed_source;
   gboolean       stopped;
   gboolean       recursive;        /* the open folder's pictures below it too */
+  GFile         *root;             /* the open folder, if one is */
   gint64         open_time;
   gboolean       write_beside;     /* the person said yes for this folder */
   CsOutputRecord *outputs;         /* what it wrote beside images */
@@ -500,6 +501,7 @@ cs_folder_loader_drop (CsFolderLoader *self)
   g_ptr_array_set_size (self->batches, 0);
   g_clear_object (&self->scan_cancellable);
   g_clear_object (&self->scan);
+  g_clear_object (&self->root);
   self->scanning = FALSE;
 
   if (self->monitor != NULL)
@@ -782,6 +784,117 @@ on_folder_changed (GFileMonitor      *monitor,
     }
 }
 
+/**
+ * cs_folder_loader_forget_files:
+ * @files: (element-type GFile): pictures gone (to the trash, say)
+ *
+ * What the folder's monitor does for a deleted file, without waiting
+ * for it: the monitor may never say (files opened one by one, pictures
+ * in included sub-folders, which are not watched).
+ */
+void
+cs_folder_loader_forget_files (CsFolderLoader *self,
+                               GPtrArray      *files)
+{
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+  g_return_if_fail (files != NULL);
+
+  for (guint i = 0; i < files->len; i++)
+    forget_file (self, g_ptr_array_index (files, i));
+  progress (self);
+}
+
+/* Task data: the GFiles; result: their GFileInfo, NULL for a file that
+ * cannot be read, in the same order. */
+static void
+query_infos_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GPtrArray *files = task_data;
+  GPtrArray *infos = g_ptr_array_new_full (files->len, (GDestroyNotify) g_object_unref);
+
+  for (guint i = 0; i < files->len; i++)
+    g_ptr_array_add (infos, g_file_query_info (g_ptr_array_index (files, i),
+                                               G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME ","
+                                               G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                                               G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                                               G_FILE_ATTRIBUTE_TIME_MODIFIED,
+                                               G_FILE_QUERY_INFO_NONE, cancellable, NULL));
+  g_task_return_pointer (task, infos, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+on_infos_queried (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CsFolderLoader) self = user_data;
+  GPtrArray *files = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GPtrArray) infos = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(GPtrArray) redo = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* Another folder was opened meanwhile (its cancellable is not this). */
+  if (infos == NULL || g_task_get_cancellable (G_TASK (result)) != self->scan_cancellable)
+    return;
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      GFile *file = g_ptr_array_index (files, i);
+      GFileInfo *info = g_ptr_array_index (infos, i);
+      g_autoptr(GFile) parent = g_file_get_parent (file);
+      g_autofree char *relative = NULL;
+      CsItem *item;
+
+      if (info == NULL || g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        continue;
+
+      /* The same item if the monitor heard of it first. */
+      item = cs_grid_model_update (self->model, file, info);
+      /* Where the scan would have said it was, below the open folder. */
+      if (self->root != NULL && parent != NULL)
+        relative = g_file_equal (parent, self->root) ? g_strdup ("")
+                                                     : g_file_get_relative_path (self->root, parent);
+      if (relative != NULL)
+        cs_item_set_relative_dir (item, relative);
+      g_ptr_array_add (redo, g_object_ref (item));
+    }
+
+  cs_grid_model_flush (self->model);
+  start_batch (self, redo, FALSE);
+  progress (self);
+}
+
+/**
+ * cs_folder_loader_add_files:
+ * @files: (element-type GFile): pictures back (from the trash, say)
+ *
+ * What the folder's monitor does for a created file, without waiting
+ * for it: they join the grid and are thumbnailed; the monitor hearing
+ * of them too adds nothing twice. Their details are read off the main
+ * thread.
+ */
+void
+cs_folder_loader_add_files (CsFolderLoader *self,
+                            GPtrArray      *files)
+{
+  g_autoptr(GTask) task = NULL;
+  GPtrArray *copy;
+
+  g_return_if_fail (CS_IS_FOLDER_LOADER (self));
+  g_return_if_fail (files != NULL);
+
+  copy = g_ptr_array_new_full (files->len, g_object_unref);
+  for (guint i = 0; i < files->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (files, i)));
+
+  task = g_task_new (NULL, self->scan_cancellable, on_infos_queried, g_object_ref (self));
+  g_task_set_source_tag (task, cs_folder_loader_add_files);
+  g_task_set_task_data (task, copy, (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (task, query_infos_thread);
+}
+
 static void
 on_item_removed (CsFolderLoader *self,
                  CsItem         *item)
@@ -834,6 +947,7 @@ cs_folder_loader_open_folder (CsFolderLoader *self,
   self->scanning = TRUE;
 
   self->recursive = g_settings_get_boolean (self->settings, "include-subfolders");
+  g_set_object (&self->root, folder);
   scan = cs_scan_new (folder, self->recursive);
   g_set_object (&self->scan, scan);
   g_signal_connect_object (scan, "found", G_CALLBACK (on_scan_found), self, 0);

@@ -23,6 +23,10 @@ void            cs_folder_loader_open_folder       (CsFolderLoader *self,
 void            cs_folder_loader_open_files        (CsFolderLoader *self,
                                                     GFile         **files,
                                                     guint           n_files);
+void            cs_folder_loader_forget_files      (CsFolderLoader *self,
+                                                    GPtrArray      *files);
+void            cs_folder_loader_add_files         (CsFolderLoader *self,
+                                                    GPtrArray      *files);
 void            cs_folder_loader_stop              (CsFolderLoader *self);
 void            cs_folder_loader_drop              (CsFolderLoader *self);
 void            cs_folder_loader_retry_failures    (CsFolderLoader *self);

@@ -3,10 +3,11 @@
  * Open, Show in Files, Copy and Move to Trash, each on every image
  * selected in the grid, in the grid's order. Copy puts the paths on the
  * clipboard as text and as a file list; for a single image it adds the
- * picture itself, decoded in the isolated decoder helper as the
- * thumbnails are (the file may be hostile), so that it can be pasted
- * into an image editor. Move to Trash takes the images out of the grid at
- * once and says so in a toast with an Undo that puts them back.
+ * picture itself, decoded by the thumbnailer as the thumbnails are (the
+ * file may be hostile, or a named pipe called like a picture), so that it
+ * can be pasted into an image editor. Move to Trash says what went, and
+ * Undo what came back, to whoever keeps the grid ("trashed", "restored"),
+ * and says so in a toast with an Undo that puts them back.
  *
  * A sub-folder's tile is no image: the actions leave it out (Move to
  * Trash must never take a folder of pictures along with a Ctrl+A), and
@@ -21,13 +22,8 @@
 
 #include "cs-selection-actions.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
-#include <unistd.h>
 
-#include "cs-decoder-client.h"
 #include "cs-item.h"
 #include "cs-show-in-files.h"
 #include "cs-thumbnailer.h"
@@ -47,7 +43,7 @@ struct _CsSelectionActions
 
   GtkSelectionModel *selection;
   GtkWidget         *grid;      /* borrowed: the window's */
-  CsGridModel       *model;
+  CsThumbnailer     *thumbnailer;
   AdwToastOverlay   *toasts;
   GCancellable      *cancellable;
 };
@@ -56,6 +52,8 @@ G_DEFINE_FINAL_TYPE (CsSelectionActions, cs_selection_actions, G_TYPE_OBJECT)
 
 enum {
   FOLDER_ACTIVATED,
+  TRASHED,
+  RESTORED,
   N_SIGNALS
 };
 
@@ -222,7 +220,6 @@ paths_provider (GPtrArray *files)
 
 typedef struct
 {
-  GFile              *file;
   GdkClipboard       *clipboard;
   GdkContentProvider *paths;   /* what was put on @clipboard */
 } CopyData;
@@ -230,45 +227,9 @@ typedef struct
 static void
 copy_data_free (CopyData *data)
 {
-  g_clear_object (&data->file);
   g_clear_object (&data->clipboard);
   g_clear_object (&data->paths);
   g_free (data);
-}
-
-static void
-decode_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  CopyData *data = task_data;
-  g_autofree char *path = g_file_get_path (data->file);
-  g_autofree char *name = g_file_get_basename (data->file);
-  g_autofree char *type_hint = g_content_type_guess (name, NULL, 0, NULL);
-  g_autofree char *mime_type = NULL;
-  CsDecodeLimits limits = { COPY_SIZE, CS_DEFAULT_MAX_PIXELS, CS_DEFAULT_DECODE_TIMEOUT_MS,
-                            CS_DEFAULT_MEMORY_LIMIT, FALSE };
-  GError *error = NULL;
-  GdkPixbuf *pixbuf;
-  int width, height;
-  int fd = path ? g_open (path, O_RDONLY | O_CLOEXEC, 0) : -1;
-
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                               "%s", g_strerror (saved_errno));
-      return;
-    }
-
-  pixbuf = cs_decoder_decode (fd, type_hint, &limits, &mime_type, &width, &height, cancellable, &error);
-  close (fd);
-  if (pixbuf == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, pixbuf, g_object_unref);
 }
 
 static GdkTexture *
@@ -283,14 +244,16 @@ texture_for_pixbuf (GdkPixbuf *pixbuf)
                                  bytes, gdk_pixbuf_get_rowstride (pixbuf));
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopyData, copy_data_free)
+
 static void
 on_decoded (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  CopyData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(CopyData) data = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdkPixbuf) pixbuf = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(CsResult) decoded = cs_thumbnailer_decode_finish (CS_THUMBNAILER (object), result, &error);
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GdkContentProvider) both = NULL;
   GdkContentProvider *providers[2];
@@ -300,13 +263,13 @@ on_decoded (GObject      *object,
     return;
 
   /* The path is on the clipboard; that is what there is. */
-  if (pixbuf == NULL)
+  if (decoded == NULL)
     {
       cs_trace ("copy-no-image %s", error->message);
       return;
     }
 
-  texture = texture_for_pixbuf (pixbuf);
+  texture = texture_for_pixbuf (cs_result_get_pixbuf (decoded));
   providers[0] = gdk_content_provider_new_typed (GDK_TYPE_TEXTURE, texture);
   providers[1] = g_object_ref (data->paths);
   both = gdk_content_provider_new_union (providers, G_N_ELEMENTS (providers));
@@ -334,17 +297,14 @@ cs_selection_actions_copy (CsSelectionActions *self)
   gdk_clipboard_set_content (clipboard, paths);
   cs_trace ("copied-paths %u", files->len);
 
-  if (files->len == 1)
+  if (files->len == 1 && self->thumbnailer != NULL)
     {
-      g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, on_decoded, NULL);
       CopyData *data = g_new0 (CopyData, 1);
 
-      data->file = g_object_ref (g_ptr_array_index (files, 0));
       data->clipboard = g_object_ref (clipboard);
       data->paths = g_object_ref (paths);
-      g_task_set_source_tag (task, cs_selection_actions_copy);
-      g_task_set_task_data (task, data, (GDestroyNotify) copy_data_free);
-      g_task_run_in_thread (task, decode_thread);
+      cs_thumbnailer_decode_async (self->thumbnailer, g_ptr_array_index (files, 0), COPY_SIZE,
+                                   self->cancellable, on_decoded, data);
       text = g_strdup (_("Image copied"));
     }
   else
@@ -366,6 +326,8 @@ on_restored (GObject      *object,
   g_autoptr(GPtrArray) restored = cs_trash_restore_finish (result, &error);
 
   cs_trace ("restored %u", restored->len);
+  if (restored->len > 0)
+    g_signal_emit (self, signals[RESTORED], 0, restored);
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->toasts != NULL)
     add_toast (self, error->message);
 }
@@ -403,9 +365,10 @@ on_trashed (GObject      *object,
   if (self->toasts == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  /* They leave the grid now, not when the folder's monitor hears of it. */
-  for (guint i = 0; i < trashed->len; i++)
-    cs_grid_model_remove (self->model, g_ptr_array_index (trashed, i));
+  /* They leave the grid now, not when the folder's monitor hears of it
+   * (if one ever does). */
+  if (trashed->len > 0)
+    g_signal_emit (self, signals[TRASHED], 0, trashed);
 
   if (error != NULL)
     add_toast (self, error->message);
@@ -448,7 +411,7 @@ cs_selection_actions_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   self->grid = NULL;
   g_clear_object (&self->selection);
-  g_clear_object (&self->model);
+  g_clear_object (&self->thumbnailer);
   g_clear_object (&self->toasts);
 
   G_OBJECT_CLASS (cs_selection_actions_parent_class)->dispose (object);
@@ -475,6 +438,12 @@ cs_selection_actions_class_init (CsSelectionActionsClass *klass)
   /* Open, with a sub-folder's tile the only thing selected. */
   signals[FOLDER_ACTIVATED] = g_signal_new ("folder-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                             0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
+  /* These files (a GPtrArray of GFile) went to the trash. */
+  signals[TRASHED] = g_signal_new ("trashed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+  /* These files (a GPtrArray of GFile) are back where they were. */
+  signals[RESTORED] = g_signal_new ("restored", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
 }
 
 static void
@@ -483,23 +452,36 @@ cs_selection_actions_init (CsSelectionActions *self)
   self->cancellable = g_cancellable_new ();
 }
 
+/**
+ * cs_selection_actions_set_thumbnailer:
+ *
+ * What decodes a copied picture: the one that makes the thumbnails, with
+ * its decoders and limits. Without one, Copy copies the paths only.
+ */
+void
+cs_selection_actions_set_thumbnailer (CsSelectionActions *self,
+                                      CsThumbnailer      *thumbnailer)
+{
+  g_return_if_fail (CS_IS_SELECTION_ACTIONS (self));
+  g_return_if_fail (thumbnailer == NULL || CS_IS_THUMBNAILER (thumbnailer));
+
+  g_set_object (&self->thumbnailer, thumbnailer);
+}
+
 CsSelectionActions *
 cs_selection_actions_new (GtkSelectionModel *selection,
                           GtkWidget         *grid,
-                          CsGridModel       *model,
                           AdwToastOverlay   *toasts)
 {
   CsSelectionActions *self;
 
   g_return_val_if_fail (GTK_IS_SELECTION_MODEL (selection), NULL);
   g_return_val_if_fail (GTK_IS_WIDGET (grid), NULL);
-  g_return_val_if_fail (CS_IS_GRID_MODEL (model), NULL);
   g_return_val_if_fail (ADW_IS_TOAST_OVERLAY (toasts), NULL);
 
   self = g_object_new (CS_TYPE_SELECTION_ACTIONS, NULL);
   self->selection = g_object_ref (selection);
   self->grid = grid;
-  self->model = g_object_ref (model);
   self->toasts = g_object_ref (toasts);
 
   return self;

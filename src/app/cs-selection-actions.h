@@ -7,7 +7,7 @@
 
 #include <adwaita.h>
 
-#include "cs-grid-model.h"
+#include "cs-thumbnailer.h"
 
 G_BEGIN_DECLS
 
@@ -16,9 +16,10 @@ G_DECLARE_FINAL_TYPE (CsSelectionActions, cs_selection_actions, CS, SELECTION_AC
 
 CsSelectionActions *cs_selection_actions_new            (GtkSelectionModel  *selection,
                                                          GtkWidget          *grid,
-                                                         CsGridModel        *model,
                                                          AdwToastOverlay    *toasts);
 GPtrArray          *cs_selection_actions_get_files      (CsSelectionActions *self);
+void                cs_selection_actions_set_thumbnailer (CsSelectionActions *self,
+                                                          CsThumbnailer      *thumbnailer);
 void                cs_selection_actions_open           (CsSelectionActions *self);
 void                cs_selection_actions_show_in_files  (CsSelectionActions *self);
 void                cs_selection_actions_copy           (CsSelectionActions *self);

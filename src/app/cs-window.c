@@ -173,6 +173,7 @@ on_thumbnailer_changed (CsWindow *self)
 {
   cs_texture_cache_set_thumbnailer (self->textures, cs_folder_loader_get_thumbnailer (self->loader));
   cs_preview_set_thumbnailer (self->preview, cs_folder_loader_get_thumbnailer (self->loader));
+  cs_selection_actions_set_thumbnailer (self->actions, cs_folder_loader_get_thumbnailer (self->loader));
 }
 
 static void
@@ -740,7 +741,7 @@ cs_window_constructed (GObject *object)
   self->visible = cs_visible_range_new (self->grid);
   self->view = cs_grid_view_new (self->grid, self->model, self->textures, self->item_menu);
   self->actions = cs_selection_actions_new (cs_grid_view_get_selection (self->view), GTK_WIDGET (self->grid),
-                                            self->model, self->toast_overlay);
+                                            self->toast_overlay);
   cs_status_bar_set_selection (self->status_bar, cs_grid_view_get_selection (self->view));
   self->flavors = cs_flavor_chooser_new ();
   g_signal_connect_object (self->flavors, "notify::flavor", G_CALLBACK (on_flavor_changed), self, G_CONNECT_SWAPPED);
@@ -757,6 +758,8 @@ cs_window_constructed (GObject *object)
   g_signal_connect_object (self->loader, "problem", G_CALLBACK (toast), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->loader, "item-done", G_CALLBACK (on_item_done), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->loader, "item-failed", G_CALLBACK (cs_texture_cache_forget), self->textures, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->actions, "trashed", G_CALLBACK (cs_folder_loader_forget_files), self->loader, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->actions, "restored", G_CALLBACK (cs_folder_loader_add_files), self->loader, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->visible, "changed", G_CALLBACK (on_visible_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "preview", G_CALLBACK (preview_item), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "folder-activated", G_CALLBACK (cs_window_open_folder), self, G_CONNECT_SWAPPED);
