@@ -827,7 +827,46 @@ picture_path (const char *folder,
   return g_strdup_printf ("%s/img-%u.jpg", folder, i);
 }
 
-/* Delete in the preview trashes the picture shown, not what is selected
+static gboolean
+has_visible_popover (GtkWidget *widget)
+{
+  if (GTK_IS_POPOVER (widget) && gtk_widget_get_visible (widget))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_visible_popover (child))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* The text on the window's clipboard, when the window put it there. */
+static char *
+clipboard_text (Fixture *f)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->window));
+  GdkContentProvider *content = gdk_clipboard_get_content (clipboard);
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_STRING);
+  if (content == NULL || !gdk_content_provider_get_value (content, &value, NULL))
+    return NULL;
+
+  return g_value_dup_string (&value);
+}
+
+static gboolean
+clipboard_has (gpointer data)
+{
+  gpointer *args = data;
+  g_autofree char *text = clipboard_text (args[0]);
+
+  return g_strcmp0 (text, args[1]) == 0;
+}
+
+/* Ctrl+C and Delete in the preview act on the picture shown, not what is selected
  * in the grid under it; the preview goes on to the next picture. */
 static void
 test_delete_shown (Fixture       *f,
@@ -862,6 +901,16 @@ test_delete_shown (Fixture       *f,
   shown = grid_item (f, 3);
   next = grid_item (f, 4);
   wait_for_item (preview, shown);
+
+  /* The grid's context menu does not open over the preview. */
+  press ("shift+F10");
+  press ("Menu");
+  spin (500);
+  g_assert_false (has_visible_popover (GTK_WIDGET (f->window)));
+  g_assert_true (cs_preview_get_open (preview));
+
+  press ("ctrl+c");
+  cs_test_wait_until (clipboard_has, (gpointer[]) { f, path_3 }, 10000);
 
   press ("Delete");
   cs_test_wait_until (file_gone, path_3, LONG_WAIT_MS);
