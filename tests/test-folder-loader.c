@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "cs-folder-loader.h"
 #include "cs-test-images.h"
@@ -318,6 +319,52 @@ test_files (Fixture       *f,
   g_object_unref (files[1]);
 }
 
+/* The window asks for a larger flavour on a HiDPI monitor; files written
+ * beside the pictures stay the size Preferences says (normal, 128), so a
+ * move to another monitor never rewrites a person's folder. */
+static void
+test_beside_keeps_setting (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (f->dir);
+  g_autoptr(GPtrArray) names = NULL;
+  guint n_thumbs = 0;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/photo-%u.jpg", f->dir, i);
+      g_autoptr(GError) error = NULL;
+
+      cs_test_write_image (path, 800, 600, "jpeg", i, &error);
+      g_assert_no_error (error);
+    }
+
+  g_settings_set_string (f->settings, "output-mode", "beside");
+  cs_folder_loader_set_flavor (f->loader, CS_FLAVOR_LARGE);
+  cs_folder_loader_clear (f->loader);
+  /* The person's yes, which the window asks for after clearing. */
+  cs_folder_loader_set_write_beside (f->loader, TRUE);
+  cs_folder_loader_open_folder (f->loader, folder);
+  cs_test_wait_until (is_idle, f, 60000);
+  g_settings_reset (f->settings, "output-mode");
+  g_assert_cmpuint (cs_folder_loader_get_n_done (f->loader), ==, 3);
+
+  names = cs_test_list_dir (f->dir);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (f->dir, name, NULL);
+      int width = 0, height = 0;
+
+      if (strstr (name, ".thumb.") == NULL)
+        continue;
+      g_assert_nonnull (gdk_pixbuf_get_file_info (path, &width, &height));
+      g_assert_cmpint (MAX (width, height), ==, 128);
+      n_thumbs++;
+    }
+  g_assert_cmpuint (n_thumbs, ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -332,6 +379,7 @@ main (int   argc,
   g_test_add ("/folder-loader/stop", Fixture, NULL, fixture_setup, test_stop, fixture_teardown);
   g_test_add ("/folder-loader/monitor", Fixture, NULL, fixture_setup, test_monitor, fixture_teardown);
   g_test_add ("/folder-loader/files", Fixture, NULL, fixture_setup, test_files, fixture_teardown);
+  g_test_add ("/folder-loader/beside-keeps-setting", Fixture, NULL, fixture_setup, test_beside_keeps_setting, fixture_teardown);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);

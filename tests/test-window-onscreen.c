@@ -184,10 +184,11 @@ made_at (CsItem *item)
          g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
 }
 
-/* The images off screen, and whether each was made already. */
+/* The images off screen, and whether each was made by @since. */
 static GHashTable *
 off_screen (Fixture   *f,
-            GPtrArray *on_screen)
+            GPtrArray *on_screen,
+            gint64     since)
 {
   GListModel *items = cs_window_get_items (f->window);
   GHashTable *made = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
@@ -199,7 +200,11 @@ off_screen (Fixture   *f,
       if (g_ptr_array_find (on_screen, item, NULL))
         g_object_unref (item);
       else
-        g_hash_table_insert (made, item, GINT_TO_POINTER (made_at (item) > 0));
+        {
+          gint64 when = made_at (item);
+
+          g_hash_table_insert (made, item, GINT_TO_POINTER (when > 0 && when <= since));
+        }
     }
 
   return made;
@@ -262,15 +267,17 @@ settle (Fixture *f)
 }
 
 /* Once what changed is on screen, counts the cells in view whose images
- * are still to be made; waits until they are, and checks that before the
- * last of them was made, the only images made off screen were those
- * already under way. The first screen may be made before the window has
+ * were still to be made at @since (the real time of the change: the
+ * workers may make them while the window settles); waits until they are,
+ * and checks that before the last of them was made, the only images made
+ * off screen after @since were those already under way. The first screen may be made before the window has
  * settled, and the workers start before the window has painted its first
  * frame: there, most images off screen come after it. */
 static void
 assert_screen_comes_first (Fixture    *f,
                            const char *what,
-                           gboolean    first)
+                           gboolean    first,
+                           gint64      since)
 {
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GHashTable) others = NULL;
@@ -284,9 +291,13 @@ assert_screen_comes_first (Fixture    *f,
 
   items = items_on_screen (f);
   for (guint i = 0; i < items->len; i++)
-    if (made_at (g_ptr_array_index (items, i)) == 0)
-      waiting++;
-  others = off_screen (f, items);
+    {
+      gint64 when = made_at (g_ptr_array_index (items, i));
+
+      if (when == 0 || (!first && when > since))
+        waiting++;
+    }
+  others = off_screen (f, items, first ? G_MAXINT64 : since);
   if (first)
     {
       g_hash_table_iter_init (&iter, others);
@@ -325,21 +336,26 @@ test_first_screen_then_scroll (Fixture       *f,
   g_autoptr(GFile) file = g_file_new_for_path (folder);
   GtkWidget *grid;
   GtkAdjustment *vadjustment;
+  gint64 since;
 
   cs_window_open_folder (f->window, file);
   cs_test_wait_until (listed, f, 30000);
-  assert_screen_comes_first (f, "first screen", TRUE);
+  assert_screen_comes_first (f, "first screen", TRUE, 0);
 
   /* To the middle, or, when the workers got there in their own order
    * meanwhile, to the end. */
   grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
   vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (grid));
+  since = g_get_real_time ();
   gtk_adjustment_set_value (vadjustment, (gtk_adjustment_get_upper (vadjustment) -
                                           gtk_adjustment_get_page_size (vadjustment)) / 2);
   settle (f);
   if (screen_made (f))
-    gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment));
-  assert_screen_comes_first (f, "scrolled", FALSE);
+    {
+      since = g_get_real_time ();
+      gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment));
+    }
+  assert_screen_comes_first (f, "scrolled", FALSE, since);
 
   cs_window_stop (f->window);
 }
@@ -352,15 +368,17 @@ test_search (Fixture       *f,
   g_autofree char *folder = make_folder (f);
   g_autoptr(GFile) file = g_file_new_for_path (folder);
   GtkWidget *entry;
+  gint64 since;
 
   cs_window_open_folder (f->window, file);
   cs_test_wait_until (listed, f, 30000);
-  assert_screen_comes_first (f, "first screen", TRUE);
+  assert_screen_comes_first (f, "first screen", TRUE, 0);
 
   entry = find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_ENTRY);
   g_assert_nonnull (entry);
+  since = g_get_real_time ();
   gtk_editable_set_text (GTK_EDITABLE (entry), "img-03");
-  assert_screen_comes_first (f, "searched", FALSE);
+  assert_screen_comes_first (f, "searched", FALSE, since);
 
   cs_window_stop (f->window);
 }

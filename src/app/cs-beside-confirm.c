@@ -134,9 +134,15 @@ ask (CsBesideConfirm *self)
                                           "Write %s thumbnails into “%s”?",
                                           self->n_images),
                              count, name);
-  body = g_strdup_printf (_("Each picture gets a file next to it, such as “photo.thumb.jpg”, "
-                            "in %s. Thumbnails in the shared cache leave the folder as it is."),
-                          where);
+  if (g_settings_get_boolean (self->settings, "include-subfolders"))
+    body = g_strdup_printf (_("Each picture gets a file next to it, such as “photo.thumb.jpg”, "
+                              "in %s and in every folder below it. Thumbnails in the shared "
+                              "cache leave the folders as they are."),
+                            where);
+  else
+    body = g_strdup_printf (_("Each picture gets a file next to it, such as “photo.thumb.jpg”, "
+                              "in %s. Thumbnails in the shared cache leave the folder as it is."),
+                            where);
 
   cs_trace ("beside-ask %u %s", self->n_images, name);
 

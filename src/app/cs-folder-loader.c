@@ -163,6 +163,11 @@ make_thumbnailer (CsFolderLoader *self,
   /* Never into a person's folder without their yes (cs-beside-confirm.c). */
   gboolean beside = self->write_beside && g_str_equal (output, "beside");
 
+  /* The files beside the pictures are the size Preferences says: moving
+   * the window to a HiDPI monitor must not rewrite them all larger. */
+  if (beside)
+    flavor = cs_folder_loader_get_flavor (self);
+
   return g_object_new (CS_TYPE_THUMBNAILER,
                        "mode", beside ? CS_OUTPUT_BESIDE : CS_OUTPUT_CACHE,
                        "flavor", flavor,

@@ -96,6 +96,10 @@ static gboolean
 wants_pixels (CsTextureCache *self,
               CsItem         *item)
 {
+  /* A sub-folder's tile shows an icon, never a thumbnail. */
+  if (cs_item_is_folder (item))
+    return FALSE;
+
   switch (cs_item_get_state (item))
     {
     case CS_ITEM_DONE:

@@ -352,6 +352,8 @@ cs_window_open_files (CsWindow  *self,
   gtk_window_set_title (GTK_WINDOW (self), title);
 
   cs_folder_loader_open_files (self->loader, files, n_files);
+  /* The list is whole at once: no "scanned" comes to let F5's hold go. */
+  cs_scroll_keeper_release (self->scroll_keeper);
   if (n_files == 0)
     gtk_stack_set_visible_child_name (self->stack, "no-images");
 }
@@ -757,7 +759,6 @@ cs_window_constructed (GObject *object)
   self->textures = cs_texture_cache_new (self->model, self->probe);
   self->visible = cs_visible_range_new (self->grid);
   self->view = cs_grid_view_new (self->grid, self->model, self->textures, self->item_menu);
-  cs_grid_view_set_flavor (self->view, cs_folder_loader_get_flavor (self->loader));
   self->actions = cs_selection_actions_new (cs_grid_view_get_selection (self->view), GTK_WIDGET (self->grid),
                                             self->model, self->toast_overlay);
   cs_status_bar_set_selection (self->status_bar, cs_grid_view_get_selection (self->view));
