@@ -806,13 +806,224 @@ test_escape_mid_batch (Fixture       *f,
   cs_test_wait_until (is_idle, f->window, LONG_WAIT_MS);
 }
 
+static gboolean
+file_gone (gpointer data)
+{
+  return !g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+shows_other_than (gpointer data)
+{
+  Showing *showing = data;
+
+  return cs_preview_get_item (showing->preview) != showing->item;
+}
+
+static char *
+picture_path (const char *folder,
+              guint       i)
+{
+  return g_strdup_printf ("%s/img-%u.jpg", folder, i);
+}
+
+static gboolean
+has_visible_popover (GtkWidget *widget)
+{
+  if (GTK_IS_POPOVER (widget) && gtk_widget_get_visible (widget))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_visible_popover (child))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* The text on the window's clipboard, when the window put it there. */
+static char *
+clipboard_text (Fixture *f)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->window));
+  GdkContentProvider *content = gdk_clipboard_get_content (clipboard);
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_STRING);
+  if (content == NULL || !gdk_content_provider_get_value (content, &value, NULL))
+    return NULL;
+
+  return g_value_dup_string (&value);
+}
+
+static gboolean
+clipboard_has (gpointer data)
+{
+  gpointer *args = data;
+  g_autofree char *text = clipboard_text (args[0]);
+
+  return g_strcmp0 (text, args[1]) == 0;
+}
+
+/* Ctrl+C and Delete in the preview act on the picture shown, not what is selected
+ * in the grid under it; the preview goes on to the next picture. */
+static void
+test_delete_shown (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (f->dir, "trash", NULL);
+  g_autofree char *trashed = g_build_filename (g_get_user_data_dir (), "Trash", "files", "img-3.jpg", NULL);
+  g_autofree char *path_3 = picture_path (folder, 3);
+  CsPreview *preview = get_preview (f);
+  CsItem *shown, *next;
+
+  g_mkdir_with_parents (folder, 0755);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("img-%u.jpg", i);
+
+      write_jpeg (folder, name, 640, 480, i);
+    }
+  open_folder (f, folder);
+  cs_test_wait_until (is_idle, f->window, LONG_WAIT_MS);
+  g_assert_cmpuint (g_list_model_get_n_items (grid_items (f)), ==, 5);
+
+  /* Two pictures selected; the preview opens on the first and walks on
+   * to a third. */
+  click_cell (f, 1);
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (grid_items (f)), 2, FALSE);
+  press ("space");
+  cs_test_wait_until (is_open, preview, 10000);
+  wait_for_item (preview, grid_item (f, 1));
+  press ("Right");
+  press ("Right");
+  shown = grid_item (f, 3);
+  next = grid_item (f, 4);
+  wait_for_item (preview, shown);
+
+  /* The grid's context menu does not open over the preview. */
+  press ("shift+F10");
+  press ("Menu");
+  spin (500);
+  g_assert_false (has_visible_popover (GTK_WIDGET (f->window)));
+  g_assert_true (cs_preview_get_open (preview));
+
+  press ("ctrl+c");
+  cs_test_wait_until (clipboard_has, (gpointer[]) { f, path_3 }, 10000);
+
+  press ("Delete");
+  cs_test_wait_until (file_gone, path_3, LONG_WAIT_MS);
+  g_assert_true (g_file_test (trashed, G_FILE_TEST_EXISTS));
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *path = picture_path (folder, i);
+
+      if (i != 3)
+        g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+
+  wait_for_item (preview, next);
+  g_assert_true (cs_preview_get_open (preview));
+  g_assert_cmpstr (cs_preview_get_name_text (preview), ==, "img-4.jpg");
+}
+
+/* The picture shown is deleted on disk: the preview shows the one now in
+ * its place, and Right still walks on. */
+static void
+test_deleted_on_disk (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (f->dir, "gone", NULL);
+  g_autofree char *gone = NULL;
+  CsPreview *preview = get_preview (f);
+  Showing showing;
+  CsItem *after, *last;
+
+  g_mkdir_with_parents (folder, 0755);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("img-%u.jpg", i);
+
+      write_jpeg (folder, name, 640, 480, i);
+    }
+  open_folder (f, folder);
+  cs_test_wait_until (is_idle, f->window, LONG_WAIT_MS);
+
+  click_cell (f, 1);
+  press ("space");
+  cs_test_wait_until (is_open, preview, 10000);
+  wait_for_item (preview, grid_item (f, 1));
+  after = g_object_ref (grid_item (f, 2));
+  last = g_object_ref (grid_item (f, 3));
+
+  gone = picture_path (folder, 1);
+  showing = (Showing) { preview, g_object_ref (grid_item (f, 1)) };
+  g_assert_cmpint (g_unlink (gone), ==, 0);
+  cs_test_wait_until (shows_other_than, &showing, LONG_WAIT_MS);
+  g_object_unref (showing.item);
+  wait_for_item (preview, after);
+  g_assert_true (cs_preview_get_open (preview));
+
+  press ("Right");
+  wait_for_item (preview, last);
+  g_object_unref (after);
+  g_object_unref (last);
+}
+
+static gboolean
+is_sensitive (gpointer data)
+{
+  return gtk_widget_get_sensitive (data);
+}
+
+/* Pictures that come after the preview opened (a folder still loading, a
+ * file added): Next follows. */
+static void
+test_next_follows_list (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (f->dir, "grows", NULL);
+  CsPreview *preview = get_preview (f);
+  GtkWidget *next;
+
+  g_mkdir_with_parents (folder, 0755);
+  write_jpeg (folder, "img-0.jpg", 640, 480, 0);
+  open_folder (f, folder);
+  cs_test_wait_until (is_idle, f->window, LONG_WAIT_MS);
+
+  click_cell (f, 0);
+  press ("space");
+  cs_test_wait_until (is_open, preview, 10000);
+  wait_for_item (preview, grid_item (f, 0));
+  next = find_action_button (GTK_WIDGET (preview), "preview.next");
+  g_assert_nonnull (next);
+  g_assert_false (gtk_widget_get_sensitive (next));
+
+  write_jpeg (folder, "img-1.jpg", 640, 480, 1);
+  cs_test_wait_until (is_sensitive, next, LONG_WAIT_MS);
+
+  press ("Right");
+  wait_for_item (preview, grid_item (f, 1));
+  g_assert_false (gtk_widget_get_sensitive (next));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *cache = cs_test_isolate_cache ();
+  g_autofree char *home = cs_test_make_dir ();
+  g_autofree char *data_home = g_build_filename (home, ".local", "share", NULL);
+  g_autofree char *cache = NULL;
   g_autofree char *xdotool = g_find_program_in_path ("xdotool");
   int status;
+
+  /* A home of the test's own, before GLib reads it: the trash is the
+   * test's, on the pictures' file system. */
+  g_mkdir_with_parents (data_home, 0700);
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  cache = cs_test_isolate_cache ();
 
   cs_test_allow_gtk_frame_warning ();
   g_test_init (&argc, &argv, NULL);
@@ -834,9 +1045,13 @@ main (int   argc,
   ADD ("/window-preview/folder-tiles", test_folder_tiles);
   ADD ("/window-preview/failure-shown", test_failure_shown);
   ADD ("/window-preview/escape-mid-batch", test_escape_mid_batch);
+  ADD ("/window-preview/delete-shown", test_delete_shown);
+  ADD ("/window-preview/deleted-on-disk", test_deleted_on_disk);
+  ADD ("/window-preview/next-follows-list", test_next_follows_list);
 
   status = g_test_run ();
   cs_test_remove_tree (cache);
+  cs_test_remove_tree (home);
 
   return status;
 }

@@ -39,7 +39,9 @@ struct _CsPreview
 
   CsThumbnailer *thumbnailer;
   GListModel    *items;          /* the grid's, in its order */
+  gulong         items_changed_id;
   CsItem        *item;
+  guint          position;       /* the item's in @items, when last seen */
   GtkWidget     *return_focus;   /* weak */
 
   GCancellable  *cancellable;
@@ -263,13 +265,25 @@ find_position (CsPreview *self,
 {
   guint n_items = g_list_model_get_n_items (self->items);
 
+  /* Where it was last seen first: the usual case, and quick. */
+  if (self->position < n_items)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (self->items, self->position);
+
+      if (item == self->item)
+        {
+          *position = self->position;
+          return TRUE;
+        }
+    }
+
   for (guint i = 0; i < n_items; i++)
     {
       g_autoptr(CsItem) item = g_list_model_get_item (self->items, i);
 
       if (item == self->item)
         {
-          *position = i;
+          *position = self->position = i;
           return TRUE;
         }
     }
@@ -330,11 +344,72 @@ show_item (CsPreview *self,
   /* The thumbnail the grid has, until the sharp picture comes. */
   gtk_picture_set_content_fit (self->picture, GTK_CONTENT_FIT_CONTAIN);
   gtk_picture_set_paintable (self->picture, cs_item_get_thumbnail (item));
+  if (self->items != NULL)
+    find_position (self, &self->position);
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
   cs_trace ("preview %s", cs_item_get_name (item));
 
   start_decode (self);
+}
+
+/* The picture at @position or, past the end, the last one; a folder's
+ * tile passed over forwards, then backwards. %NULL if none is left. */
+static CsItem *
+get_picture_near (CsPreview *self,
+                  guint      position)
+{
+  guint n_items = g_list_model_get_n_items (self->items);
+
+  for (guint i = MIN (position, n_items); i < n_items; i++)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (self->items, i);
+
+      if (!cs_item_is_folder (item))
+        return g_steal_pointer (&item);
+    }
+
+  for (guint i = MIN (position, n_items); i > 0; i--)
+    {
+      g_autoptr(CsItem) item = g_list_model_get_item (self->items, i - 1);
+
+      if (!cs_item_is_folder (item))
+        return g_steal_pointer (&item);
+    }
+
+  return NULL;
+}
+
+/* The list changed under the preview (a folder still loading, a picture
+ * trashed or gone from the disk, a new filter): Previous and Next follow;
+ * a picture that left is followed by the one now in its place. */
+static void
+on_items_changed (CsPreview  *self,
+                  guint       changed_at,
+                  guint       removed,
+                  guint       added,
+                  GListModel *items)
+{
+  g_autoptr(CsItem) replacement = NULL;
+  guint position = self->position;
+
+  if (self->item == NULL)
+    return;
+
+  if (find_position (self, &self->position))
+    {
+      update_actions (self);
+      return;
+    }
+
+  /* Gone: what was after it is where it was. */
+  replacement = get_picture_near (self, position);
+  if (replacement == NULL)
+    {
+      cs_preview_close (self);
+      return;
+    }
+  show_item (self, replacement);
 }
 
 static void
@@ -425,7 +500,15 @@ cs_preview_open (CsPreview  *self,
   if (!cs_preview_get_open (self) && root != NULL)
     g_set_weak_pointer (&self->return_focus, gtk_root_get_focus (root));
 
-  g_set_object (&self->items, items);
+  if (self->items != items)
+    {
+      g_clear_signal_handler (&self->items_changed_id, self->items);
+      g_set_object (&self->items, items);
+      self->items_changed_id = g_signal_connect_object (items, "items-changed",
+                                                        G_CALLBACK (on_items_changed), self,
+                                                        G_CONNECT_SWAPPED);
+    }
+  self->position = 0;
   show_item (self, item);
   gtk_widget_set_visible (GTK_WIDGET (self), TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self));
@@ -453,6 +536,7 @@ cs_preview_close (CsPreview *self)
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
   gtk_picture_set_paintable (self->picture, NULL);
   g_clear_object (&self->item);
+  g_clear_signal_handler (&self->items_changed_id, self->items);
   g_clear_object (&self->items);
   set_sharp (self, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
@@ -490,6 +574,22 @@ cs_preview_get_item (CsPreview *self)
   g_return_val_if_fail (CS_IS_PREVIEW (self), NULL);
 
   return self->item;
+}
+
+/**
+ * cs_preview_get_position:
+ * @position: (out): the shown picture's position in the list the preview
+ *   walks (the grid's)
+ *
+ * Returns: whether a picture is shown and is in that list
+ */
+gboolean
+cs_preview_get_position (CsPreview *self,
+                         guint     *position)
+{
+  g_return_val_if_fail (CS_IS_PREVIEW (self), FALSE);
+
+  return self->item != NULL && self->items != NULL && find_position (self, position);
 }
 
 GdkPaintable *
@@ -548,6 +648,8 @@ cs_preview_dispose (GObject *object)
   g_clear_weak_pointer (&self->return_focus);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_PREVIEW);
   g_clear_object (&self->item);
+  if (self->items != NULL)
+    g_clear_signal_handler (&self->items_changed_id, self->items);
   g_clear_object (&self->items);
   g_clear_object (&self->thumbnailer);
 

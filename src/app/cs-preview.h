@@ -24,6 +24,8 @@ void          cs_preview_close           (CsPreview     *self);
 gboolean      cs_preview_get_open        (CsPreview     *self);
 gboolean      cs_preview_has_focus       (CsPreview     *self);
 CsItem       *cs_preview_get_item        (CsPreview     *self);
+gboolean      cs_preview_get_position    (CsPreview     *self,
+                                          guint         *position);
 GdkPaintable *cs_preview_get_paintable   (CsPreview     *self);
 gboolean      cs_preview_get_sharp       (CsPreview     *self);
 const char   *cs_preview_get_name_text   (CsPreview     *self);

@@ -587,6 +587,25 @@ sheet_action (GtkWidget  *widget,
                                                                         : CS_SHEET_DIALOG_EXPORT);
 }
 
+/* While the preview shows a picture, the actions on the selection act on
+ * that picture: it becomes the grid's selection, alone. */
+static void
+select_previewed (CsWindow *self)
+{
+  guint position;
+
+  if (cs_preview_get_open (self->preview) && cs_preview_get_position (self->preview, &position))
+    gtk_selection_model_select_item (cs_grid_view_get_selection (self->view), position, TRUE);
+}
+
+/* The grid's context menu has no place over the preview. */
+static void
+on_preview_open_changed (CsWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.context-menu",
+                                 !cs_preview_get_open (self->preview));
+}
+
 static void
 item_action (GtkWidget  *widget,
              const char *action_name,
@@ -594,6 +613,7 @@ item_action (GtkWidget  *widget,
 {
   CsWindow *self = CS_WINDOW (widget);
 
+  select_previewed (self);
   if (g_str_equal (action_name, "win.open-item"))
     cs_selection_actions_open (self->actions);
   else if (g_str_equal (action_name, "win.show-in-files"))
@@ -762,6 +782,8 @@ cs_window_constructed (GObject *object)
   g_signal_connect_object (self->actions, "restored", G_CALLBACK (cs_folder_loader_add_files), self->loader, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->visible, "changed", G_CALLBACK (on_visible_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "preview", G_CALLBACK (preview_item), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->preview, "notify::open", G_CALLBACK (on_preview_open_changed),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "folder-activated", G_CALLBACK (cs_window_open_folder), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->actions, "folder-activated", G_CALLBACK (cs_window_open_folder), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->path_bar, "folder-chosen", G_CALLBACK (cs_window_open_folder), self, G_CONNECT_SWAPPED);
