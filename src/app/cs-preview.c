@@ -21,6 +21,7 @@
 #include <math.h>
 
 #include "cs-trace.h"
+#include "cs-texture.h"
 
 /* A view that grew by more than a quarter asks for a sharper picture, once
  * the resizing has paused this long. */
@@ -130,21 +131,6 @@ show_error (CsPreview  *self,
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
 }
 
-/* The decoder's pixels as GDK reads them, without a copy. */
-static GdkTexture *
-texture_for_pixbuf (GdkPixbuf *pixbuf)
-{
-  g_autoptr(GBytes) bytes = gdk_pixbuf_read_pixel_bytes (pixbuf);
-
-  g_assert (gdk_pixbuf_get_bits_per_sample (pixbuf) == 8);
-
-  return gdk_memory_texture_new (gdk_pixbuf_get_width (pixbuf),
-                                 gdk_pixbuf_get_height (pixbuf),
-                                 gdk_pixbuf_get_has_alpha (pixbuf) ? GDK_MEMORY_R8G8B8A8 : GDK_MEMORY_R8G8B8,
-                                 bytes,
-                                 gdk_pixbuf_get_rowstride (pixbuf));
-}
-
 static void
 on_decoded (GObject      *object,
             GAsyncResult *result,
@@ -170,7 +156,7 @@ on_decoded (GObject      *object,
     }
 
   pixbuf = cs_result_get_pixbuf (decoded);
-  texture = texture_for_pixbuf (pixbuf);
+  texture = cs_texture_new_for_pixbuf (pixbuf);
   self->image_width = cs_result_get_image_width (decoded);
   self->image_height = cs_result_get_image_height (decoded);
   self->whole = MAX (gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf)) >=

@@ -29,6 +29,7 @@
 #include "cs-thumbnailer.h"
 #include "cs-trace.h"
 #include "cs-trash.h"
+#include "cs-texture.h"
 
 /* The copied picture's longest side: enough to paste into a document or
  * an editor, not a 100-megapixel buffer held by the clipboard. */
@@ -232,18 +233,6 @@ copy_data_free (CopyData *data)
   g_free (data);
 }
 
-static GdkTexture *
-texture_for_pixbuf (GdkPixbuf *pixbuf)
-{
-  g_autoptr(GBytes) bytes = g_bytes_new_with_free_func (gdk_pixbuf_get_pixels (pixbuf),
-                                                        gdk_pixbuf_get_byte_length (pixbuf),
-                                                        g_object_unref, g_object_ref (pixbuf));
-
-  return gdk_memory_texture_new (gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf),
-                                 gdk_pixbuf_get_has_alpha (pixbuf) ? GDK_MEMORY_R8G8B8A8 : GDK_MEMORY_R8G8B8,
-                                 bytes, gdk_pixbuf_get_rowstride (pixbuf));
-}
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopyData, copy_data_free)
 
 static void
@@ -269,7 +258,7 @@ on_decoded (GObject      *object,
       return;
     }
 
-  texture = texture_for_pixbuf (cs_result_get_pixbuf (decoded));
+  texture = cs_texture_new_for_pixbuf (cs_result_get_pixbuf (decoded));
   providers[0] = gdk_content_provider_new_typed (GDK_TYPE_TEXTURE, texture);
   providers[1] = g_object_ref (data->paths);
   both = gdk_content_provider_new_union (providers, G_N_ELEMENTS (providers));

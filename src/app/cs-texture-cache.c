@@ -18,6 +18,7 @@
 #include "cs-texture-cache.h"
 
 #include "cs-cache.h"
+#include "cs-texture.h"
 
 /* A few screens of 128-pixel cells: a folder of 100,000 images costs what
  * a folder of 1,000 does. */
@@ -264,26 +265,6 @@ load_in_thread (GTask        *task,
     g_task_return_pointer (task, texture, g_object_unref);
   else
     g_task_return_error (task, error);
-}
-
-/* The engine's pixels as they are, without a copy: GdkPixbuf keeps 8-bit
- * RGB(A) rows, not premultiplied, which GDK reads as they are. */
-static GdkTexture *
-texture_for_pixbuf (GdkPixbuf *pixbuf)
-{
-  g_autoptr(GBytes) bytes = NULL;
-
-  g_assert (gdk_pixbuf_get_bits_per_sample (pixbuf) == 8);
-
-  bytes = g_bytes_new_with_free_func (gdk_pixbuf_get_pixels (pixbuf),
-                                      gdk_pixbuf_get_byte_length (pixbuf),
-                                      g_object_unref, g_object_ref (pixbuf));
-
-  return gdk_memory_texture_new (gdk_pixbuf_get_width (pixbuf),
-                                 gdk_pixbuf_get_height (pixbuf),
-                                 gdk_pixbuf_get_has_alpha (pixbuf) ? GDK_MEMORY_R8G8B8A8 : GDK_MEMORY_R8G8B8,
-                                 bytes,
-                                 gdk_pixbuf_get_rowstride (pixbuf));
 }
 
 static void start_loads (CsTextureCache *self);
@@ -547,7 +528,7 @@ cs_texture_cache_set_pixels (CsTextureCache *self,
 
   if (pixbuf != NULL && shown)
     {
-      g_autoptr(GdkTexture) texture = texture_for_pixbuf (pixbuf);
+      g_autoptr(GdkTexture) texture = cs_texture_new_for_pixbuf (pixbuf);
 
       show (self, item, texture);
       return;

@@ -87,21 +87,43 @@ propagate_outcome (GAsyncResult  *result,
 
 /* To the trash */
 
-static void
-trash_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+static gboolean restore_one (GFile         *file,
+                             GCancellable  *cancellable,
+                             GError       **error);
+
+/* One step a file, in a thread, going on past a file it fails on. */
+typedef gboolean (*FileStep) (GFile         *file,
+                              GCancellable  *cancellable,
+                              GError       **error);
+
+typedef struct
 {
-  GPtrArray *files = task_data;
+  GPtrArray *files;
+  FileStep   step;
+} Work;
+
+static void
+work_free (Work *work)
+{
+  g_ptr_array_unref (work->files);
+  g_free (work);
+}
+
+static void
+each_file_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  Work *work = task_data;
   Outcome *outcome = outcome_new ();
 
-  for (guint i = 0; i < files->len; i++)
+  for (guint i = 0; i < work->files->len; i++)
     {
-      GFile *file = g_ptr_array_index (files, i);
+      GFile *file = g_ptr_array_index (work->files, i);
       g_autoptr(GError) error = NULL;
 
-      if (g_file_trash (file, cancellable, &error))
+      if (work->step (file, cancellable, &error))
         g_ptr_array_add (outcome->done, g_object_ref (file));
       else if (outcome->error == NULL)
         outcome->error = g_steal_pointer (&error);
@@ -109,6 +131,25 @@ trash_thread (GTask        *task,
 
   return_outcome (task, outcome);
 }
+
+static void
+run_each_file (GPtrArray           *files,
+               FileStep             step,
+               gpointer             source_tag,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  Work *work = g_new0 (Work, 1);
+
+  work->files = copy_files (files);
+  work->step = step;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, work, (GDestroyNotify) work_free);
+  g_task_run_in_thread (task, each_file_thread);
+}
+
 
 /**
  * cs_trash_files_async:
@@ -122,11 +163,7 @@ cs_trash_files_async (GPtrArray           *files,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, cs_trash_files_async);
-  g_task_set_task_data (task, copy_files (files), (GDestroyNotify) g_ptr_array_unref);
-  g_task_run_in_thread (task, trash_thread);
+  run_each_file (files, g_file_trash, cs_trash_files_async, cancellable, callback, user_data);
 }
 
 /**
@@ -275,29 +312,6 @@ restore_one (GFile         *file,
   return TRUE;
 }
 
-static void
-restore_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  GPtrArray *files = task_data;
-  Outcome *outcome = outcome_new ();
-
-  for (guint i = 0; i < files->len; i++)
-    {
-      GFile *file = g_ptr_array_index (files, i);
-      g_autoptr(GError) error = NULL;
-
-      if (restore_one (file, cancellable, &error))
-        g_ptr_array_add (outcome->done, g_object_ref (file));
-      else if (outcome->error == NULL)
-        outcome->error = g_steal_pointer (&error);
-    }
-
-  return_outcome (task, outcome);
-}
-
 /**
  * cs_trash_restore_async:
  * @files: (element-type GFile): files moved to the trash, by the paths
@@ -311,11 +325,7 @@ cs_trash_restore_async (GPtrArray           *files,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, cs_trash_restore_async);
-  g_task_set_task_data (task, copy_files (files), (GDestroyNotify) g_ptr_array_unref);
-  g_task_run_in_thread (task, restore_thread);
+  run_each_file (files, restore_one, cs_trash_restore_async, cancellable, callback, user_data);
 }
 
 /**
