@@ -371,6 +371,11 @@ test_on_screen_first (Fixture       *f,
   /* A few reads run at once, so reads started for cells off screen can
    * finish before the last ones on screen; in the order the cells were
    * bound, those on screen would come anywhere among all of them. */
+  /* An order in time: a sanitized build draws its frames so slowly that
+   * the cells in view are known only after reads in bind order began; the
+   * plain build checks it, window-onscreen checks the workers' order. */
+  if (SANITIZED_BUILD)
+    return;
   g_assert_cmpuint (last_on_screen, <, (on_screen + bound) / 2);
 }
 
