@@ -25,11 +25,10 @@
 #define N_IMAGES 400
 #define N_WORKERS 2
 
-/* Jobs the workers had taken before the screen changed (and, at most as
- * many, whose thumbnails were being written), and those they took in the
- * frames before the window knew its new cells (counted from the moment of
- * the change: GTK 4.24 made 5-6 here): made before the screen's cells
- * without breaking the rule. The bug it guards against makes hundreds. */
+/* Jobs the workers had taken before the window knew its new cells (and,
+ * at most as many, whose thumbnails were being written): made before the
+ * screen's cells without breaking the rule. The bug it guards against
+ * makes hundreds. */
 #define SLACK (4 * N_WORKERS)
 
 typedef struct
@@ -186,11 +185,10 @@ made_at (CsItem *item)
          g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
 }
 
-/* The images off screen, and whether each was made by @since. */
+/* The images off screen, and whether each was made already. */
 static GHashTable *
 off_screen (Fixture   *f,
-            GPtrArray *on_screen,
-            gint64     since)
+            GPtrArray *on_screen)
 {
   GListModel *items = cs_window_get_items (f->window);
   GHashTable *made = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
@@ -202,11 +200,7 @@ off_screen (Fixture   *f,
       if (g_ptr_array_find (on_screen, item, NULL))
         g_object_unref (item);
       else
-        {
-          gint64 when = made_at (item);
-
-          g_hash_table_insert (made, item, GINT_TO_POINTER (when > 0 && when <= since));
-        }
+        g_hash_table_insert (made, item, GINT_TO_POINTER (made_at (item) > 0));
     }
 
   return made;
@@ -272,7 +266,7 @@ settle (Fixture *f)
  * were still to be made at @since (the real time of the change: the
  * workers may make them while the window settles); waits until they are,
  * and checks that before the last of them was made, the only images made
- * off screen after @since were those already under way. The first screen may be made before the window has
+ * off screen after the window settled were those already under way. The first screen may be made before the window has
  * settled, and the workers start before the window has painted its first
  * frame: there, most images off screen come after it. */
 static void
@@ -299,7 +293,9 @@ assert_screen_comes_first (Fixture    *f,
       if (when == 0 || (!first && when > since))
         waiting++;
     }
-  others = off_screen (f, items, first ? G_MAXINT64 : since);
+  /* Off screen, what was made by the time the window had settled on its
+   * new cells: the workers cannot know them before. */
+  others = off_screen (f, items);
   if (first)
     {
       g_hash_table_iter_init (&iter, others);
