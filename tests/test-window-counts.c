@@ -19,6 +19,7 @@
 #include "cs-item.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
+#include "cs-test-window.h"
 #include "cs-window.h"
 
 typedef struct
@@ -41,22 +42,11 @@ fixture_setup (Fixture       *f,
   gtk_window_present (GTK_WINDOW (f->window));
 }
 
-static gboolean
-window_gone (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  gpointer weak = f->window;
-
-  g_object_add_weak_pointer (G_OBJECT (f->window), &weak);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  cs_test_wait_until (window_gone, &weak, 5000);
+  cs_test_destroy_window (&f->window);
   g_settings_reset (f->settings, "output-mode");
   g_settings_reset (f->settings, "workers");
   g_clear_object (&f->settings);
@@ -121,21 +111,6 @@ make_folder (Fixture    *f,
     }
 
   return folder;
-}
-
-static void
-open_path (Fixture    *f,
-           const char *path)
-{
-  g_autoptr(GFile) folder = g_file_new_for_path (path);
-
-  cs_window_open_folder (f->window, folder);
-}
-
-static gboolean
-is_idle (gpointer data)
-{
-  return !cs_window_get_running (CS_WINDOW (data));
 }
 
 static guint
@@ -283,7 +258,7 @@ all_settled (gpointer data)
 {
   ItemCount *count = data;
 
-  return has_items (count) && is_idle (count->window);
+  return has_items (count) && cs_test_window_idle (count->window);
 }
 
 /* The dialogs */
@@ -390,7 +365,7 @@ test_beside_switch_asks (Fixture       *f,
   ThumbCount five = { folder, 5 };
   ItemCount all = { f->window, 5 };
 
-  open_path (f, folder);
+  cs_test_open_folder (f->window, folder);
   cs_test_wait_until (all_settled, &all, 60000);
   g_assert_cmpuint (count_thumbs (folder), ==, 0);
 
@@ -417,7 +392,7 @@ test_beside_switch_cancel (Fixture       *f,
   g_autofree char *mode = NULL;
   ItemCount all = { f->window, 4 };
 
-  open_path (f, folder);
+  cs_test_open_folder (f->window, folder);
   cs_test_wait_until (all_settled, &all, 60000);
 
   g_settings_set_string (f->settings, "output-mode", "beside");
@@ -447,7 +422,7 @@ test_beside_open_asks (Fixture       *f,
 
   g_settings_set_string (f->settings, "output-mode", "beside");
 
-  open_path (f, trip);
+  cs_test_open_folder (f->window, trip);
   cs_test_wait_until (has_question, f->window, 20000);
   cs_test_wait_until (all_settled, &all_trip, 60000);
   g_assert_cmpuint (count_state (f->window, CS_ITEM_DONE), ==, 7);
@@ -456,7 +431,7 @@ test_beside_open_asks (Fixture       *f,
   cs_test_wait_until (has_thumbs, &seven, 60000);
   cs_test_wait_until (all_settled, &all_trip, 60000);
 
-  open_path (f, other);
+  cs_test_open_folder (f->window, other);
   answer_question (f, "Write 3 thumbnails into “Other”?", "_Cancel");
   cs_test_wait_until (all_settled, &all_other, 60000);
   run_for (1000);
@@ -466,13 +441,13 @@ test_beside_open_asks (Fixture       *f,
 
   /* Back to the first: no question, written beside again. */
   g_assert_cmpint (g_unlink (in (f, trip, "img-0000.thumb.jpg")), ==, 0);
-  open_path (f, trip);
+  cs_test_open_folder (f->window, trip);
   cs_test_wait_until (all_settled, &all_trip, 60000);
   cs_test_wait_until (has_thumbs, &seven, 60000);
   g_assert_true (has_no_question (f->window));
 
   /* And the second, declined, is not asked about again. */
-  open_path (f, other);
+  cs_test_open_folder (f->window, other);
   cs_test_wait_until (all_settled, &all_other, 60000);
   run_for (500);
   g_assert_true (has_no_question (f->window));
@@ -498,7 +473,7 @@ test_deleted_thumb (Fixture       *f,
   g_autofree char *moved_to = g_build_filename (away, "img-0003.jpg", NULL);
 
   g_settings_set_string (f->settings, "output-mode", "beside");
-  open_path (f, folder);
+  cs_test_open_folder (f->window, folder);
   answer_question (f, "Write 6 thumbnails into “Holiday”?", "_Write Thumbnails");
   cs_test_wait_until (has_thumbs, &six, 60000);
   cs_test_wait_until (all_settled, &all, 60000);
@@ -535,7 +510,7 @@ test_deleted_cache_mode (Fixture       *f,
   ItemCount left = { f->window, 2 };
 
   write_jpeg (theirs, 42);
-  open_path (f, folder);
+  cs_test_open_folder (f->window, folder);
   cs_test_wait_until (all_settled, &all, 60000);
   g_assert_cmpint (g_unlink (in (f, folder, "img-0001.jpg")), ==, 0);
   cs_test_wait_until (all_settled, &left, 20000);
@@ -590,7 +565,7 @@ test_monitor_counts (Fixture       *f,
   ItemCount all = { f->window, 34 };
   Named after = { f->window, 33, "renamed.jpg" };
 
-  open_path (f, folder);
+  cs_test_open_folder (f->window, folder);
   cs_test_wait_until (all_settled, &all, 60000);
   assert_status_agrees (f->window);
   g_assert_cmpuint (count_state (f->window, CS_ITEM_FAILED), ==, 4);
@@ -614,7 +589,7 @@ test_monitor_counts (Fixture       *f,
 
   cs_test_wait_until (settled_with, &after, 30000);
   run_for (1000);
-  cs_test_wait_until (is_idle, f->window, 30000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 30000);
   /* 34, 2 added, 2 deleted, 1 moved out; the renamed one is done again. */
   g_assert_cmpuint (g_list_model_get_n_items (cs_window_get_items (f->window)), ==, 33);
   g_assert_cmpuint (count_state (f->window, CS_ITEM_DONE), ==, 30);
@@ -663,7 +638,7 @@ test_retry_stop_counts (Fixture       *f,
 
   /* One at a time, so that Stop lands while the retry runs. */
   g_settings_set_uint (f->settings, "workers", 1);
-  open_path (f, folder);
+  cs_test_open_folder (f->window, folder);
   cs_test_wait_until (all_settled, &all, 120000);
   g_assert_cmpuint (count_state (f->window, CS_ITEM_FAILED), ==, 150);
   assert_status_agrees (f->window);
@@ -673,14 +648,14 @@ test_retry_stop_counts (Fixture       *f,
   assert_status_agrees (f->window);
   cs_test_wait_until (some_pending_done, f->window, 60000);
   cs_window_stop (f->window);
-  cs_test_wait_until (is_idle, f->window, 10000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 10000);
   g_assert_cmpuint (count_state (f->window, CS_ITEM_PENDING), ==, 0);
   assert_status_agrees (f->window);
 
   /* The ones the stop left are not failures any more: Retry All makes
    * what still fails again. */
   retry_all (f);
-  cs_test_wait_until (is_idle, f->window, 120000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 120000);
   assert_status_agrees (f->window);
 
   /* A deleted failure leaves the count with its badge. */

@@ -18,6 +18,7 @@
 #include "cs-item.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
+#include "cs-test-window.h"
 #include "cs-thumbnailer.h"
 #include "cs-window.h"
 
@@ -43,25 +44,14 @@ fixture_setup (Fixture       *f,
   gtk_window_present (GTK_WINDOW (f->window));
 }
 
-static gboolean
-window_gone (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  gpointer weak = f->window;
-
   if (f->tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (f->window), f->tick);
-  g_object_add_weak_pointer (G_OBJECT (f->window), &weak);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  cs_test_wait_until (window_gone, &weak, 5000);
+  cs_test_destroy_window (&f->window);
   g_settings_reset (settings, "thumbnail-size");
 
   g_hash_table_unref (f->seen);
@@ -99,16 +89,8 @@ static void
 open_path (Fixture    *f,
            const char *path)
 {
-  g_autoptr(GFile) folder = g_file_new_for_path (path);
-
-  cs_window_open_folder (f->window, folder);
+  cs_test_open_folder (f->window, path);
   g_assert_true (cs_window_get_running (f->window));
-}
-
-static gboolean
-is_idle (gpointer data)
-{
-  return !cs_window_get_running (CS_WINDOW (data));
 }
 
 static guint
@@ -118,19 +100,6 @@ count_thumbnails (const char *flavor)
   g_autoptr(GPtrArray) names = cs_test_list_dir (folder);
 
   return names->len;
-}
-
-static void
-collect_cells (GtkWidget *widget,
-               GPtrArray *cells)
-{
-  if (CS_IS_CELL (widget))
-    g_ptr_array_add (cells, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_cells (child, cells);
 }
 
 static GtkPicture *
@@ -181,7 +150,7 @@ all_cells_at (gpointer data)
   g_autoptr(GPtrArray) cells = g_ptr_array_new ();
   guint n_bound = 0;
 
-  collect_cells (GTK_WIDGET (check->f->window), cells);
+  cs_test_collect_cells (GTK_WIDGET (check->f->window), cells);
   for (guint i = 0; i < cells->len; i++)
     {
       GtkWidget *cell = g_ptr_array_index (cells, i);
@@ -215,7 +184,7 @@ test_large (Fixture       *f,
 
   assert_scale_2 (f);
   open_path (f, folder);
-  cs_test_wait_until (is_idle, f->window, 60000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 60000);
   g_assert_cmpuint (cs_window_get_n_done (f->window), ==, 6);
   g_assert_cmpuint (cs_window_get_n_failed (f->window), ==, 0);
 
@@ -250,7 +219,7 @@ on_tick (GtkWidget     *widget,
   Fixture *f = data;
   g_autoptr(GPtrArray) cells = g_ptr_array_new ();
 
-  collect_cells (widget, cells);
+  cs_test_collect_cells (widget, cells);
   for (guint i = 0; i < cells->len; i++)
     {
       GtkWidget *cell = g_ptr_array_index (cells, i);
@@ -305,7 +274,7 @@ test_zoom (Fixture       *f,
 
   assert_scale_2 (f);
   open_path (f, folder);
-  cs_test_wait_until (is_idle, f->window, 60000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 60000);
   cs_test_wait_until (all_cells_at, &check, 10000);
 
   f->tick = gtk_widget_add_tick_callback (GTK_WIDGET (f->window), on_tick, f, NULL);
@@ -313,7 +282,7 @@ test_zoom (Fixture       *f,
   cs_test_wait_until (ticked, &tick_check, 5000);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-in", NULL));
-  cs_test_wait_until (is_idle, f->window, 60000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 60000);
   g_assert_cmpuint (count_thumbnails ("x-large"), ==, 4);
   check.width = 512;
   cs_test_wait_until (all_cells_at, &check, 10000);
@@ -360,7 +329,7 @@ test_stand_in (Fixture       *f,
 
   f->tick = gtk_widget_add_tick_callback (GTK_WIDGET (f->window), on_tick, f, NULL);
   open_path (f, folder);
-  cs_test_wait_until (is_idle, f->window, 60000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 60000);
   cs_test_wait_until (all_cells_at, &check, 10000);
   /* What the cells show now, drawn: the frame after. */
   tick_check.n_ticks = f->n_ticks + 2;

@@ -18,6 +18,7 @@
 #include "cs-item.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
+#include "cs-test-window.h"
 #include "cs-window.h"
 
 #define LONG_NAME "background-wallpaper-mountains-at-sunset-final-version-3840x2160.png"
@@ -28,40 +29,14 @@ typedef struct
   CsWindow *window;
 } Fixture;
 
-/* One application for the program, registered once: its startup loads
- * the style sheet and adds the actions, as in the real program. */
-static CsApplication *
-get_app (void)
-{
-  static CsApplication *app;
-
-  if (app == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      app = cs_application_new ();
-      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-      g_application_register (G_APPLICATION (app), NULL, &error);
-      g_assert_no_error (error);
-    }
-
-  return app;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   f->dir = cs_test_make_dir ();
-  f->window = g_object_ref (cs_window_new (GTK_APPLICATION (get_app ()), NULL));
+  f->window = g_object_ref (cs_window_new (GTK_APPLICATION (cs_test_get_app ()), NULL));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 600);
   gtk_window_present (GTK_WINDOW (f->window));
-}
-
-static gboolean
-window_gone (gpointer data)
-{
-  return *(gpointer *) data == NULL;
 }
 
 static void
@@ -69,13 +44,8 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  gpointer weak = f->window;
-
   g_settings_reset (settings, "sort-reversed");
-  g_object_add_weak_pointer (G_OBJECT (f->window), &weak);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  cs_test_wait_until (window_gone, &weak, 5000);
+  cs_test_destroy_window (&f->window);
   cs_test_remove_tree (f->dir);
   g_free (f->dir);
 }
@@ -92,33 +62,12 @@ write_image (const char *folder,
   g_assert_no_error (error);
 }
 
-static gboolean
-is_idle (gpointer data)
-{
-  return !cs_window_get_running (CS_WINDOW (data));
-}
-
 static void
 open_and_wait (Fixture    *f,
                const char *folder)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (folder);
-
-  cs_window_open_folder (f->window, file);
-  cs_test_wait_until (is_idle, f->window, 60000);
-}
-
-static void
-collect_cells (GtkWidget *widget,
-               GPtrArray *cells)
-{
-  if (CS_IS_CELL (widget))
-    g_ptr_array_add (cells, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_cells (child, cells);
+  cs_test_open_folder (f->window, folder);
+  cs_test_wait_until (cs_test_window_idle, f->window, 60000);
 }
 
 typedef struct
@@ -135,7 +84,7 @@ find_cell (gpointer data)
   CellQuery *q = data;
   g_autoptr(GPtrArray) cells = g_ptr_array_new ();
 
-  collect_cells (GTK_WIDGET (q->f->window), cells);
+  cs_test_collect_cells (GTK_WIDGET (q->f->window), cells);
   for (guint i = 0; i < cells->len; i++)
     {
       GtkWidget *cell = g_ptr_array_index (cells, i);
@@ -162,26 +111,6 @@ wait_for_cell (Fixture    *f,
   cs_test_wait_until (find_cell, &q, 20000);
 
   return q.cell;
-}
-
-static GtkWidget *
-find_child (GtkWidget *widget,
-            GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_child (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static GskRenderNode *
@@ -299,7 +228,7 @@ test_caption (Fixture       *f,
 
   cell = wait_for_cell (f, LONG_NAME);
   g_assert_nonnull (cell);
-  caption = find_child (cell, GTK_TYPE_INSCRIPTION);
+  caption = cs_test_find_widget (cell, GTK_TYPE_INSCRIPTION);
   g_assert_nonnull (caption);
 
   node = render_widget (caption);
@@ -364,7 +293,7 @@ test_caption_breaks (Fixture       *f,
 
   cell = wait_for_cell (f, name);
   g_assert_nonnull (cell);
-  caption = find_child (cell, GTK_TYPE_INSCRIPTION);
+  caption = cs_test_find_widget (cell, GTK_TYPE_INSCRIPTION);
   node = render_widget (caption);
   collect_lines (node, baselines, lines);
   g_assert_cmpuint (lines->len, ==, 2);
@@ -454,10 +383,10 @@ test_backdrop (Fixture       *f,
   open_and_wait (f, folder);
   cell = wait_for_cell (f, "clear.png");
   g_assert_nonnull (cell);
-  picture = find_child (cell, GTK_TYPE_PICTURE);
+  picture = cs_test_find_widget (cell, GTK_TYPE_PICTURE);
   g_assert_nonnull (picture);
   cs_test_wait_until (picture_drawn, picture, 10000);
-  frame = find_child (cell, GTK_TYPE_OVERLAY);
+  frame = cs_test_find_widget (cell, GTK_TYPE_OVERLAY);
   g_assert_nonnull (frame);
 
   width = gtk_widget_get_width (frame);
@@ -547,7 +476,7 @@ test_reload_keeps_scroll (Fixture       *f,
     }
   open_and_wait (f, folder);
 
-  grid = find_child (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
+  grid = cs_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
   g_assert_nonnull (grid);
   s.adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (grid));
   cs_test_wait_until (is_scrollable, s.adjustment, 10000);
@@ -654,7 +583,7 @@ test_failures_sorted (Fixture       *f,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-failures", NULL));
   cs_test_wait_until (failures_shown, &failures, 5000);
-  list = find_child (failures, GTK_TYPE_LIST_BOX);
+  list = cs_test_find_widget (failures, GTK_TYPE_LIST_BOX);
   g_assert_nonnull (list);
 
   for (GtkWidget *row = gtk_widget_get_first_child (list);

@@ -20,6 +20,7 @@
 #include "cs-item.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
+#include "cs-test-window.h"
 #include "cs-window.h"
 
 #define N_IMAGES 400
@@ -50,22 +51,11 @@ fixture_setup (Fixture       *f,
   gtk_window_present (GTK_WINDOW (f->window));
 }
 
-static gboolean
-window_gone (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  gpointer weak = f->window;
-
-  g_object_add_weak_pointer (G_OBJECT (f->window), &weak);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  cs_test_wait_until (window_gone, &weak, 5000);
+  cs_test_destroy_window (&f->window);
   g_settings_reset (f->settings, "workers");
   g_clear_object (&f->settings);
   cs_test_remove_tree (f->dir);
@@ -104,49 +94,16 @@ make_folder (Fixture *f)
   return folder;
 }
 
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static void
-collect_cells (GtkWidget *widget,
-               GPtrArray *cells)
-{
-  if (CS_IS_CELL (widget))
-    g_ptr_array_add (cells, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_cells (child, cells);
-}
-
 /* The items of the cells that lie in the part of the grid scrolled into
  * view. */
 static GPtrArray *
 items_on_screen (Fixture *f)
 {
-  GtkWidget *grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
+  GtkWidget *grid = cs_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
   g_autoptr(GPtrArray) cells = g_ptr_array_new ();
   GPtrArray *items = g_ptr_array_new ();
 
-  collect_cells (grid, cells);
+  cs_test_collect_cells (grid, cells);
   for (guint i = 0; i < cells->len; i++)
     {
       GtkWidget *cell = g_ptr_array_index (cells, i);
@@ -224,7 +181,7 @@ static gboolean
 listed (gpointer data)
 {
   Fixture *f = data;
-  GtkWidget *grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
+  GtkWidget *grid = cs_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
 
   return g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid)))) == N_IMAGES;
 }
@@ -247,7 +204,7 @@ painted_twice (gpointer data)
 static void
 settle (Fixture *f)
 {
-  GtkWidget *grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
+  GtkWidget *grid = cs_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
   GdkFrameClock *clock = gtk_widget_get_frame_clock (grid);
   gint64 until = g_get_monotonic_time () + 300 * 1000;
   guint frames = 0;
@@ -342,7 +299,7 @@ test_first_screen_then_scroll (Fixture       *f,
 
   /* To the middle, or, when the workers got there in their own order
    * meanwhile, to the end. */
-  grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
+  grid = cs_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
   vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (grid));
   since = g_get_real_time ();
   gtk_adjustment_set_value (vadjustment, (gtk_adjustment_get_upper (vadjustment) -
@@ -372,7 +329,7 @@ test_search (Fixture       *f,
   cs_test_wait_until (listed, f, 30000);
   assert_screen_comes_first (f, "first screen", TRUE, 0);
 
-  entry = find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_ENTRY);
+  entry = cs_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_ENTRY);
   g_assert_nonnull (entry);
   since = g_get_real_time ();
   gtk_editable_set_text (GTK_EDITABLE (entry), "img-03");

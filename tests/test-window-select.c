@@ -26,6 +26,7 @@
 #include "cs-sheet-dialog.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
+#include "cs-test-window.h"
 #include "cs-window.h"
 
 #define N_IMAGES 6
@@ -38,26 +39,6 @@ typedef struct
   CsWindow    *window;
   GtkGridView *grid;
 } Fixture;
-
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
 
 /* Every label's text under @widget, one a line. */
 static void
@@ -148,7 +129,7 @@ fixture_setup (Fixture       *f,
 
   f->window = g_object_ref (g_object_new (CS_TYPE_WINDOW, NULL));
   gtk_window_present (GTK_WINDOW (f->window));
-  f->grid = GTK_GRID_VIEW (find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW));
+  f->grid = GTK_GRID_VIEW (cs_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW));
   g_assert_nonnull (f->grid);
 
   folder = g_file_new_for_path (f->folder);
@@ -156,22 +137,11 @@ fixture_setup (Fixture       *f,
   cs_test_wait_until (is_idle, f, 30000);
 }
 
-static gboolean
-window_gone (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  gpointer weak = f->window;
-
-  g_object_add_weak_pointer (G_OBJECT (f->window), &weak);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  cs_test_wait_until (window_gone, &weak, 5000);
+  cs_test_destroy_window (&f->window);
   cs_test_remove_tree (f->folder);
   g_free (f->folder);
 }
@@ -296,30 +266,10 @@ settle (guint ms)
   cs_test_wait_until (time_is_up, &until, ms + 5000);
 }
 
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static gboolean
 has_undo (gpointer data)
 {
-  return find_button (data, "_Undo") != NULL;
+  return cs_test_find_button (data, "_Undo") != NULL;
 }
 
 /* Delete moves what is selected to the trash; the toast's Undo puts it
@@ -352,7 +302,7 @@ test_trash_undo (Fixture       *f,
    * Undo the moment the toast appeared crashed now and then in its
    * animations (use after free, seen under MALLOC_PERTURB_). */
   settle (1000);
-  g_signal_emit_by_name (find_button (GTK_WIDGET (f->window), "_Undo"), "clicked");
+  g_signal_emit_by_name (cs_test_find_button (GTK_WIDGET (f->window), "_Undo"), "clicked");
 
   cs_test_wait_until (is_back, first, 10000);
   cs_test_wait_until (is_back, second, 10000);
@@ -563,7 +513,7 @@ find_button_anywhere (const char *label)
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
       g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
-      GtkWidget *button = gtk_widget_get_mapped (toplevel) ? find_button (toplevel, label) : NULL;
+      GtkWidget *button = gtk_widget_get_mapped (toplevel) ? cs_test_find_button (toplevel, label) : NULL;
 
       if (button != NULL && gtk_widget_get_mapped (button))
         return button;
@@ -612,7 +562,7 @@ test_trash_undo_subfolder (Fixture       *f,
 
   cs_test_wait_until (has_undo, f->window, 10000);
   settle (1000);
-  g_signal_emit_by_name (find_button (GTK_WIDGET (f->window), "_Undo"), "clicked");
+  g_signal_emit_by_name (cs_test_find_button (GTK_WIDGET (f->window), "_Undo"), "clicked");
   cs_test_wait_until (is_back, inside, 10000);
   cs_test_wait_until (in_grid, &named, 10000);
   /* And is thumbnailed again, beside it. */
@@ -650,7 +600,7 @@ test_trash_undo_files (Fixture       *f,
 
   cs_test_wait_until (has_undo, f->window, 10000);
   settle (1000);
-  g_signal_emit_by_name (find_button (GTK_WIDGET (f->window), "_Undo"), "clicked");
+  g_signal_emit_by_name (cs_test_find_button (GTK_WIDGET (f->window), "_Undo"), "clicked");
   cs_test_wait_until (is_back, first, 10000);
   cs_test_wait_until (in_grid, &named, 10000);
   wait_n_items (f, 3);
@@ -786,11 +736,11 @@ test_sheet_of_selection (Fixture       *f,
   row = find_row (dialog, "Selected Ima_ges Only");
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_sensitive (row));
-  g_assert_true (gtk_switch_get_active (GTK_SWITCH (find_widget (row, GTK_TYPE_SWITCH))));
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (cs_test_find_widget (row, GTK_TYPE_SWITCH))));
   wait_until_shows (dialog, "3 images on 1 page");
 
   /* Switched off, the sheet is the whole grid's. */
-  gtk_switch_set_active (GTK_SWITCH (find_widget (row, GTK_TYPE_SWITCH)), FALSE);
+  gtk_switch_set_active (GTK_SWITCH (cs_test_find_widget (row, GTK_TYPE_SWITCH)), FALSE);
   wait_until_shows (dialog, "6 images on 1 page");
   gtk_window_destroy (GTK_WINDOW (dialog));
 

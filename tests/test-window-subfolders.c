@@ -20,6 +20,7 @@
 #include "cs-item.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
+#include "cs-test-window.h"
 #include "cs-window.h"
 
 typedef struct
@@ -30,38 +31,6 @@ typedef struct
   CsWindow      *window;
   GSettings     *settings;
 } Fixture;
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static gboolean
-window_gone (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-/* One application for the whole program, registered once: its startup
- * sets the accelerators, as in the real program. */
-static CsApplication *
-get_app (void)
-{
-  static CsApplication *app;
-
-  if (app == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      app = cs_application_new ();
-      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-      g_application_register (G_APPLICATION (app), NULL, &error);
-      g_assert_no_error (error);
-    }
-
-  return app;
-}
 
 static void
 write_image (Fixture    *f,
@@ -101,25 +70,20 @@ fixture_setup (Fixture       *f,
   up = g_build_filename (f->top, "2024", "up", NULL);
   g_assert_cmpint (symlink ("..", up), ==, 0);
 
-  f->app = g_object_ref (get_app ());
+  f->app = g_object_ref (cs_test_get_app ());
   f->window = g_object_ref (cs_window_new (GTK_APPLICATION (f->app), NULL));
   g_object_get (f->window, "settings", &f->settings, NULL);
   gtk_window_present (GTK_WINDOW (f->window));
-  cs_test_wait_until (is_mapped, f->window, 10000);
+  cs_test_wait_until (cs_test_widget_mapped, f->window, 10000);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  gpointer weak = f->window;
-
   g_settings_reset (f->settings, "include-subfolders");
   g_clear_object (&f->settings);
-  g_object_add_weak_pointer (G_OBJECT (f->window), &weak);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  cs_test_wait_until (window_gone, &weak, 5000);
+  cs_test_destroy_window (&f->window);
   g_clear_object (&f->app);
   cs_test_remove_tree (f->dir);
   g_free (f->top);
@@ -145,9 +109,7 @@ static void
 open_path (Fixture    *f,
            const char *path)
 {
-  g_autoptr(GFile) folder = g_file_new_for_path (path);
-
-  cs_window_open_folder (f->window, folder);
+  cs_test_open_folder (f->window, path);
   wait_idle (f);
 }
 
@@ -181,26 +143,6 @@ assert_items (Fixture    *f,
   g_autofree char *items = describe_items (f);
 
   g_assert_cmpstr (items, ==, expected);
-}
-
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static CsCell *
@@ -254,7 +196,7 @@ static void
 activate_tile (Fixture    *f,
                const char *name)
 {
-  GtkWidget *grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
+  GtkWidget *grid = cs_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
   GListModel *shown = G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid)));
 
   for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
@@ -294,26 +236,6 @@ assert_title (Fixture    *f,
               const char *title)
 {
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, title);
-}
-
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 /* Tiles for the sub-folders, not the hidden one, before the pictures;
@@ -361,11 +283,11 @@ test_tiles_and_navigation (Fixture       *f,
   assert_title (f, "June");
   wait_idle (f);
   assert_items (f, "x.jpg");
-  path_bar = find_widget (GTK_WIDGET (f->window), g_type_from_name ("CsPathBar"));
+  path_bar = cs_test_find_widget (GTK_WIDGET (f->window), g_type_from_name ("CsPathBar"));
   g_assert_nonnull (path_bar);
   g_assert_true (gtk_widget_get_visible (path_bar));
-  g_assert_nonnull (find_button (path_bar, "2024"));
-  g_signal_emit_by_name (find_button (path_bar, "top"), "clicked");
+  g_assert_nonnull (cs_test_find_button (path_bar, "2024"));
+  g_signal_emit_by_name (cs_test_find_button (path_bar, "top"), "clicked");
   assert_title (f, "top");
   wait_idle (f);
   assert_items (f, "<2024> <beta> a.jpg b.jpg");
@@ -400,7 +322,7 @@ test_include_subfolders (Fixture       *f,
   tooltip = cs_cell_dup_tooltip_text (cell);
   g_assert_nonnull (strstr (tooltip, "x.jpg"));
   g_assert_nonnull (strstr (tooltip, "2024/June/"));
-  caption = find_widget (GTK_WIDGET (cell), GTK_TYPE_INSCRIPTION);
+  caption = cs_test_find_widget (GTK_WIDGET (cell), GTK_TYPE_INSCRIPTION);
   text = cs_test_dup_visible_text (gtk_inscription_get_text (GTK_INSCRIPTION (caption)));
   g_assert_cmpstr (text, ==, "2024/June/x.jpg");
   {

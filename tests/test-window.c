@@ -18,6 +18,7 @@
 #include "cs-preferences-window.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
+#include "cs-test-window.h"
 #include "cs-window.h"
 
 typedef struct
@@ -35,24 +36,13 @@ fixture_setup (Fixture       *f,
   gtk_window_present (GTK_WINDOW (f->window));
 }
 
-static gboolean
-window_gone (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   if (f->window != NULL)
     {
-      gpointer weak = f->window;
-
-      g_object_add_weak_pointer (G_OBJECT (f->window), &weak);
-      gtk_window_destroy (GTK_WINDOW (f->window));
-      g_clear_object (&f->window);
-      cs_test_wait_until (window_gone, &weak, 5000);
+      cs_test_destroy_window (&f->window);
     }
   cs_test_remove_tree (f->dir);
   g_free (f->dir);
@@ -115,16 +105,8 @@ static void
 open_path (Fixture    *f,
            const char *path)
 {
-  g_autoptr(GFile) folder = g_file_new_for_path (path);
-
-  cs_window_open_folder (f->window, folder);
+  cs_test_open_folder (f->window, path);
   g_assert_true (cs_window_get_running (f->window));
-}
-
-static gboolean
-is_idle (gpointer data)
-{
-  return !cs_window_get_running (CS_WINDOW (data));
 }
 
 static gboolean
@@ -168,19 +150,6 @@ cache_bytes (void)
     }
 
   return total;
-}
-
-static void
-collect_cells (GtkWidget *widget,
-               GPtrArray *cells)
-{
-  if (CS_IS_CELL (widget))
-    g_ptr_array_add (cells, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_cells (child, cells);
 }
 
 /* The text under a cell's picture, as it reads. */
@@ -233,7 +202,7 @@ shown_cells_have_pixels (gpointer data)
   g_autoptr(GPtrArray) cells = g_ptr_array_new ();
   guint shown = 0;
 
-  collect_cells (GTK_WIDGET (data), cells);
+  cs_test_collect_cells (GTK_WIDGET (data), cells);
   for (guint i = 0; i < cells->len; i++)
     {
       CsItem *item = cs_cell_get_item (g_ptr_array_index (cells, i));
@@ -246,25 +215,6 @@ shown_cells_have_pixels (gpointer data)
     }
 
   return shown > 0;
-}
-
-static GtkWidget *
-find_grid (GtkWidget *widget)
-{
-  if (GTK_IS_GRID_VIEW (widget))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *grid = find_grid (child);
-
-      if (grid != NULL)
-        return grid;
-    }
-
-  return NULL;
 }
 
 /* Whether a cell lies in the part of the grid that is scrolled into view.
@@ -287,7 +237,7 @@ all_cells_have_pixels (gpointer data)
 {
   g_autoptr(GPtrArray) cells = g_ptr_array_new ();
 
-  collect_cells (GTK_WIDGET (data), cells);
+  cs_test_collect_cells (GTK_WIDGET (data), cells);
   for (guint i = 0; i < cells->len; i++)
     {
       CsItem *item = cs_cell_get_item (g_ptr_array_index (cells, i));
@@ -323,7 +273,7 @@ test_on_screen_first (Fixture       *f,
   guint on_screen = 0, bound = 0, last_on_screen = 0;
 
   open_path (f, folder);
-  cs_test_wait_until (is_idle, f->window, 120000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 120000);
   cs_test_wait_until (all_cells_have_pixels, f->window, 10000);
 
   for (guint i = 0; i < g_list_model_get_n_items (items); i++)
@@ -333,7 +283,7 @@ test_on_screen_first (Fixture       *f,
       g_signal_connect (item, "notify::thumbnail", G_CALLBACK (on_thumbnail_arrived), arrivals);
     }
 
-  grid = find_grid (GTK_WIDGET (f->window));
+  grid = cs_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
   g_assert_nonnull (grid);
   vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (grid));
   gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment) * 0.7);
@@ -346,7 +296,7 @@ test_on_screen_first (Fixture       *f,
       g_signal_handlers_disconnect_by_func (item, on_thumbnail_arrived, arrivals);
     }
 
-  collect_cells (GTK_WIDGET (f->window), cells);
+  cs_test_collect_cells (GTK_WIDGET (f->window), cells);
   for (guint i = 0; i < cells->len; i++)
     {
       CsItem *item = cs_cell_get_item (g_ptr_array_index (cells, i));
@@ -382,11 +332,11 @@ test_on_screen_first (Fixture       *f,
 static gboolean
 on_screen_cells_made (gpointer data)
 {
-  GtkWidget *grid = find_grid (GTK_WIDGET (data));
+  GtkWidget *grid = cs_test_find_widget (GTK_WIDGET (data), GTK_TYPE_GRID_VIEW);
   g_autoptr(GPtrArray) cells = g_ptr_array_new ();
   guint shown = 0;
 
-  collect_cells (GTK_WIDGET (data), cells);
+  cs_test_collect_cells (GTK_WIDGET (data), cells);
   for (guint i = 0; i < cells->len; i++)
     {
       CsItem *item = cs_cell_get_item (g_ptr_array_index (cells, i));
@@ -416,7 +366,7 @@ test_shown_first (Fixture       *f,
   open_path (f, folder);
   cs_test_wait_until (some_done, f->window, 60000);
 
-  grid = find_grid (GTK_WIDGET (f->window));
+  grid = cs_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
   vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (grid));
   gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment));
   cs_test_wait_until (on_screen_cells_made, f->window, 120000);
@@ -429,7 +379,7 @@ test_shown_first (Fixture       *f,
   g_assert_cmpuint (done, <, 600);
 
   cs_window_stop (f->window);
-  cs_test_wait_until (is_idle, f->window, 10000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 10000);
 }
 
 /* Names as people read them: a newline shown as a space, bytes that are
@@ -459,7 +409,7 @@ test_odd_names (Fixture       *f,
     }
 
   open_path (f, folder);
-  cs_test_wait_until (is_idle, f->window, 60000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 60000);
   g_assert_cmpuint (g_list_model_get_n_items (items), ==, G_N_ELEMENTS (names));
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -497,7 +447,7 @@ test_open_folder (Fixture       *f,
 
   open_path (f, folder);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "photos");
-  cs_test_wait_until (is_idle, f->window, 60000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 60000);
 
   g_assert_cmpuint (g_list_model_get_n_items (cs_window_get_items (f->window)), ==, 22);
   g_assert_cmpuint (cs_window_get_n_done (f->window), ==, 20);
@@ -526,7 +476,7 @@ test_open_folder (Fixture       *f,
   /* Only visible cells are built, and they show their items. */
   for (int i = 0; i < 20; i++)
     g_main_context_iteration (NULL, FALSE);
-  collect_cells (GTK_WIDGET (f->window), cells);
+  cs_test_collect_cells (GTK_WIDGET (f->window), cells);
   g_assert_cmpuint (cells->len, >, 0);
   for (guint i = 0; i < cells->len; i++)
     {
@@ -546,7 +496,7 @@ test_open_folder (Fixture       *f,
    * theirs back from the cache. */
   before = cache_bytes ();
   open_path (f, folder);
-  cs_test_wait_until (is_idle, f->window, 60000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 60000);
   g_assert_cmpuint (cs_window_get_bytes_written (f->window), ==, 0);
   g_assert_cmpuint (cache_bytes (), ==, before);
   cs_test_wait_until (shown_cells_have_pixels, f->window, 10000);
@@ -565,7 +515,7 @@ test_stop (Fixture       *f,
   g_assert_true (cs_window_get_running (f->window));
 
   cs_window_stop (f->window);
-  cs_test_wait_until (is_idle, f->window, 5000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 5000);
 
   done = cs_window_get_n_done (f->window);
   failed = cs_window_get_n_failed (f->window);
@@ -642,7 +592,7 @@ test_deleted_mid_batch (Fixture       *f,
     }
 
   cs_test_wait_until (has_count, &kept, 20000);
-  cs_test_wait_until (is_idle, f->window, 120000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 120000);
   cs_test_wait_until (all_gone, weak, 10000);
 
   g_assert_cmpuint (cs_window_get_n_failed (f->window), ==, 0);
@@ -662,7 +612,7 @@ test_second_folder (Fixture       *f,
   open_path (f, first);
   cs_test_wait_until (some_done, f->window, 60000);
   open_path (f, second);
-  cs_test_wait_until (is_idle, f->window, 60000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 60000);
 
   items = cs_window_get_items (f->window);
   g_assert_cmpuint (g_list_model_get_n_items (items), ==, 10);
@@ -694,7 +644,7 @@ test_close_mid_batch (Fixture       *f,
   gtk_window_close (GTK_WINDOW (f->window));
   gtk_window_destroy (GTK_WINDOW (f->window));
   g_clear_object (&f->window);
-  cs_test_wait_until (window_gone, &weak, 1000);
+  cs_test_wait_until (cs_test_is_null, &weak, 1000);
   g_test_message ("window gone after %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
 }
 
@@ -706,7 +656,7 @@ test_finalize (Fixture       *f,
   CsWindow *window = g_steal_pointer (&f->window);
 
   open_path (&(Fixture) { f->dir, window }, folder);
-  cs_test_wait_until (is_idle, window, 60000);
+  cs_test_wait_until (cs_test_window_idle, window, 60000);
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
@@ -728,9 +678,9 @@ test_filter_and_sort (Fixture       *f,
   g_autoptr(GPtrArray) cells = g_ptr_array_new ();
 
   open_path (f, folder);
-  cs_test_wait_until (is_idle, f->window, 60000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 60000);
 
-  collect_cells (GTK_WIDGET (f->window), cells);
+  cs_test_collect_cells (GTK_WIDGET (f->window), cells);
   g_assert_cmpuint (cells->len, >, 0);
   grid = gtk_widget_get_ancestor (g_ptr_array_index (cells, 0), GTK_TYPE_GRID_VIEW);
   g_assert_nonnull (grid);
@@ -795,7 +745,7 @@ test_merge_sorted (Fixture       *f,
   g_autofree char *names = NULL;
 
   open_path (f, folder);
-  cs_test_wait_until (is_idle, f->window, 60000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 60000);
 
   /* Between, before and after the ones there. */
   for (guint i = 0; i < 4; i++)
@@ -901,7 +851,7 @@ test_few_changes (Fixture       *f,
    * the window watches the folder. */
   link_images (source, folder, count, 0);
   open_path (f, folder);
-  cs_test_wait_until (is_idle, f->window, 120000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 120000);
 
   handler = g_signal_connect (items, "items-changed", G_CALLBACK (on_store_changed), &changes);
   link_images (source, folder, count, 1);
@@ -939,7 +889,7 @@ test_sort_order (Fixture       *f,
   gboolean differs = FALSE;
 
   open_path (f, folder);
-  cs_test_wait_until (is_idle, f->window, 60000);
+  cs_test_wait_until (cs_test_window_idle, f->window, 60000);
   items = cs_window_get_items (f->window);
   by_name = item_names (f->window);
 
@@ -971,53 +921,21 @@ typedef struct
   CsWindow      *window;
 } AppFixture;
 
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-/* One application for the whole program, registered once: as in the real
- * program, its startup adds the actions and accelerators. */
-static CsApplication *
-get_app (void)
-{
-  static CsApplication *app;
-
-  if (app == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      app = cs_application_new ();
-      /* Any other instance on the test's bus is not ours to talk to. */
-      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-      g_application_register (G_APPLICATION (app), NULL, &error);
-      g_assert_no_error (error);
-    }
-
-  return app;
-}
-
 static void
 app_fixture_setup (AppFixture    *f,
                    gconstpointer  data)
 {
-  f->app = g_object_ref (get_app ());
+  f->app = g_object_ref (cs_test_get_app ());
   f->window = g_object_ref (cs_window_new (GTK_APPLICATION (f->app), NULL));
   gtk_window_present (GTK_WINDOW (f->window));
-  cs_test_wait_until (is_mapped, f->window, 10000);
+  cs_test_wait_until (cs_test_widget_mapped, f->window, 10000);
 }
 
 static void
 app_fixture_teardown (AppFixture    *f,
                       gconstpointer  data)
 {
-  gpointer weak = f->window;
-
-  g_object_add_weak_pointer (G_OBJECT (f->window), &weak);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  cs_test_wait_until (window_gone, &weak, 5000);
+  cs_test_destroy_window (&f->window);
   g_clear_object (&f->app);
 }
 
@@ -1087,7 +1005,7 @@ test_about (AppFixture    *f,
   g_assert_true (ADW_IS_ABOUT_WINDOW (about));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (about)) == GTK_WINDOW (f->window));
 #endif
-  cs_test_wait_until (is_mapped, about, 10000);
+  cs_test_wait_until (cs_test_widget_mapped, about, 10000);
   g_object_get (about, "application-name", &name, NULL);
   g_assert_cmpstr (name, ==, "Contact Sheet");
   wait_until_shows (about, "Contact Sheet");
@@ -1132,7 +1050,7 @@ test_preferences (AppFixture    *f,
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (preferences)) == GTK_WINDOW (f->window));
 #endif
   g_assert_true (CS_IS_PREFERENCES_WINDOW (preferences));
-  cs_test_wait_until (is_mapped, preferences, 10000);
+  cs_test_wait_until (cs_test_widget_mapped, preferences, 10000);
   wait_until_shows (preferences, "Performance");
 
   /* Its rows are the settings. */
@@ -1171,7 +1089,7 @@ test_shortcuts (AppFixture    *f,
   shortcuts = GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f->window)));
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (shortcuts));
 #endif
-  cs_test_wait_until (is_mapped, shortcuts, 10000);
+  cs_test_wait_until (cs_test_widget_mapped, shortcuts, 10000);
   wait_until_shows (shortcuts, "Open a folder");
   wait_until_shows (shortcuts, "Filter by name");
 
