@@ -85,17 +85,18 @@ cs_test_collect_cells (GtkWidget *widget,
 }
 
 GtkWidget *
-cs_test_find_widget (GtkWidget *widget,
-                     GType      type)
+cs_test_find (GtkWidget         *widget,
+              CsTestWidgetMatch  match,
+              gconstpointer      data)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+  if (match (widget, data))
     return widget;
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = cs_test_find_widget (child, type);
+      GtkWidget *found = cs_test_find (child, match, data);
 
       if (found != NULL)
         return found;
@@ -104,22 +105,30 @@ cs_test_find_widget (GtkWidget *widget,
   return NULL;
 }
 
+static gboolean
+is_of_type (GtkWidget     *widget,
+            gconstpointer  data)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
+}
+
+GtkWidget *
+cs_test_find_widget (GtkWidget *widget,
+                     GType      type)
+{
+  return cs_test_find (widget, is_of_type, GSIZE_TO_POINTER (type));
+}
+
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
 GtkWidget *
 cs_test_find_button (GtkWidget  *widget,
                      const char *label)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = cs_test_find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return cs_test_find (widget, is_button_labelled, label);
 }

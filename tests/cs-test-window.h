@@ -35,6 +35,16 @@ gboolean       cs_test_widget_mapped      (gpointer    data);
 void           cs_test_collect_cells      (GtkWidget  *widget,
                                            GPtrArray  *cells);
 
+/* Whether @widget is the one looked for, as @data describes it. */
+typedef gboolean (*CsTestWidgetMatch) (GtkWidget     *widget,
+                                       gconstpointer  data);
+
+/* The first widget under @widget, @widget included, that @match takes, or
+ * %NULL; depth first, in the order of the children. */
+GtkWidget     *cs_test_find               (GtkWidget         *widget,
+                                           CsTestWidgetMatch  match,
+                                           gconstpointer      data);
+
 /* The first widget of @type under @widget, @widget included, or %NULL. */
 GtkWidget     *cs_test_find_widget        (GtkWidget  *widget,
                                            GType       type);

@@ -102,30 +102,11 @@ count_thumbnails (const char *flavor)
   return names->len;
 }
 
-static GtkPicture *
-find_picture (GtkWidget *widget)
-{
-  if (GTK_IS_PICTURE (widget))
-    return GTK_PICTURE (widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkPicture *picture = find_picture (child);
-
-      if (picture != NULL)
-        return picture;
-    }
-
-  return NULL;
-}
-
 /* What a cell draws: the width of its picture's texture, 0 for none. */
 static int
 cell_width (GtkWidget *cell)
 {
-  GtkPicture *picture = find_picture (cell);
+  GtkPicture *picture = GTK_PICTURE (cs_test_find_widget (cell, GTK_TYPE_PICTURE));
   GdkPaintable *paintable = gtk_picture_get_paintable (picture);
 
   if (!gtk_widget_get_visible (GTK_WIDGET (picture)) || paintable == NULL)

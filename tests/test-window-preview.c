@@ -21,6 +21,7 @@
 #include "cs-preview.h"
 #include "cs-test-images.h"
 #include "cs-test-util.h"
+#include "cs-test-window.h"
 #include "cs-window.h"
 
 #define LONG_WAIT_MS 60000
@@ -36,38 +37,6 @@ typedef struct
   char          *dir;
 } Fixture;
 
-/* One application for the whole program, registered once: as in the real
- * program, its startup adds the accelerators (Escape is Stop's). */
-static CsApplication *
-get_app (void)
-{
-  static CsApplication *app;
-
-  if (app == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      app = cs_application_new ();
-      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-      g_application_register (G_APPLICATION (app), NULL, &error);
-      g_assert_no_error (error);
-    }
-
-  return app;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static gboolean
-window_gone (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -76,51 +45,26 @@ fixture_setup (Fixture       *f,
 
   g_settings_reset (settings, "sort-order");
   f->dir = cs_test_make_dir ();
-  f->app = g_object_ref (get_app ());
+  f->app = g_object_ref (cs_test_get_app ());
   f->window = g_object_ref (cs_window_new (GTK_APPLICATION (f->app), NULL));
   gtk_window_present (GTK_WINDOW (f->window));
-  cs_test_wait_until (is_mapped, f->window, 10000);
+  cs_test_wait_until (cs_test_widget_mapped, f->window, 10000);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  gpointer weak = f->window;
-
-  g_object_add_weak_pointer (G_OBJECT (f->window), &weak);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  cs_test_wait_until (window_gone, &weak, 5000);
+  cs_test_destroy_window (&f->window);
   g_clear_object (&f->app);
   cs_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
-static GtkWidget *
-find_type (GtkWidget *widget,
-           GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static CsPreview *
 get_preview (Fixture *f)
 {
-  GtkWidget *preview = find_type (GTK_WIDGET (f->window), CS_TYPE_PREVIEW);
+  GtkWidget *preview = cs_test_find_widget (GTK_WIDGET (f->window), CS_TYPE_PREVIEW);
 
   g_assert_nonnull (preview);
   return CS_PREVIEW (preview);
@@ -129,7 +73,7 @@ get_preview (Fixture *f)
 static GtkGridView *
 get_grid (Fixture *f)
 {
-  GtkWidget *grid = find_type (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
+  GtkWidget *grid = cs_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW);
 
   g_assert_nonnull (grid);
   return GTK_GRID_VIEW (grid);
@@ -153,45 +97,19 @@ grid_item (Fixture *f,
   return item;
 }
 
-static GtkWidget *
-find_cell (GtkWidget *widget,
-           CsItem    *item)
+static gboolean
+is_cell_of (GtkWidget     *widget,
+            gconstpointer  item)
 {
-  if (CS_IS_CELL (widget) && cs_cell_get_item (CS_CELL (widget)) == item)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *cell = find_cell (child, item);
-
-      if (cell != NULL)
-        return cell;
-    }
-
-  return NULL;
+  return CS_IS_CELL (widget) && cs_cell_get_item (CS_CELL (widget)) == item;
 }
 
-static GtkWidget *
-find_action_button (GtkWidget  *widget,
-                    const char *action)
+static gboolean
+is_button_for (GtkWidget     *widget,
+               gconstpointer  action)
 {
-  if (GTK_IS_BUTTON (widget) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *button = find_action_button (child, action);
-
-      if (button != NULL)
-        return button;
-    }
-
-  return NULL;
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
 }
 
 static gboolean
@@ -317,7 +235,7 @@ static GtkWidget *
 click_cell (Fixture *f,
             guint    position)
 {
-  return click (f, find_cell (GTK_WIDGET (get_grid (f)), grid_item (f, position)));
+  return click (f, cs_test_find (GTK_WIDGET (get_grid (f)), is_cell_of, grid_item (f, position)));
 }
 
 /* A cell drawn about the middle of the grid's view (the grid keeps cells
@@ -787,7 +705,7 @@ test_escape_mid_batch (Fixture       *f,
   cs_test_wait_until (has_done_some, f->window, LONG_WAIT_MS);
 
   click_cell (f, 0);
-  button = find_action_button (GTK_WIDGET (f->window), "win.preview");
+  button = cs_test_find (GTK_WIDGET (f->window), is_button_for, "win.preview");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_is_drawable (button));
   gtk_widget_activate (button);
@@ -996,7 +914,7 @@ test_next_follows_list (Fixture       *f,
   press ("space");
   cs_test_wait_until (is_open, preview, 10000);
   wait_for_item (preview, grid_item (f, 0));
-  next = find_action_button (GTK_WIDGET (preview), "preview.next");
+  next = cs_test_find (GTK_WIDGET (preview), is_button_for, "preview.next");
   g_assert_nonnull (next);
   g_assert_false (gtk_widget_get_sensitive (next));
 

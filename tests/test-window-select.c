@@ -699,25 +699,12 @@ has_sheet_dialog (gpointer data)
   return find_sheet_dialog () != NULL;
 }
 
-static GtkWidget *
-find_row (GtkWidget  *widget,
-          const char *title)
+static gboolean
+is_row_titled (GtkWidget     *widget,
+               gconstpointer  title)
 {
-  if (ADW_IS_PREFERENCES_ROW (widget) &&
-      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_row (child, title);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return ADW_IS_PREFERENCES_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
 }
 
 /* The sheet of three selected images is of those three. */
@@ -733,7 +720,7 @@ test_sheet_of_selection (Fixture       *f,
   activate (f, "win.export-sheet");
   cs_test_wait_until (has_sheet_dialog, NULL, 10000);
   dialog = find_sheet_dialog ();
-  row = find_row (dialog, "Selected Ima_ges Only");
+  row = cs_test_find (dialog, is_row_titled, "Selected Ima_ges Only");
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_sensitive (row));
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (cs_test_find_widget (row, GTK_TYPE_SWITCH))));
@@ -749,7 +736,7 @@ test_sheet_of_selection (Fixture       *f,
   activate (f, "win.export-sheet");
   cs_test_wait_until (has_sheet_dialog, NULL, 10000);
   dialog = find_sheet_dialog ();
-  row = find_row (dialog, "Selected Ima_ges Only");
+  row = cs_test_find (dialog, is_row_titled, "Selected Ima_ges Only");
   g_assert_false (gtk_widget_get_sensitive (row));
   wait_until_shows (dialog, "6 images on 1 page");
   gtk_window_destroy (GTK_WINDOW (dialog));

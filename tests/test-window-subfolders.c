@@ -145,25 +145,19 @@ assert_items (Fixture    *f,
   g_assert_cmpstr (items, ==, expected);
 }
 
+static gboolean
+is_cell_of (GtkWidget     *widget,
+            gconstpointer  name)
+{
+  return CS_IS_CELL (widget) && cs_cell_get_item (CS_CELL (widget)) != NULL &&
+         g_str_equal (cs_item_get_name (cs_cell_get_item (CS_CELL (widget))), name);
+}
+
 static CsCell *
 find_cell (GtkWidget  *widget,
            const char *name)
 {
-  if (CS_IS_CELL (widget) && cs_cell_get_item (CS_CELL (widget)) != NULL &&
-      g_str_equal (cs_item_get_name (cs_cell_get_item (CS_CELL (widget))), name))
-    return CS_CELL (widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      CsCell *found = find_cell (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return (CsCell *) cs_test_find (widget, is_cell_of, name);
 }
 
 typedef struct

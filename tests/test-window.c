@@ -1017,21 +1017,6 @@ test_about (AppFixture    *f,
 #endif
 }
 
-static GtkSpinButton *
-find_spin_button (GtkWidget *widget)
-{
-  if (GTK_IS_SPIN_BUTTON (widget))
-    return GTK_SPIN_BUTTON (widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_spin_button (child) != NULL)
-      return find_spin_button (child);
-
-  return NULL;
-}
-
 static void
 test_preferences (AppFixture    *f,
                   gconstpointer  data)
@@ -1055,7 +1040,7 @@ test_preferences (AppFixture    *f,
 
   /* Its rows are the settings. */
   g_settings_set_uint (settings, "workers", 3);
-  g_assert_cmpfloat (gtk_spin_button_get_value (find_spin_button (preferences)), ==, 3);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (cs_test_find_widget (preferences, GTK_TYPE_SPIN_BUTTON))), ==, 3);
   g_settings_reset (settings, "workers");
 
 #if ADW_CHECK_VERSION (1, 5, 0)
