@@ -684,6 +684,14 @@ forget_file (CsFolderLoader *self,
 }
 
 static gboolean
+is_image_file (GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+
+  return cs_is_image_name (name);
+}
+
+static gboolean
 flush_changed (gpointer user_data)
 {
   CsFolderLoader *self = user_data;
@@ -718,6 +726,9 @@ flush_changed (gpointer user_data)
             cs_grid_model_add_folder (self->model, file, info);
           continue;
         }
+      /* Our own outputs (beside mode) and other files are no images. */
+      if (!is_image_file (file))
+        continue;
 
       item = cs_grid_model_update (self->model, file, info);
       g_ptr_array_add (redo, g_object_ref (item));
@@ -737,11 +748,9 @@ note_changed (CsFolderLoader *self,
 {
   g_autofree char *name = g_file_get_basename (file);
 
-  /* Our own outputs (beside mode) and hidden files are not images to show;
-   * a new folder is a tile to show. */
-  if (name[0] == '.' ||
-      (!cs_is_image_name (name) &&
-       g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_DIRECTORY))
+  /* Hidden files are not shown; whether another name is a new folder
+   * (a tile to show) flush_changed() finds out, with the rest. */
+  if (name[0] == '.')
     return;
 
   g_hash_table_replace (self->changed, g_file_get_uri (file), g_object_ref (file));
