@@ -4,6 +4,9 @@
  * recently seen thumbnails up to a budget; the rest are read back from
  * their thumbnail files when a cell shows them again, on-screen cells
  * first (the window says which those are: cs_texture_cache_set_visible()).
+ * After a scroll, GTK binds the cells around the new place before the frame
+ * that says which of them are on screen; until then (the window holds the
+ * cache: cs_texture_cache_hold_off_screen()) only what was on screen reads.
  * A cell whose thumbnail is still being made in a larger flavour
  * (on a HiDPI screen, or zoomed in) shows a smaller one the cache already
  * has, its stand-in, until its own is there.
@@ -28,6 +31,10 @@
  * around what it shows; reading them all at once would make the ones on
  * screen wait behind the others. */
 #define MAX_LOADS 4
+
+/* How long cells off screen wait for the frame that says what is on screen
+ * (a window that draws no frame, minimized, shows nothing either way). */
+#define HOLD_MS 1000
 
 typedef struct
 {
@@ -63,6 +70,7 @@ struct _CsTextureCache
   GPtrArray     *visible;       /* CsItem on screen, in reading order */
   GHashTable    *stand_ins;     /* CsItem -> its stand-in GdkTexture, or NULL: none */
   guint          load_source;
+  guint          hold_source;   /* while set, off-screen cells wait */
   GCancellable  *cancellable;
 };
 
@@ -428,6 +436,9 @@ start_loads (CsTextureCache *self)
         start_load (self, item);
     }
 
+  if (self->hold_source != 0)
+    return;
+
   g_hash_table_iter_init (&iter, self->to_load);
   while (g_hash_table_size (self->loading) < MAX_LOADS &&
          g_hash_table_iter_next (&iter, &key, NULL))
@@ -453,6 +464,43 @@ cs_texture_cache_set_visible (CsTextureCache *self,
   for (guint i = 0; i < items->len; i++)
     g_ptr_array_add (self->visible, g_object_ref (g_ptr_array_index (items, i)));
 
+  start_loads (self);
+}
+
+static gboolean
+on_hold_expired (gpointer user_data)
+{
+  CsTextureCache *self = user_data;
+
+  self->hold_source = 0;
+  start_loads (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * cs_texture_cache_hold_off_screen:
+ * @hold: %TRUE from the moment cells moved until the frame that shows
+ *   where they went, when the cells on screen are known again
+ *
+ * While held, cells off screen are not read back, for at most a second.
+ */
+void
+cs_texture_cache_hold_off_screen (CsTextureCache *self,
+                                  gboolean        hold)
+{
+  g_return_if_fail (CS_IS_TEXTURE_CACHE (self));
+
+  if (hold == (self->hold_source != 0))
+    return;
+
+  if (hold)
+    {
+      self->hold_source = g_timeout_add (HOLD_MS, on_hold_expired, self);
+      return;
+    }
+
+  g_clear_handle_id (&self->hold_source, g_source_remove);
   start_loads (self);
 }
 
@@ -591,6 +639,7 @@ cs_texture_cache_dispose (GObject *object)
   CsTextureCache *self = (CsTextureCache *)object;
 
   g_clear_handle_id (&self->load_source, g_source_remove);
+  g_clear_handle_id (&self->hold_source, g_source_remove);
   if (self->cancellable != NULL)
     {
       cs_texture_cache_clear (self);

@@ -24,6 +24,8 @@ void            cs_texture_cache_show            (CsTextureCache *self,
                                                   CsItem         *item);
 void            cs_texture_cache_set_visible     (CsTextureCache *self,
                                                   GPtrArray      *items);
+void            cs_texture_cache_hold_off_screen (CsTextureCache *self,
+                                                  gboolean        hold);
 void            cs_texture_cache_hide            (CsTextureCache *self,
                                                   CsItem         *item);
 void            cs_texture_cache_set_pixels      (CsTextureCache *self,

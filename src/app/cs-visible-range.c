@@ -9,7 +9,9 @@
  * laid the grid out, whenever something may have moved the cells: a
  * scroll, a new size or zoom (the adjustment changes), a sort or a search
  * (the grid's list changes), new cells (the factory changes). "changed"
- * gives the items in reading order, top left first.
+ * gives the items in reading order, top left first; "current" is FALSE
+ * from the moment something moved the cells until the frame that shows
+ * where they went has been looked at.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -33,6 +35,7 @@ struct _CsVisibleRange
   GdkFrameClock *clock;         /* the grid's, while it is realized */
   gulong         after_paint_id;
   gboolean       dirty;
+  gboolean       current;       /* items are as of the last frame since a move */
   GPtrArray     *items;         /* CsItem on screen, in reading order */
 };
 
@@ -44,6 +47,14 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_CURRENT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 typedef struct
 {
@@ -100,6 +111,17 @@ trace_items (CsVisibleRange *self)
  * window's viewport: the grid scrolls its children itself. A cell, not
  * its list item: a row whose padding alone shows is not on screen. */
 static void
+set_current (CsVisibleRange *self,
+             gboolean        current)
+{
+  if (self->current == current)
+    return;
+
+  self->current = current;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT]);
+}
+
+static void
 update (CsVisibleRange *self)
 {
   GtkWidget *grid = GTK_WIDGET (self->grid);
@@ -109,7 +131,10 @@ update (CsVisibleRange *self)
 
   self->dirty = FALSE;
   if (grid == NULL)
-    return;
+    {
+      set_current (self, TRUE);
+      return;
+    }
 
   width = gtk_widget_get_width (grid);
   height = gtk_widget_get_height (grid);
@@ -137,7 +162,10 @@ update (CsVisibleRange *self)
 
   g_array_sort (seen, compare_seen);
   if (same_items (self->items, seen))
-    return;
+    {
+      set_current (self, TRUE);
+      return;
+    }
 
   g_ptr_array_set_size (self->items, 0);
   for (guint i = 0; i < seen->len; i++)
@@ -149,6 +177,7 @@ update (CsVisibleRange *self)
 
   trace_items (self);
   g_signal_emit (self, signals[CHANGED], 0);
+  set_current (self, TRUE);
 }
 
 static void
@@ -164,6 +193,7 @@ static void
 invalidate (CsVisibleRange *self)
 {
   self->dirty = TRUE;
+  set_current (self, FALSE);
 }
 
 static void
@@ -266,12 +296,39 @@ cs_visible_range_finalize (GObject *object)
 }
 
 static void
+cs_visible_range_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CsVisibleRange *self = CS_VISIBLE_RANGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CURRENT:
+      g_value_set_boolean (value, self->current);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cs_visible_range_class_init (CsVisibleRangeClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = cs_visible_range_dispose;
   object_class->finalize = cs_visible_range_finalize;
+  object_class->get_property = cs_visible_range_get_property;
+
+  /* Whether the items are where the last frame put the cells, or cells
+   * moved since and the frame that shows where is still to come. */
+  properties[PROP_CURRENT] =
+    g_param_spec_boolean ("current", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The items on screen are others (cs_visible_range_get_items()). */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -320,4 +377,18 @@ cs_visible_range_get_items (CsVisibleRange *self)
   g_return_val_if_fail (CS_IS_VISIBLE_RANGE (self), NULL);
 
   return self->items;
+}
+
+/**
+ * cs_visible_range_get_current:
+ *
+ * Returns: %FALSE while cells moved and the frame that shows where they
+ *   went is still to come: the items are those of before
+ */
+gboolean
+cs_visible_range_get_current (CsVisibleRange *self)
+{
+  g_return_val_if_fail (CS_IS_VISIBLE_RANGE (self), FALSE);
+
+  return self->current;
 }

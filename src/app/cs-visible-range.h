@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 #define CS_TYPE_VISIBLE_RANGE (cs_visible_range_get_type ())
 G_DECLARE_FINAL_TYPE (CsVisibleRange, cs_visible_range, CS, VISIBLE_RANGE, GObject)
 
-CsVisibleRange *cs_visible_range_new       (GtkGridView    *grid);
-GPtrArray      *cs_visible_range_get_items (CsVisibleRange *self);
+CsVisibleRange *cs_visible_range_new         (GtkGridView    *grid);
+GPtrArray      *cs_visible_range_get_items   (CsVisibleRange *self);
+gboolean        cs_visible_range_get_current (CsVisibleRange *self);
 
 G_END_DECLS

@@ -168,6 +168,14 @@ on_visible_changed (CsWindow *self)
   cs_texture_cache_set_visible (self->textures, items);
 }
 
+/* Between cells moving and the frame that shows where, what was on screen
+ * reads back and the rest waits. */
+static void
+on_visible_current (CsWindow *self)
+{
+  cs_texture_cache_hold_off_screen (self->textures, !cs_visible_range_get_current (self->visible));
+}
+
 static void
 on_thumbnailer_changed (CsWindow *self)
 {
@@ -781,6 +789,7 @@ cs_window_constructed (GObject *object)
   g_signal_connect_object (self->actions, "trashed", G_CALLBACK (cs_folder_loader_forget_files), self->loader, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->actions, "restored", G_CALLBACK (cs_folder_loader_add_files), self->loader, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->visible, "changed", G_CALLBACK (on_visible_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->visible, "notify::current", G_CALLBACK (on_visible_current), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "preview", G_CALLBACK (preview_item), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->preview, "notify::open", G_CALLBACK (on_preview_open_changed),
                            self, G_CONNECT_SWAPPED);
