@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "cs-decode.h"
+#include "cs-decode-util.h"
 #if HAVE_GLYCIN
 #include "cs-decode-glycin.h"
 #endif
@@ -491,9 +492,11 @@ decode_isolated (int                    fd,
 
   {
     g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&pixels), reply.data_len);
+    GdkPixbuf *pixbuf = gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, reply.has_alpha, 8,
+                                                   reply.width, reply.height, reply.rowstride);
 
-    return gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, reply.has_alpha, 8,
-                                      reply.width, reply.height, reply.rowstride);
+    cs_decode_set_duration_ms (pixbuf, reply.duration_ms);
+    return pixbuf;
   }
 }
 
