@@ -63,6 +63,7 @@ typedef struct
   gint64        deadline;
   GCancellable *cancellable;
   gboolean      has_video;
+  gboolean      all_streams;    /* decodebin found every stream there is */
 } Video;
 
 static gboolean
@@ -195,6 +196,15 @@ link_video (GstElement *decodebin,
     video->has_video = TRUE;
 }
 
+static void
+note_all_streams (GstElement *decodebin,
+                  gpointer    user_data)
+{
+  Video *video = user_data;
+
+  video->all_streams = TRUE;
+}
+
 /* One line from GStreamer's error, in our words first. */
 static void
 set_error_from_message (Video      *video,
@@ -208,7 +218,7 @@ set_error_from_message (Video      *video,
   if (g_error_matches (gst_error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN) ||
       g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND))
     cs_set_error_video_no_decoder (error, gst_error->message);
-  else if (!video->has_video && !g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_TYPE_NOT_FOUND))
+  else if (video->all_streams && !video->has_video)
     cs_set_error_video_no_picture (error);
   else
     cs_set_error_video_damaged (error, gst_error->message);
@@ -369,6 +379,7 @@ build_pipeline (Video   *video,
   g_signal_connect (decode, "autoplug-continue", G_CALLBACK (skip_audio), video);
   g_signal_connect (decode, "autoplug-select", G_CALLBACK (select_loaded), video);
   g_signal_connect (decode, "pad-added", G_CALLBACK (link_video), video);
+  g_signal_connect (decode, "no-more-pads", G_CALLBACK (note_all_streams), video);
   video->bus = gst_element_get_bus (video->pipeline);
 
   return TRUE;
