@@ -29,6 +29,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cs-error.h"
@@ -45,6 +46,12 @@
 /* Set once the helper preloaded its plugins: from then on, decodebin may
  * use only those. */
 static gboolean only_loaded_plugins;
+/* Set in a helper whose memory limit leaves no room for GStreamer. */
+static gboolean not_loaded;
+
+/* GStreamer, its registry and libav take some 100 MiB of address space:
+ * under a smaller limit they would leave images too little. */
+#define PRELOAD_MIN_ADDRESS_SPACE (G_GUINT64_CONSTANT (256) * 1024 * 1024)
 
 /* decodebin's GstAutoplugSelectResult, which no public header declares. */
 typedef enum
@@ -489,6 +496,11 @@ cs_video_decode (int            fd,
   g_autoptr(GdkPixbuf) frame = NULL;
 
   *duration = 0;
+  if (not_loaded)
+    {
+      cs_set_error_video_no_decoder (error, "the decoder's memory limit is too small for GStreamer");
+      return NULL;
+    }
   if (!init_gstreamer (error))
     return NULL;
 
@@ -518,6 +530,19 @@ cs_video_decode (int            fd,
 }
 
 /**
+ * cs_video_prepare:
+ *
+ * Brings GStreamer's plugin registry up to date in this process, which is
+ * neither confined nor under a helper's memory limit, so that the decoder
+ * helpers it starts only read it (cs_video_preload()).
+ */
+void
+cs_video_prepare (void)
+{
+  init_gstreamer (NULL);
+}
+
+/**
  * cs_video_preload:
  *
  * Loads GStreamer, its plugin registry and the plugins a video may need,
@@ -534,7 +559,17 @@ cs_video_preload (void)
   };
   GstRegistry *registry;
   GList *finders;
+  struct rlimit as;
 
+  if (getrlimit (RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY &&
+      as.rlim_cur < PRELOAD_MIN_ADDRESS_SPACE)
+    {
+      not_loaded = TRUE;
+      return;
+    }
+
+  /* The worker brought the registry up to date (cs_video_prepare()). */
+  g_setenv ("GST_REGISTRY_UPDATE", "no", TRUE);
   g_setenv ("GST_REGISTRY_FORK", "no", TRUE);
   /* ORC compiles its conversions into executable memory, which the
    * confined helper cannot have: its plain C versions instead. */

@@ -20,6 +20,7 @@ GdkPixbuf  *cs_video_decode  (int            fd,
                               double        *duration,
                               GCancellable  *cancellable,
                               GError       **error);
+void        cs_video_prepare (void);
 void        cs_video_preload (void);
 
 G_END_DECLS

@@ -39,6 +39,9 @@
 #if HAVE_GLYCIN
 #include "cs-decode-glycin.h"
 #endif
+#if HAVE_GSTREAMER
+#include "cs-decode-video.h"
+#endif
 #include "cs-error.h"
 
 /* Sanitizer builds reserve terabytes of address space up front: an
@@ -225,6 +228,11 @@ helper_start (const CsDecodeLimits  *limits,
   CsDecodeLimits copy = *limits;
   Helper *helper;
   int sv[2];
+
+#if HAVE_GSTREAMER
+  /* A plugin scan takes more memory than a helper may have. */
+  cs_video_prepare ();
+#endif
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     {
