@@ -212,6 +212,19 @@ note_all_streams (GstElement *decodebin,
   video->all_streams = TRUE;
 }
 
+/* libav decodes on a thread per core, each with frames of its own and a
+ * malloc arena: address space the helper's limit counts. One frame is
+ * wanted, so one thread. */
+static void
+limit_threads (GstBin     *pipeline,
+               GstBin     *bin,
+               GstElement *element,
+               gpointer    user_data)
+{
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (element), "max-threads") != NULL)
+    g_object_set (element, "max-threads", 1, NULL);
+}
+
 /* One line from GStreamer's error, in our words first. */
 static void
 set_error_from_message (Video      *video,
@@ -387,6 +400,7 @@ build_pipeline (Video   *video,
   g_signal_connect (decode, "autoplug-select", G_CALLBACK (select_loaded), video);
   g_signal_connect (decode, "pad-added", G_CALLBACK (link_video), video);
   g_signal_connect (decode, "no-more-pads", G_CALLBACK (note_all_streams), video);
+  g_signal_connect (video->pipeline, "deep-element-added", G_CALLBACK (limit_threads), video);
   video->bus = gst_element_get_bus (video->pipeline);
 
   return TRUE;
