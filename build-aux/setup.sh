@@ -17,6 +17,8 @@ BUILD_PACKAGES=(
   libcairo2-dev libpango1.0-dev
   shared-mime-info desktop-file-utils appstream
   webp-pixbuf-loader heif-gdk-pixbuf librsvg2-common
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
   '?libglycin-2-dev' '?glycin-loaders' '?bubblewrap'
 )
 PACKAGES=("${BUILD_PACKAGES[@]}" "${EXTRA_PACKAGES[@]:-}")

@@ -12,7 +12,8 @@ set -euo pipefail
 # pdftoppm); a CJK font lets their captions be drawn and found as text.
 # exiftool writes the EXIF orientation the preview tests turn upright.
 EXTRA_PACKAGES=(xvfb xauth dbus dbus-bin dbus-x11 at-spi2-core libgtk-4-bin xdotool imagemagick gdk-pixbuf-tests locales-all
-                clang libclang-rt-dev poppler-utils fonts-wqy-microhei libimage-exiftool-perl)
+                clang libclang-rt-dev poppler-utils fonts-wqy-microhei libimage-exiftool-perl
+                gstreamer1.0-tools gstreamer1.0-plugins-ugly)
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 # The stress suite runs under AddressSanitizer below, where leaks show. The

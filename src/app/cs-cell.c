@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "cs-cell.h"
+#include "cs-video-badge.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -29,6 +30,7 @@ struct _CsCell
   GtkWidget     *backdrop;
   GtkWidget     *placeholder;
   GtkWidget     *badge;
+  GtkWidget     *video_badge;
   GtkWidget     *caption;
   const char    *icon_name;
 };
@@ -220,6 +222,30 @@ show_badge (CsCell   *self,
   gtk_widget_set_visible (self->badge, visible);
 }
 
+/* Made for the first video the cell shows, like the error badge. */
+static void
+show_video_badge (CsCell   *self,
+                  gboolean  picture)
+{
+  double duration = self->item ? cs_item_get_duration (self->item) : 0;
+  gboolean visible = picture && duration > 0;
+
+  if (self->video_badge == NULL && !visible)
+    return;
+
+  if (self->video_badge == NULL)
+    {
+      self->video_badge = cs_video_badge_new ();
+      gtk_widget_set_margin_bottom (self->video_badge, 4);
+      gtk_widget_set_margin_end (self->video_badge, 4);
+      gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), self->video_badge);
+    }
+
+  if (visible)
+    cs_video_badge_set_duration (CS_VIDEO_BADGE (self->video_badge), duration);
+  gtk_widget_set_visible (self->video_badge, visible);
+}
+
 static void
 update_state (CsCell *self)
 {
@@ -246,6 +272,7 @@ update_state (CsCell *self)
   gtk_widget_set_visible (self->backdrop, picture);
   gtk_widget_set_visible (self->placeholder, !picture);
   show_badge (self, state == CS_ITEM_FAILED);
+  show_video_badge (self, picture && !folder);
 
   if (folder)
     icon = "folder-symbolic";
@@ -493,6 +520,8 @@ cs_cell_init (CsCell *self)
   g_signal_group_connect_object (self->signals, "notify::error-message",
                                  G_CALLBACK (on_item_state_changed), self, 0);
   g_signal_group_connect_object (self->signals, "notify::thumbnail",
+                                 G_CALLBACK (on_item_state_changed), self, 0);
+  g_signal_group_connect_object (self->signals, "notify::duration",
                                  G_CALLBACK (on_item_state_changed), self, 0);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);

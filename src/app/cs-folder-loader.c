@@ -378,6 +378,7 @@ on_item_done (CsBatch        *batch,
   else
     {
       self->bytes_written += cs_result_get_bytes_written (result);
+      cs_item_set_duration (item, cs_result_get_duration (result));
       cs_item_set_done (item, NULL);
       g_ptr_array_remove (self->failures, item);
       g_signal_emit (self, signals[ITEM_DONE], 0, item, cs_result_get_pixbuf (result));

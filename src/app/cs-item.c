@@ -38,6 +38,7 @@ struct _CsItem
   CsItemState   state;
   gboolean      name_owned;
   GdkPaintable *thumbnail;
+  double        duration;       /* a video's length in seconds; 0: a picture */
   char         *error_message;
   CsItemCounts *counts;         /* borrowed from the model that holds it */
 };
@@ -54,6 +55,7 @@ enum {
   PROP_STATE_TEXT,
   PROP_KIND,
   PROP_CAPTION,
+  PROP_DURATION,
   N_PROPS
 };
 
@@ -110,6 +112,9 @@ cs_item_get_property (GObject    *object,
     case PROP_CAPTION:
       g_value_take_string (value, cs_item_dup_caption (self));
       break;
+    case PROP_DURATION:
+      g_value_set_double (value, self->duration);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -141,6 +146,9 @@ cs_item_class_init (CsItemClass *klass)
   /* The name, after the folder below the open one that holds it */
   properties[PROP_CAPTION] =
     g_param_spec_string ("caption", NULL, NULL, NULL, ro);
+  /* A video's length in seconds, from its thumbnail; 0 for a picture */
+  properties[PROP_DURATION] =
+    g_param_spec_double ("duration", NULL, NULL, 0, G_MAXDOUBLE, 0, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -512,6 +520,29 @@ cs_item_set_counts (CsItem       *self,
   self->counts = counts;
   if (counts != NULL)
     counts->n[self->state]++;
+}
+
+double
+cs_item_get_duration (CsItem *self)
+{
+  g_return_val_if_fail (CS_IS_ITEM (self), 0);
+
+  return self->duration;
+}
+
+/* Known once the thumbnail is made or found in the cache
+ * (Thumb::Movie::Length); it stays while the pixels come and go. */
+void
+cs_item_set_duration (CsItem *self,
+                      double  duration)
+{
+  g_return_if_fail (CS_IS_ITEM (self));
+
+  if (self->duration == duration)
+    return;
+
+  self->duration = duration;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DURATION]);
 }
 
 void

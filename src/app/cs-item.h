@@ -60,6 +60,9 @@ GdkPaintable *cs_item_get_thumbnail     (CsItem       *self);
 const char  *cs_item_get_error_message  (CsItem       *self);
 char        *cs_item_dup_state_text     (CsItem       *self);
 
+double       cs_item_get_duration       (CsItem       *self);
+void         cs_item_set_duration       (CsItem       *self,
+                                         double        duration);
 void         cs_item_set_pending        (CsItem       *self);
 void         cs_item_set_done           (CsItem       *self,
                                          GdkPaintable *thumbnail);

@@ -101,6 +101,7 @@ cs_decoder_serve (int     socket_fd,
           reply.image_height = image_height;
           reply.data_len = gdk_pixbuf_get_byte_length (pixbuf);
           data = gdk_pixbuf_read_pixels (pixbuf);
+          reply.duration_ms = cs_decode_get_duration_ms (pixbuf);
         }
       else
         {

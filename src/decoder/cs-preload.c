@@ -4,7 +4,8 @@
  * whatever its libraries would load on first use is loaded first: every
  * GdkPixbuf loader module (and the libraries it pulls in), the MIME
  * database GIO sniffs formats with, the message catalogs of the languages
- * in use, and fontconfig's configuration and caches.
+ * in use, fontconfig's configuration and caches, and GStreamer with the
+ * plugins videos need (cs-decode-video.c).
  *
  * Fonts are the exception: cairo and Pango open a font file whenever text
  * is drawn at a new size, so SVG text needs them after confinement. Font
@@ -25,6 +26,9 @@
 #include <gio/gio.h>
 #if HAVE_FONTCONFIG
 #include <fontconfig/fontconfig.h>
+#endif
+#if HAVE_GSTREAMER
+#include "cs-decode-video.h"
 #endif
 
 static void
@@ -66,6 +70,11 @@ cs_preload (void)
   (void) g_dgettext ("gdk-pixbuf", "");
   (void) g_dgettext ("glib20", "");
   (void) g_strerror (EIO);
+
+#if HAVE_GSTREAMER
+  /* GStreamer, its registry and the plugins a video needs. */
+  cs_video_preload ();
+#endif
 
 #if HAVE_FONTCONFIG
   if (FcInit ())

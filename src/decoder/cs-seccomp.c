@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
@@ -109,6 +110,12 @@ static const int allowed[] = {
   /* GdkPixbuf's XBM and XPM loaders write the data to a temporary file:
    * an anonymous one in memory (cs-tmpfile.c), within RLIMIT_FSIZE. */
   __NR_memfd_create,
+  /* GStreamer's bus and fdsrc wait on their own sockets (socketpair()
+   * below); glibc's poll() is ppoll() on newer architectures. */
+  __NR_ppoll,
+# ifdef __NR_poll
+  __NR_poll,
+# endif
 };
 
 static void
@@ -222,6 +229,15 @@ build_program (gboolean may_read_files)
   emit (program, BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1);
   emit_ret (program, RET_ENOSYS);
 #endif
+
+  /* GStreamer's wake-ups (GstPoll, for its bus and fdsrc): a pair of
+   * sockets joined to each other, which reach nothing outside. */
+  begin_block (program, __NR_socketpair, 4);
+  emit_load (program, ARG_LO (0));
+  emit (program, BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1);
+  emit_ret (program, RET_ALLOW);
+  emit_ret (program, RET_EPERM);
+  end_block (program);
 
   /* Reading a limit (getrlimit() is prlimit64() without a new one), never
    * setting one. */

@@ -46,6 +46,38 @@ cs_fit_dimensions (int    width,
     }
 }
 
+/* A video's length travels with its thumbnail as a pixbuf option, the way
+ * GdkPixbuf's loaders hand on an "orientation": from the video decoder
+ * through the helper's reply (cs-decoder-protocol.h) to the thumbnailer. */
+#define DURATION_OPTION "contact-sheet::duration-ms"
+
+/**
+ * cs_decode_get_duration_ms:
+ *
+ * Returns: the length of the video @pixbuf was taken from, in
+ *   milliseconds; 0 for a picture, or a video of unknown length
+ */
+guint64
+cs_decode_get_duration_ms (GdkPixbuf *pixbuf)
+{
+  const char *value = gdk_pixbuf_get_option (pixbuf, DURATION_OPTION);
+
+  return value != NULL ? g_ascii_strtoull (value, NULL, 10) : 0;
+}
+
+void
+cs_decode_set_duration_ms (GdkPixbuf *pixbuf,
+                           guint64    duration_ms)
+{
+  g_autofree char *value = NULL;
+
+  if (duration_ms == 0)
+    return;
+
+  value = g_strdup_printf ("%" G_GUINT64_FORMAT, duration_ms);
+  gdk_pixbuf_set_option (pixbuf, DURATION_OPTION, value);
+}
+
 /**
  * cs_decode_fit_to_size:
  *

@@ -16,6 +16,9 @@ void cs_fit_dimensions (int    width,
                         int   *fit_width,
                         int   *fit_height);
 
+guint64     cs_decode_get_duration_ms (GdkPixbuf *pixbuf);
+void        cs_decode_set_duration_ms (GdkPixbuf *pixbuf,
+                                       guint64    duration_ms);
 GdkPixbuf  *cs_decode_fit_to_size   (GdkPixbuf  *pixbuf,
                                      guint       size);
 const char *cs_decode_nameless_type (int         fd,

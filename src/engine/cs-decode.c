@@ -29,6 +29,9 @@
 #if HAVE_LIBWEBP
 #include "cs-decode-webp.h"
 #endif
+#if HAVE_GSTREAMER
+#include "cs-decode-video.h"
+#endif
 
 #define HAVE_DIRECT_DECODERS (HAVE_LIBJPEG || HAVE_LIBPNG || HAVE_LIBWEBP)
 
@@ -158,6 +161,27 @@ cs_decode_fd (int            fd,
       *mime_type = g_strdup (direct->mime_type);
       return fit_to_image (decoded, *image_width, *image_height, size);
     }
+#endif
+
+#if HAVE_GSTREAMER
+  {
+    const char *video_type = cs_video_sniff (fd, type_hint);
+    g_autoptr(GdkPixbuf) thumb = NULL;
+    double duration;
+
+    /* No image loader reads videos, glycin neither. */
+    if (video_type != NULL)
+      {
+        decoded = cs_video_decode (fd, size, max_pixels, image_width, image_height, &duration,
+                                   cancellable, error);
+        if (decoded == NULL)
+          return NULL;
+        thumb = cs_decode_fit_to_size (decoded, size);
+        cs_decode_set_duration_ms (thumb, (guint64) (duration * 1000));
+        *mime_type = g_strdup (video_type);
+        return g_steal_pointer (&thumb);
+      }
+  }
 #endif
 
   /* Where GdkPixbuf would start glycin's loaders, which the helper may not

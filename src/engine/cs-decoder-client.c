@@ -35,8 +35,12 @@
 #include <unistd.h>
 
 #include "cs-decode.h"
+#include "cs-decode-util.h"
 #if HAVE_GLYCIN
 #include "cs-decode-glycin.h"
+#endif
+#if HAVE_GSTREAMER
+#include "cs-decode-video.h"
 #endif
 #include "cs-error.h"
 
@@ -224,6 +228,11 @@ helper_start (const CsDecodeLimits  *limits,
   CsDecodeLimits copy = *limits;
   Helper *helper;
   int sv[2];
+
+#if HAVE_GSTREAMER
+  /* A plugin scan takes more memory than a helper may have. */
+  cs_video_prepare ();
+#endif
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     {
@@ -491,9 +500,11 @@ decode_isolated (int                    fd,
 
   {
     g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&pixels), reply.data_len);
+    GdkPixbuf *pixbuf = gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, reply.has_alpha, 8,
+                                                   reply.width, reply.height, reply.rowstride);
 
-    return gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, reply.has_alpha, 8,
-                                      reply.width, reply.height, reply.rowstride);
+    cs_decode_set_duration_ms (pixbuf, reply.duration_ms);
+    return pixbuf;
   }
 }
 

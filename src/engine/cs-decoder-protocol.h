@@ -50,9 +50,10 @@ typedef struct
   guint32 message_len;
   guint32 sandbox;         /* CS_DECODER_SANDBOX_* */
   guint64 data_len;
+  guint64 duration_ms;     /* a video's length; 0 for a picture */
 } CsDecoderReplyHeader;
 
-#define CS_DECODER_MAGIC 0x43534431u   /* "CSD1" */
+#define CS_DECODER_MAGIC 0x43534432u   /* "CSD2" */
 
 /* What confines the helper (src/decoder/cs-sandbox.c): the Landlock ABI it
  * enforces (0: none) and whether its seccomp filter is in place. */

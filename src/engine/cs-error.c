@@ -119,3 +119,29 @@ cs_set_error_timeout (GError **error,
   g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_TIMEOUT,
                _("Decoding took longer than %u s; stopped"), (timeout_ms + 999) / 1000);
 }
+
+/* GStreamer's words after ours, as cs_set_error_cannot_decode() does. */
+void
+cs_set_error_video_damaged (GError     **error,
+                            const char  *detail)
+{
+  /* Translators: %s is GStreamer's untranslated reason. */
+  g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+               _("The video is damaged or cut short: %s"), detail);
+}
+
+void
+cs_set_error_video_no_decoder (GError     **error,
+                               const char  *detail)
+{
+  /* Translators: %s is GStreamer's untranslated reason. */
+  g_set_error (error, CS_THUMB_ERROR, CS_THUMB_ERROR_UNSUPPORTED,
+               _("No installed video decoder reads this video: %s"), detail);
+}
+
+void
+cs_set_error_video_no_picture (GError **error)
+{
+  g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_CORRUPT,
+                       _("The video has no picture to show"));
+}

@@ -50,5 +50,10 @@ void    cs_set_error_over_memory_limit (GError    **error,
 void    cs_set_error_out_of_memory    (GError     **error);
 void    cs_set_error_timeout          (GError     **error,
                                        guint        timeout_ms);
+void    cs_set_error_video_damaged    (GError     **error,
+                                       const char  *detail);
+void    cs_set_error_video_no_decoder (GError     **error,
+                                       const char  *detail);
+void    cs_set_error_video_no_picture (GError     **error);
 
 G_END_DECLS

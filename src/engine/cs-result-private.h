@@ -19,6 +19,7 @@ struct _CsResult
   int              height;
   int              image_width;
   int              image_height;
+  double           duration;       /* seconds; 0: a picture */
   gboolean         reused;
   GdkPixbuf       *pixbuf;
   GError          *error;

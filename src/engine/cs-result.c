@@ -115,6 +115,19 @@ cs_result_get_image_height (const CsResult *self)
   return self->image_height;
 }
 
+/**
+ * cs_result_get_duration:
+ *
+ * Returns: a video's length in seconds, from its decode or from its cached
+ *   thumbnail (Thumb::Movie::Length); 0 for a picture
+ */
+double
+cs_result_get_duration (const CsResult *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->duration;
+}
+
 gboolean
 cs_result_get_reused (const CsResult *self)
 {

@@ -26,6 +26,7 @@ int          cs_result_get_width         (const CsResult *self);
 int          cs_result_get_height        (const CsResult *self);
 int          cs_result_get_image_width   (const CsResult *self);
 int          cs_result_get_image_height  (const CsResult *self);
+double       cs_result_get_duration      (const CsResult *self);
 gboolean     cs_result_get_reused        (const CsResult *self);
 GdkPixbuf   *cs_result_get_pixbuf        (const CsResult *self);
 const GError *cs_result_get_error        (const CsResult *self);

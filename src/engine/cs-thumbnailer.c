@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cs-cache.h"
+#include "cs-decode-util.h"
 #include "cs-decoder-client.h"
 #include "cs-encode.h"
 #include "cs-result-private.h"
@@ -128,11 +129,23 @@ cs_output_basename (const char  *source_basename,
   return g_strconcat (stem, ".thumb.", ext, ".png", NULL);
 }
 
+#if HAVE_GSTREAMER
+/* The containers GStreamer's demuxers read (cs-decode-video.c). */
+static const char * const video_extensions[] = {
+  "mp4", "m4v", "mov", "mkv", "webm", "avi", "ogv", "3gp", "mts", "m2ts",
+};
+#endif
+
 static gpointer
 collect_extensions (gpointer data)
 {
   GHashTable *extensions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GSList *formats = gdk_pixbuf_get_formats ();
+
+#if HAVE_GSTREAMER
+  for (gsize i = 0; i < G_N_ELEMENTS (video_extensions); i++)
+    g_hash_table_add (extensions, g_strdup (video_extensions[i]));
+#endif
 
   for (GSList *l = formats; l != NULL; l = l->next)
     {
@@ -589,11 +602,14 @@ read_image_size (CsResult   *result,
 {
   const char *width = g_hash_table_lookup (keys, "Thumb::Image::Width");
   const char *height = g_hash_table_lookup (keys, "Thumb::Image::Height");
+  const char *length = g_hash_table_lookup (keys, "Thumb::Movie::Length");
 
   if (width != NULL)
     result->image_width = atoi (width);
   if (height != NULL)
     result->image_height = atoi (height);
+  if (length != NULL)
+    result->duration = g_ascii_strtod (length, NULL);
 }
 
 static CsResult *
@@ -608,6 +624,7 @@ process_file (CsThumbnailer *self,
   g_autofree char *uri = NULL;
   g_autofree char *mime_type = NULL;
   g_autoptr(GdkPixbuf) thumb = NULL;
+  guint64 duration_ms;
   g_autoptr(GError) decode_error = NULL;
   const char *path = g_file_peek_path (source);
   const char *format = "png";
@@ -704,19 +721,31 @@ process_file (CsThumbnailer *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
+  duration_ms = cs_decode_get_duration_ms (thumb);
+  result->duration = duration_ms / 1000.0;
+
   if (self->mode == CS_OUTPUT_CACHE)
     {
       g_autofree char *mtime_text = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) st.st_mtime);
       g_autofree char *size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) st.st_size);
       g_autofree char *width_text = g_strdup_printf ("%d", image_width);
       g_autofree char *height_text = g_strdup_printf ("%d", image_height);
+      g_autofree char *length_text = NULL;
       const char *keys[] = { "Thumb::URI", "Thumb::MTime", "Thumb::Size",
                              "Thumb::Mimetype", "Thumb::Image::Width",
-                             "Thumb::Image::Height", "Software", NULL };
+                             "Thumb::Image::Height", "Software", NULL, NULL };
       const char *values[] = { uri, mtime_text, size_text,
                                mime_type ? mime_type : "application/octet-stream",
                                width_text, height_text, "Contact Sheet " PACKAGE_VERSION,
-                               NULL };
+                               NULL, NULL };
+
+      /* The thumbnail spec's length of a video: whole seconds. */
+      if (duration_ms > 0)
+        {
+          length_text = g_strdup_printf ("%" G_GUINT64_FORMAT, (duration_ms + 500) / 1000);
+          keys[7] = "Thumb::Movie::Length";
+          values[7] = length_text;
+        }
 
       if (!encode_and_write (thumb, result->thumbnail_path, "png", keys, values, 0600,
                              &result->bytes_written, cancellable, error))
@@ -814,6 +843,7 @@ decode_file (CsThumbnailer *self,
 
   result->width = gdk_pixbuf_get_width (result->pixbuf);
   result->height = gdk_pixbuf_get_height (result->pixbuf);
+  result->duration = cs_decode_get_duration_ms (result->pixbuf) / 1000.0;
 
   return TRUE;
 }
