@@ -684,6 +684,14 @@ forget_file (CsFolderLoader *self,
   cs_output_record_discard (self->outputs, file);
 }
 
+/* For arrays of infos that hold NULL for a file gone. */
+static void
+unref_info (gpointer info)
+{
+  if (info != NULL)
+    g_object_unref (info);
+}
+
 #define CHANGED_ATTRIBUTES \
   CS_SNIFF_ATTRIBUTES "," \
   G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME "," \
@@ -703,7 +711,7 @@ query_changed_thread (GTask        *task,
                       GCancellable *cancellable)
 {
   GPtrArray *files = task_data;
-  GPtrArray *infos = g_ptr_array_new_full (files->len, (GDestroyNotify) g_object_unref);
+  GPtrArray *infos = g_ptr_array_new_full (files->len, unref_info);
 
   for (guint i = 0; i < files->len; i++)
     {
@@ -875,7 +883,7 @@ query_infos_thread (GTask        *task,
                     GCancellable *cancellable)
 {
   GPtrArray *files = task_data;
-  GPtrArray *infos = g_ptr_array_new_full (files->len, (GDestroyNotify) g_object_unref);
+  GPtrArray *infos = g_ptr_array_new_full (files->len, unref_info);
 
   for (guint i = 0; i < files->len; i++)
     g_ptr_array_add (infos, g_file_query_info (g_ptr_array_index (files, i),
