@@ -57,6 +57,8 @@ struct _CsFolderLoader
   GFileMonitor  *monitor;
   GHashTable    *changed;          /* uri -> GFile */
   guint          changed_source;
+  guint          n_changed_queries; /* changed files being looked at in a worker */
+  gboolean       finish_owed;      /* the last batch ended while they were */
   gboolean       stopped;
   gboolean       recursive;        /* the open folder's pictures below it too */
   GFile         *root;             /* the open folder, if one is */
@@ -106,7 +108,8 @@ cs_folder_loader_get_running (CsFolderLoader *self)
 {
   g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), FALSE);
 
-  return self->scanning || self->batches->len > 0;
+  /* Changed files being looked at become a batch: running until then. */
+  return self->scanning || self->batches->len > 0 || self->n_changed_queries > 0;
 }
 
 /* Said even when it did not change: whoever shows the total shows it now. */
@@ -420,6 +423,27 @@ on_batch_finished (CsBatch        *batch,
 
   if (!cs_folder_loader_get_running (self))
     g_signal_emit (self, signals[FINISHED], 0);
+  else if (self->batches->len == 0 && !self->scanning)
+    self->finish_owed = TRUE;
+}
+
+/* A look at changed files ended: the end of the work is said once
+ * nothing else runs, if a batch ended meanwhile. */
+static void
+changed_query_done (CsFolderLoader *self)
+{
+  g_assert (self->n_changed_queries > 0);
+  self->n_changed_queries--;
+  notify_running (self);
+
+  if (!cs_folder_loader_get_running (self))
+    {
+      if (self->finish_owed)
+        g_signal_emit (self, signals[FINISHED], 0);
+      self->finish_owed = FALSE;
+    }
+  else if (self->batches->len > 0)
+    self->finish_owed = FALSE;
 }
 
 static CsBatch *
@@ -743,7 +767,10 @@ on_changed_queried (GObject      *object,
 
   /* Another folder was opened meanwhile (its cancellable is not this). */
   if (infos == NULL || g_task_get_cancellable (G_TASK (result)) != self->scan_cancellable)
-    return;
+    {
+      changed_query_done (self);
+      return;
+    }
 
   for (guint i = 0; i < files->len; i++)
     {
@@ -774,6 +801,7 @@ on_changed_queried (GObject      *object,
 
   cs_grid_model_flush (self->model);
   start_batch (self, redo, FALSE);
+  changed_query_done (self);
   progress (self);
 }
 
@@ -795,6 +823,7 @@ flush_changed (gpointer user_data)
     g_ptr_array_add (files, g_object_ref (file));
   g_hash_table_remove_all (self->changed);
 
+  self->n_changed_queries++;
   task = g_task_new (NULL, self->scan_cancellable, on_changed_queried, g_object_ref (self));
   g_task_set_source_tag (task, flush_changed);
   g_task_set_task_data (task, files, (GDestroyNotify) g_ptr_array_unref);
