@@ -11,8 +11,12 @@ set -euo pipefail
 # poppler-utils reads contact sheets back (pdfinfo, pdftotext, pdfimages,
 # pdftoppm); a CJK font lets their captions be drawn and found as text.
 # exiftool writes the EXIF orientation the preview tests turn upright.
+# heif-enc and cjxl make the HEIC, AVIF and JPEG XL files of test-sniff; on
+# newer stacks libheif's HEVC and AV1 encoders are plugins of their own.
+# gst-launch-1.0 and x264enc make test-video's clips.
 EXTRA_PACKAGES=(xvfb xauth dbus dbus-bin dbus-x11 at-spi2-core libgtk-4-bin xdotool imagemagick gdk-pixbuf-tests locales-all
                 clang libclang-rt-dev poppler-utils fonts-wqy-microhei libimage-exiftool-perl
+                libheif-examples libjxl-tools '?libheif-plugin-x265' '?libheif-plugin-aomenc'
                 gstreamer1.0-tools gstreamer1.0-plugins-ugly)
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 

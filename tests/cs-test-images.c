@@ -192,3 +192,112 @@ cs_test_write_sample_folder (const char *folder,
 
   return TRUE;
 }
+
+static void
+append_le16 (GByteArray *out,
+             guint16     value)
+{
+  guint8 bytes[2] = { value & 0xff, value >> 8 };
+
+  g_byte_array_append (out, bytes, 2);
+}
+
+static void
+append_le32 (GByteArray *out,
+             guint32     value)
+{
+  guint8 bytes[4] = { value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, value >> 24 };
+
+  g_byte_array_append (out, bytes, 4);
+}
+
+/* A classic icon image: a BITMAPINFOHEADER of twice the height (the
+ * colours, then the mask), 32-bit BGRA bottom row first, an empty mask. */
+static GByteArray *
+make_ico_bitmap (int     side,
+                 guint32 rgb)
+{
+  GByteArray *out = g_byte_array_new ();
+  guint mask_row = ((side + 31) / 32) * 4;
+
+  append_le32 (out, 40);
+  append_le32 (out, side);
+  append_le32 (out, side * 2);
+  append_le16 (out, 1);
+  append_le16 (out, 32);
+  for (int i = 0; i < 6; i++)
+    append_le32 (out, 0);
+
+  for (int i = 0; i < side * side; i++)
+    {
+      guint8 bgra[4] = { rgb & 0xff, (rgb >> 8) & 0xff, (rgb >> 16) & 0xff, 0xff };
+
+      g_byte_array_append (out, bgra, 4);
+    }
+  for (guint i = 0; i < mask_row * side; i++)
+    g_byte_array_append (out, (const guint8 *) "", 1);
+
+  return out;
+}
+
+static GByteArray *
+make_ico_png (int     side,
+              guint32 rgb)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, side, side);
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  gdk_pixbuf_fill (pixbuf, (rgb << 8) | 0xff);
+  gdk_pixbuf_save_to_buffer (pixbuf, &data, &len, "png", &error, NULL);
+  g_assert_no_error (error);
+
+  return g_byte_array_new_take ((guint8 *) data, len);
+}
+
+/**
+ * cs_test_make_ico:
+ *
+ * A Windows icon of @images, in that order: the directory, then each
+ * image's bytes. A side of 256 is written as 0, as the format says.
+ *
+ * Returns: (transfer full): the file's bytes
+ */
+GByteArray *
+cs_test_make_ico (const CsTestIcoImage *images,
+                  guint                 n_images)
+{
+  GByteArray *out = g_byte_array_new ();
+  g_autoptr(GPtrArray) datas = g_ptr_array_new_with_free_func ((GDestroyNotify) g_byte_array_unref);
+  guint32 offset = 6 + 16 * n_images;
+
+  append_le16 (out, 0);
+  append_le16 (out, 1);
+  append_le16 (out, n_images);
+
+  for (guint i = 0; i < n_images; i++)
+    {
+      GByteArray *data = images[i].png ? make_ico_png (images[i].side, images[i].rgb)
+                                       : make_ico_bitmap (images[i].side, images[i].rgb);
+      guint8 side = images[i].side >= 256 ? 0 : images[i].side;
+      guint8 entry[4] = { side, side, 0, 0 };
+
+      g_byte_array_append (out, entry, 4);
+      append_le16 (out, 1);
+      append_le16 (out, 32);
+      append_le32 (out, data->len);
+      append_le32 (out, offset);
+      offset += data->len;
+      g_ptr_array_add (datas, data);
+    }
+
+  for (guint i = 0; i < datas->len; i++)
+    {
+      GByteArray *data = g_ptr_array_index (datas, i);
+
+      g_byte_array_append (out, data->data, data->len);
+    }
+
+  return out;
+}

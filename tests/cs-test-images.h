@@ -27,6 +27,16 @@ gboolean   cs_test_write_jpeg_exif (const char  *path,
                                     guint        orientation,
                                     guint        pattern,
                                     GError     **error);
+/* One image of an icon: its side, its colour, PNG or classic bitmap. */
+typedef struct
+{
+  int      side;
+  guint32  rgb;        /* 0xRRGGBB */
+  gboolean png;
+} CsTestIcoImage;
+
+GByteArray *cs_test_make_ico       (const CsTestIcoImage *images,
+                                    guint                 n_images);
 gboolean   cs_test_write_sample_folder (const char *folder,
                                         guint       count,
                                         GError    **error);

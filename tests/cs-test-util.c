@@ -229,3 +229,75 @@ cs_test_dup_visible_text (const char *text)
 
   return g_string_free (g_steal_pointer (&visible), FALSE);
 }
+
+typedef struct
+{
+  gboolean  done;
+  char     *out;
+  char     *err;
+  GError   *error;
+} Communicated;
+
+static void
+on_communicated (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Communicated *c = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &c->out, &c->err,
+                                        &c->error);
+  c->done = TRUE;
+}
+
+static gboolean
+is_communicated (gpointer data)
+{
+  return ((Communicated *) data)->done;
+}
+
+static char **
+split_lines (const char *text)
+{
+  g_autofree char *trimmed = g_strdup (text != NULL ? text : "");
+  gsize len = strlen (trimmed);
+
+  if (len > 0 && trimmed[len - 1] == '\n')
+    trimmed[len - 1] = '\0';
+  if (trimmed[0] == '\0')
+    return g_new0 (char *, 1);
+
+  return g_strsplit (trimmed, "\n", -1);
+}
+
+int
+cs_test_run_program (const char * const  *argv,
+                     char              ***out_lines,
+                     char              ***err_lines)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  Communicated c = { 0 };
+  g_auto(GStrv) errors = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                     G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_communicated, &c);
+  cs_test_wait_until (is_communicated, &c, 60000);
+  g_assert_no_error (c.error);
+  g_subprocess_wait (process, NULL, NULL);
+
+  if (out_lines != NULL)
+    *out_lines = split_lines (c.out);
+  errors = split_lines (c.err);
+  for (guint i = 0; errors[i] != NULL; i++)
+    g_test_message ("stderr: %s", errors[i]);
+  cs_test_drop_sandbox_notices (&errors);
+  if (err_lines != NULL)
+    *err_lines = g_steal_pointer (&errors);
+  g_free (c.out);
+  g_free (c.err);
+
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}

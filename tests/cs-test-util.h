@@ -27,6 +27,13 @@ GArray    *cs_test_find_helpers   (void);
 
 void       cs_test_drop_sandbox_notices (char ***lines);
 
+/* Runs @argv (the program first) to its end, 60 s at most, and returns its
+ * exit status; its stdout and stderr a line each (without the sandbox
+ * notices), either may be %NULL. */
+int        cs_test_run_program    (const char * const  *argv,
+                                   char              ***out_lines,
+                                   char              ***err_lines);
+
 /* @text as a person reads it: without the zero-width spaces a cell's
  * caption has for line breaks. */
 char      *cs_test_dup_visible_text (const char *text);

@@ -23,6 +23,7 @@
 #include "cs-batch.h"
 #include "cs-output-record.h"
 #include "cs-scan.h"
+#include "cs-sniff.h"
 #include "cs-trace.h"
 
 /* Files that change in a burst (a copy in progress) are redone once. */
@@ -56,6 +57,8 @@ struct _CsFolderLoader
   GFileMonitor  *monitor;
   GHashTable    *changed;          /* uri -> GFile */
   guint          changed_source;
+  guint          n_changed_queries; /* changed files being looked at in a worker */
+  gboolean       finish_owed;      /* the last batch ended while they were */
   gboolean       stopped;
   gboolean       recursive;        /* the open folder's pictures below it too */
   GFile         *root;             /* the open folder, if one is */
@@ -105,7 +108,8 @@ cs_folder_loader_get_running (CsFolderLoader *self)
 {
   g_return_val_if_fail (CS_IS_FOLDER_LOADER (self), FALSE);
 
-  return self->scanning || self->batches->len > 0;
+  /* Changed files being looked at become a batch: running until then. */
+  return self->scanning || self->batches->len > 0 || self->n_changed_queries > 0;
 }
 
 /* Said even when it did not change: whoever shows the total shows it now. */
@@ -420,6 +424,27 @@ on_batch_finished (CsBatch        *batch,
 
   if (!cs_folder_loader_get_running (self))
     g_signal_emit (self, signals[FINISHED], 0);
+  else if (self->batches->len == 0 && !self->scanning)
+    self->finish_owed = TRUE;
+}
+
+/* A look at changed files ended: the end of the work is said once
+ * nothing else runs, if a batch ended meanwhile. */
+static void
+changed_query_done (CsFolderLoader *self)
+{
+  g_assert (self->n_changed_queries > 0);
+  self->n_changed_queries--;
+  notify_running (self);
+
+  if (!cs_folder_loader_get_running (self))
+    {
+      if (self->finish_owed)
+        g_signal_emit (self, signals[FINISHED], 0);
+      self->finish_owed = FALSE;
+    }
+  else if (self->batches->len > 0)
+    self->finish_owed = FALSE;
 }
 
 static CsBatch *
@@ -684,34 +709,74 @@ forget_file (CsFolderLoader *self,
   cs_output_record_discard (self->outputs, file);
 }
 
-static gboolean
-is_image_file (GFile *file)
+/* For arrays of infos that hold NULL for a file gone. */
+static void
+unref_info (gpointer info)
 {
-  g_autofree char *name = g_file_get_basename (file);
-
-  return cs_is_image_name (name);
+  if (info != NULL)
+    g_object_unref (info);
 }
 
-static gboolean
-flush_changed (gpointer user_data)
+#define CHANGED_ATTRIBUTES \
+  CS_SNIFF_ATTRIBUTES "," \
+  G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME "," \
+  G_FILE_ATTRIBUTE_STANDARD_SIZE "," \
+  G_FILE_ATTRIBUTE_TIME_MODIFIED
+
+/* Task data: the changed GFiles; result: their GFileInfo in the same
+ * order, NULL for a file gone, and for one that is neither a folder nor
+ * a picture by the scan's rule (cs_is_candidate(), which may read it:
+ * hence the worker) the info says so through CHANGED_NOT_OFFERED. */
+#define CHANGED_NOT_OFFERED "cs::not-offered"
+
+static void
+query_changed_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
 {
-  CsFolderLoader *self = user_data;
-  g_autoptr(GPtrArray) redo = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  GFile *file;
+  GPtrArray *files = task_data;
+  GPtrArray *infos = g_ptr_array_new_full (files->len, unref_info);
 
-  self->changed_source = 0;
-
-  g_hash_table_iter_init (&iter, self->changed);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &file))
+  for (guint i = 0; i < files->len; i++)
     {
-      g_autoptr(GFileInfo) info =
-        g_file_query_info (file,
-                           G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME ","
-                           G_FILE_ATTRIBUTE_STANDARD_SIZE ","
-                           G_FILE_ATTRIBUTE_STANDARD_TYPE ","
-                           G_FILE_ATTRIBUTE_TIME_MODIFIED,
-                           G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      GFile *file = g_ptr_array_index (files, i);
+      GFileInfo *info = g_file_query_info (file, CHANGED_ATTRIBUTES, G_FILE_QUERY_INFO_NONE,
+                                           cancellable, NULL);
+
+      if (info != NULL &&
+          g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY &&
+          !cs_is_candidate (file, info))
+        {
+          g_file_info_unset_attribute_mask (info);
+          g_file_info_set_attribute_boolean (info, CHANGED_NOT_OFFERED, TRUE);
+        }
+      g_ptr_array_add (infos, info);
+    }
+  g_task_return_pointer (task, infos, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+on_changed_queried (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CsFolderLoader) self = user_data;
+  GPtrArray *files = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GPtrArray) infos = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(GPtrArray) redo = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* Another folder was opened meanwhile (its cancellable is not this). */
+  if (infos == NULL || g_task_get_cancellable (G_TASK (result)) != self->scan_cancellable)
+    {
+      changed_query_done (self);
+      return;
+    }
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      GFile *file = g_ptr_array_index (files, i);
+      GFileInfo *info = g_ptr_array_index (infos, i);
       CsItem *item;
 
       if (info == NULL)
@@ -728,17 +793,42 @@ flush_changed (gpointer user_data)
           continue;
         }
       /* Our own outputs (beside mode) and other files are no images. */
-      if (!is_image_file (file))
+      if (g_file_info_get_attribute_boolean (info, CHANGED_NOT_OFFERED))
         continue;
 
       item = cs_grid_model_update (self->model, file, info);
       g_ptr_array_add (redo, g_object_ref (item));
     }
-  g_hash_table_remove_all (self->changed);
 
   cs_grid_model_flush (self->model);
   start_batch (self, redo, FALSE);
+  changed_query_done (self);
   progress (self);
+}
+
+/* The files the monitor heard of, looked at in a worker: telling a
+ * picture without an image's name from another file reads it. */
+static gboolean
+flush_changed (gpointer user_data)
+{
+  CsFolderLoader *self = user_data;
+  g_autoptr(GTask) task = NULL;
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  GFile *file;
+
+  self->changed_source = 0;
+
+  g_hash_table_iter_init (&iter, self->changed);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &file))
+    g_ptr_array_add (files, g_object_ref (file));
+  g_hash_table_remove_all (self->changed);
+
+  self->n_changed_queries++;
+  task = g_task_new (NULL, self->scan_cancellable, on_changed_queried, g_object_ref (self));
+  g_task_set_source_tag (task, flush_changed);
+  g_task_set_task_data (task, files, (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (task, query_changed_thread);
 
   return G_SOURCE_REMOVE;
 }
@@ -823,7 +913,7 @@ query_infos_thread (GTask        *task,
                     GCancellable *cancellable)
 {
   GPtrArray *files = task_data;
-  GPtrArray *infos = g_ptr_array_new_full (files->len, (GDestroyNotify) g_object_unref);
+  GPtrArray *infos = g_ptr_array_new_full (files->len, unref_info);
 
   for (guint i = 0; i < files->len; i++)
     g_ptr_array_add (infos, g_file_query_info (g_ptr_array_index (files, i),

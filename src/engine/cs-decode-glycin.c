@@ -43,6 +43,7 @@
 
 #include "cs-decode-util.h"
 #include "cs-error.h"
+#include "cs-sniff.h"
 
 /* glycin falls back to no sandbox when bubblewrap cannot make one (in a
  * container or chroot without user namespaces), and then prints a line of
@@ -452,6 +453,29 @@ decode (GlyLoader  *loader,
   return cs_decode_fit_to_size (pixbuf, job->size);
 }
 
+/* glycin calls every HEIF file image/heif; its brands say whether it is
+ * a HEIC or an AVIF, as the thumbnail's Thumb::Mimetype should. */
+static void
+name_heif_brand (int     fd,
+                 off_t   offset,
+                 char  **mime_type)
+{
+  guint8 head[CS_SNIFF_LENGTH];
+  const char *sniffed;
+  ssize_t n;
+
+  if (g_strcmp0 (*mime_type, "image/heif") != 0)
+    return;
+
+  n = pread (fd, head, sizeof head, offset);
+  sniffed = n > 0 ? cs_sniff_bytes (head, n) : NULL;
+  if (g_strcmp0 (sniffed, "image/heic") == 0 || g_strcmp0 (sniffed, "image/avif") == 0)
+    {
+      g_free (*mime_type);
+      *mime_type = g_strdup (sniffed);
+    }
+}
+
 /* A descriptor of glycin's own for the file behind @fd, at @offset: for the
  * first attempt a duplicate (glycin may still hold the stream after a
  * cancelled decode returns, so never one this thread closes); for a second,
@@ -629,6 +653,8 @@ cs_decode_glycin (int            fd,
 
   if (pixbuf == NULL)
     g_propagate_error (error, g_steal_pointer (&attempt_error));
+  else
+    name_heif_brand (fd, offset, mime_type);
 
   return pixbuf;
 }

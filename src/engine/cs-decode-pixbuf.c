@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cs-error.h"
+#include "cs-sniff.h"
 
 #define READ_CHUNK (64 * 1024)
 
@@ -274,8 +275,12 @@ cs_decode_pixbuf (int            fd,
   if (format != NULL)
     {
       g_auto(GStrv) mimes = gdk_pixbuf_format_get_mime_types (format);
+      /* One loader may read several types (HEIC and AVIF): say which. */
+      const char *sniffed = cs_sniff_bytes (head, head_len);
 
-      if (mimes != NULL && mimes[0] != NULL)
+      if (sniffed != NULL && mimes != NULL && g_strv_contains ((const char * const *) mimes, sniffed))
+        *mime_type = g_strdup (sniffed);
+      else if (mimes != NULL && mimes[0] != NULL)
         *mime_type = g_strdup (mimes[0]);
     }
 

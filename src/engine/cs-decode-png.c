@@ -401,12 +401,15 @@ on_read (png_structp png,
 
 static Decoder *
 decoder_new (int           fd,
+             gint64        length,
              GCancellable *cancellable)
 {
   Decoder *d = g_new0 (Decoder, 1);
 
   d->input.fd = fd;
   d->input.cancellable = cancellable;
+  d->input.limited = length >= 0;
+  d->input.remaining = MAX (length, 0);
   d->png = png_create_read_struct_2 (PNG_LIBPNG_VER_STRING, d, on_error, on_warning,
                                      d, on_malloc, on_free);
   if (d->png != NULL)
@@ -553,31 +556,16 @@ set_failure (const Decoder  *d,
     cs_set_error_out_of_memory (error);
 }
 
-/**
- * cs_png_decode:
- * @fd: a PNG file, read from its current offset
- * @size: the longest side wanted
- * @max_pixels: larger images are refused before anything of their size
- *   is allocated
- * @handled: (out): %FALSE when the file is left to GdkPixbuf (@fd is then
- *   back at its offset)
- * @image_width: (out): the image's width
- * @image_height: (out): its height
- *
- * Returns: (transfer full) (nullable): the image at exactly the size
- *   cs_fit_dimensions() gives, or as it is if no side is over @size, with
- *   alpha if the file has any; %NULL with @error set, or %NULL and
- *   *@handled %FALSE
- */
-GdkPixbuf *
-cs_png_decode (int            fd,
-               guint          size,
-               guint64        max_pixels,
-               gboolean      *handled,
-               int           *image_width,
-               int           *image_height,
-               GCancellable  *cancellable,
-               GError       **error)
+static GdkPixbuf *
+decode (int            fd,
+        gint64         length,
+        guint          size,
+        guint64        max_pixels,
+        gboolean      *handled,
+        int           *image_width,
+        int           *image_height,
+        GCancellable  *cancellable,
+        GError       **error)
 {
   g_autoptr(Decoder) d = NULL;
   off_t start_offset = lseek (fd, 0, SEEK_CUR);
@@ -589,7 +577,7 @@ cs_png_decode (int            fd,
   *handled = TRUE;
   g_return_val_if_fail (size > 0, NULL);
 
-  d = decoder_new (fd, cancellable);
+  d = decoder_new (fd, length, cancellable);
   if (d->png == NULL || d->info == NULL)
     {
       set_failure (d, 0, 0, error);
@@ -673,4 +661,57 @@ cs_png_decode (int            fd,
   *image_width = width;
   *image_height = height;
   return g_steal_pointer (&d->pixbuf);
+}
+
+/**
+ * cs_png_decode:
+ * @fd: a PNG file, read from its current offset
+ * @size: the longest side wanted
+ * @max_pixels: larger images are refused before anything of their size
+ *   is allocated
+ * @handled: (out): %FALSE when the file is left to GdkPixbuf (@fd is then
+ *   back at its offset)
+ * @image_width: (out): the image's width
+ * @image_height: (out): its height
+ *
+ * Returns: (transfer full) (nullable): the image at exactly the size
+ *   cs_fit_dimensions() gives, or as it is if no side is over @size, with
+ *   alpha if the file has any; %NULL with @error set, or %NULL and
+ *   *@handled %FALSE
+ */
+GdkPixbuf *
+cs_png_decode (int            fd,
+               guint          size,
+               guint64        max_pixels,
+               gboolean      *handled,
+               int           *image_width,
+               int           *image_height,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  return decode (fd, -1, size, max_pixels, handled, image_width, image_height,
+                 cancellable, error);
+}
+
+/**
+ * cs_png_decode_part:
+ * @fd: a file holding a PNG at its current offset (an icon's image)
+ * @length: how many bytes from there are the PNG; it is not read past them
+ *
+ * cs_png_decode() of a part of a file: a PNG that needs more than @length
+ * bytes is truncated.
+ */
+GdkPixbuf *
+cs_png_decode_part (int            fd,
+                    guint64        length,
+                    guint          size,
+                    guint64        max_pixels,
+                    gboolean      *handled,
+                    int           *image_width,
+                    int           *image_height,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  return decode (fd, (gint64) MIN (length, (guint64) G_MAXINT64), size, max_pixels, handled,
+                 image_width, image_height, cancellable, error);
 }

@@ -19,4 +19,14 @@ GdkPixbuf *cs_png_decode (int            fd,
                           GCancellable  *cancellable,
                           GError       **error);
 
+GdkPixbuf *cs_png_decode_part (int            fd,
+                               guint64        length,
+                               guint          size,
+                               guint64        max_pixels,
+                               gboolean      *handled,
+                               int           *image_width,
+                               int           *image_height,
+                               GCancellable  *cancellable,
+                               GError       **error);
+
 G_END_DECLS

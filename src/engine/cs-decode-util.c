@@ -145,8 +145,9 @@ cs_decode_nameless_type (int         fd,
 /**
  * cs_decode_input_read:
  *
- * read() from the input's file, again when a signal interrupts it; a
- * failure or the file's end is remembered for cs_decode_input_set_error().
+ * read() from the input's file, again when a signal interrupts it, never
+ * past the end of the part that is the image when it is limited; a
+ * failure or the end is remembered for cs_decode_input_set_error().
  *
  * Returns: the bytes read, 0 at the end, -1 on failure
  */
@@ -157,14 +158,19 @@ cs_decode_input_read (CsDecodeInput *input,
 {
   gssize n;
 
+  if (input->limited)
+    len = MIN (len, input->remaining);
+
   do
-    n = read (input->fd, buffer, len);
+    n = len > 0 ? read (input->fd, buffer, len) : 0;
   while (n < 0 && errno == EINTR);
 
   if (n < 0)
     input->read_errno = errno;
   else if (n == 0)
     input->ended_early = TRUE;
+  else if (input->limited)
+    input->remaining -= n;
 
   return n;
 }

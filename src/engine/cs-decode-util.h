@@ -32,6 +32,8 @@ typedef struct
   GCancellable *cancellable;
   int           read_errno;    /* the read that failed, or 0 */
   gboolean      ended_early;   /* the file ended before the image did */
+  gboolean      limited;       /* the image is a part of the file (an icon's)... */
+  guint64       remaining;     /* ...of which this much is left to read */
 } CsDecodeInput;
 
 gssize   cs_decode_input_read      (CsDecodeInput        *input,

@@ -1,7 +1,8 @@
 /* cs-decode.c: bytes in, a thumbnail-sized, upright pixbuf out
  *
  * The in-process dispatch: a file whose first bytes a direct decoder
- * knows (cs-decode-jpeg.c, cs-decode-png.c, cs-decode-webp.c) goes to it;
+ * knows (cs-decode-jpeg.c, cs-decode-png.c, cs-decode-webp.c, and
+ * cs-decode-ico.c for icons holding PNGs) goes to it;
  * the rest to glycin (through the worker, see cs-decoder-client.c) or to
  * GdkPixbuf (cs-decode-pixbuf.c).
  *
@@ -24,6 +25,7 @@
 #include "cs-decode-jpeg.h"
 #endif
 #if HAVE_LIBPNG
+#include "cs-decode-ico.h"
 #include "cs-decode-png.h"
 #endif
 #if HAVE_LIBWEBP
@@ -58,17 +60,19 @@ fit_to_image (GdkPixbuf *pixbuf,
   return gdk_pixbuf_scale_simple (pixbuf, width, height, GDK_INTERP_BILINEAR);
 }
 
-/* Whether the file, from its offset, starts with @magic, where a '?'
- * stands for any byte (no signature here has a '?' of its own); the offset
- * stays. */
+/* Whether the file, from its offset, starts with the @len bytes of @magic
+ * (all of the string when @len is 0), where a '?' stands for any byte (no
+ * signature here has a '?' of its own); the offset stays. */
 static gboolean
 starts_with (int         fd,
-             const char *magic)
+             const char *magic,
+             gsize       len)
 {
-  gsize len = strlen (magic);
   guint8 head[12];
   off_t offset = lseek (fd, 0, SEEK_CUR);
 
+  if (len == 0)
+    len = strlen (magic);
   g_assert (len <= sizeof head);
 
   if (offset < 0 || pread (fd, head, len, offset) != (ssize_t) len)
@@ -97,6 +101,7 @@ typedef struct
                           int           *image_height,
                           GCancellable  *cancellable,
                           GError       **error);
+  gsize          magic_len;     /* for a magic with NUL bytes; 0: strlen */
 } DirectDecoder;
 
 static const DirectDecoder direct_decoders[] = {
@@ -105,6 +110,8 @@ static const DirectDecoder direct_decoders[] = {
 #endif
 #if HAVE_LIBPNG
   { "\x89PNG\r\n\x1A\n", "image/png", cs_png_decode },
+  /* An icon whose largest image is a PNG; a classic one goes on. */
+  { "\0\0\1\0", "image/vnd.microsoft.icon", cs_ico_decode, 4 },
 #endif
 #if HAVE_LIBWEBP
   /* A RIFF file of any size, of the WEBP kind. */
@@ -147,7 +154,7 @@ cs_decode_fd (int            fd,
       const DirectDecoder *direct = &direct_decoders[i];
       gboolean handled;
 
-      if (!starts_with (fd, direct->magic))
+      if (!starts_with (fd, direct->magic, direct->magic_len))
         continue;
 
       /* A file the library leaves alone (a CMYK JPEG, an interlaced PNG,

@@ -1,8 +1,10 @@
 /* cs-scan.c: asynchronous folder enumeration feeding a batch as it goes
  *
- * Emits "found" for each file whose name says it is an image (the
- * thumbnailer sniffs the content later), in the order the folder lists them,
- * in bursts, without ever blocking the main loop. Hidden files are skipped.
+ * Emits "found" for each file cs_is_candidate() takes: named like an image,
+ * or starting like one (the thumbnailer sniffs the content again later), in
+ * the order the folder lists them, in bursts, without ever blocking the main
+ * loop: the folder is listed, and files without an image's name are read,
+ * in a worker thread. Hidden files are skipped.
  * With recursion, a symbolic link that leads back to a folder being scanned
  * is reported through "problem" instead of being followed forever.
  * Without it, each sub-folder is reported through "folder", for whoever
@@ -19,16 +21,13 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "cs-thumbnailer.h"
+#include "cs-sniff.h"
 
 #define ATTRIBUTES \
-  G_FILE_ATTRIBUTE_STANDARD_NAME "," \
+  CS_SNIFF_ATTRIBUTES "," \
   G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME "," \
   G_FILE_ATTRIBUTE_STANDARD_SIZE "," \
   G_FILE_ATTRIBUTE_TIME_MODIFIED "," \
-  G_FILE_ATTRIBUTE_STANDARD_TYPE "," \
-  G_FILE_ATTRIBUTE_STANDARD_IS_HIDDEN "," \
-  G_FILE_ATTRIBUTE_STANDARD_IS_SYMLINK "," \
   G_FILE_ATTRIBUTE_UNIX_DEVICE "," \
   G_FILE_ATTRIBUTE_UNIX_INODE
 
@@ -80,6 +79,22 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+
+/* A file listed, as the worker saw it. */
+typedef struct
+{
+  GFileInfo *info;
+  GFile     *child;
+  gboolean   candidate;
+} Entry;
+
+static void
+entry_free (Entry *entry)
+{
+  g_clear_object (&entry->info);
+  g_clear_object (&entry->child);
+  g_free (entry);
+}
 
 static void
 folder_free (Folder *folder)
@@ -191,70 +206,134 @@ handle_subfolder (CsScan    *self,
                      folder_new (self, child, relative, info, self->current));
 }
 
+/* What the worker found in one go: up to FILES_PER_REQUEST entries, and
+ * why it stopped early, if it did. */
+typedef struct
+{
+  GPtrArray *entries;  /* Entry* */
+  GError    *error;
+  gboolean   end;
+} Batch;
+
+static void
+batch_free (Batch *batch)
+{
+  g_ptr_array_unref (batch->entries);
+  g_clear_error (&batch->error);
+  g_free (batch);
+}
+
+/* In a worker: the folder's next files, hidden ones left out, each told
+ * whether it is offered, for which a file without an image's name is read
+ * (see cs_is_candidate()). */
+static void
+next_files_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  GFileEnumerator *enumerator = task_data;
+  Batch *batch = g_new0 (Batch, 1);
+
+  batch->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+  while (batch->entries->len < FILES_PER_REQUEST)
+    {
+      g_autoptr(GFileInfo) info = g_file_enumerator_next_file (enumerator, cancellable,
+                                                               &batch->error);
+      const char *name;
+      Entry *entry;
+
+      if (info == NULL)
+        {
+          batch->end = batch->error == NULL;
+          break;
+        }
+
+      name = g_file_info_get_name (info);
+      if (g_file_info_get_is_hidden (info) || name[0] == '.')
+        continue;
+
+      entry = g_new0 (Entry, 1);
+      entry->info = g_steal_pointer (&info);
+      entry->child = g_file_enumerator_get_child (enumerator, entry->info);
+      entry->candidate = cs_is_candidate (entry->child, entry->info);
+      g_ptr_array_add (batch->entries, entry);
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    batch_free (batch);
+  else
+    g_task_return_pointer (task, batch, (GDestroyNotify) batch_free);
+}
+
+static void on_next_files (GObject      *object,
+                           GAsyncResult *result,
+                           gpointer      user_data);
+
+static void
+request_next_files (CsScan *self)
+{
+  g_autoptr(GTask) task = g_task_new (self, g_task_get_cancellable (self->task),
+                                      on_next_files, NULL);
+
+  g_task_set_source_tag (task, request_next_files);
+  g_task_set_task_data (task, g_object_ref (self->enumerator), g_object_unref);
+  g_task_run_in_thread (task, next_files_thread);
+}
+
 static void
 on_next_files (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(CsScan) self = user_data;
+  CsScan *self = CS_SCAN (object);
   g_autoptr(GError) error = NULL;
-  GList *infos;
+  Batch *batch;
 
-  infos = g_file_enumerator_next_files_finish (G_FILE_ENUMERATOR (object), result, &error);
-
-  if (error != NULL)
+  batch = g_task_propagate_pointer (G_TASK (result), &error);
+  if (batch == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          complete (self, g_steal_pointer (&error));
-          return;
-        }
-      g_signal_emit (self, signals[PROBLEM], 0, self->current->file, error);
-    }
-
-  if (infos == NULL)
-    {
-      g_clear_object (&self->enumerator);
-      list_next_folder (self);
+      complete (self, g_steal_pointer (&error));
       return;
     }
 
-  for (GList *l = infos; l != NULL; l = l->next)
+  for (guint i = 0; i < batch->entries->len; i++)
     {
-      GFileInfo *info = l->data;
-      const char *name = g_file_info_get_name (info);
-      g_autoptr(GFile) child = NULL;
+      Entry *entry = g_ptr_array_index (batch->entries, i);
 
-      if (g_file_info_get_is_hidden (info) || name[0] == '.')
-        continue;
-
-      child = g_file_enumerator_get_child (self->enumerator, info);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+      if (g_file_info_get_file_type (entry->info) == G_FILE_TYPE_DIRECTORY)
         {
           if (self->recursive)
             {
-              handle_subfolder (self, child, info);
+              handle_subfolder (self, entry->child, entry->info);
               continue;
             }
-          g_signal_emit (self, signals[FOLDER], 0, child, info);
+          g_signal_emit (self, signals[FOLDER], 0, entry->child, entry->info);
         }
 
       /* Anything else with an image's name goes on, FIFOs and folders named
        * "x.jpg" too: the thumbnailer refuses them with a clear reason. */
-      if (cs_is_image_name (name))
+      if (entry->candidate)
         {
           self->n_found++;
-          g_signal_emit (self, signals[FOUND], 0, child, self->current->relative, info);
+          g_signal_emit (self, signals[FOUND], 0, entry->child, self->current->relative,
+                         entry->info);
         }
     }
 
-  g_list_free_full (infos, g_object_unref);
+  /* A folder that fails midway is one problem; what it listed stays. */
+  if (batch->error != NULL)
+    g_signal_emit (self, signals[PROBLEM], 0, self->current->file, batch->error);
 
-  g_file_enumerator_next_files_async (self->enumerator, FILES_PER_REQUEST,
-                                      G_PRIORITY_DEFAULT,
-                                      g_task_get_cancellable (self->task),
-                                      on_next_files, g_object_ref (self));
+  if (batch->end || batch->error != NULL)
+    {
+      g_clear_object (&self->enumerator);
+      list_next_folder (self);
+    }
+  else
+    request_next_files (self);
+
+  batch_free (batch);
 }
 
 static void
@@ -282,10 +361,7 @@ on_enumerated (GObject      *object,
       return;
     }
 
-  g_file_enumerator_next_files_async (self->enumerator, FILES_PER_REQUEST,
-                                      G_PRIORITY_DEFAULT,
-                                      g_task_get_cancellable (self->task),
-                                      on_next_files, g_object_ref (self));
+  request_next_files (self);
 }
 
 static void
@@ -421,7 +497,7 @@ cs_scan_class_init (CsScanClass *klass)
 
   /**
    * CsScan::found:
-   * @file: an image file, by its name
+   * @file: an image file, by its name or its first bytes (see cs_is_candidate())
    * @relative_dir: its folder relative to the root ("" for the root)
    * @info: its name, display name, size and modification time
    */
