@@ -23,7 +23,7 @@
 #include "cs-batch.h"
 #include "cs-output-record.h"
 #include "cs-scan.h"
-#include "cs-sniff.h"
+#include "cs-candidate.h"
 #include "cs-trace.h"
 
 /* Files that change in a burst (a copy in progress) are redone once. */
@@ -718,7 +718,7 @@ unref_info (gpointer info)
 }
 
 #define CHANGED_ATTRIBUTES \
-  CS_SNIFF_ATTRIBUTES "," \
+  CS_CANDIDATE_ATTRIBUTES "," \
   G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME "," \
   G_FILE_ATTRIBUTE_STANDARD_SIZE "," \
   G_FILE_ATTRIBUTE_TIME_MODIFIED

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "cs-error.h"
+#include "cs-sniff.h"
 
 /* How long one video may take here when no helper's time limit cuts it
  * off first (decoding in-process), and how often a wait looks at the
@@ -92,38 +93,15 @@ init_gstreamer (GError **error)
   return ok;
 }
 
-/* The major brand of an ISO base media file (MP4, QuickTime, 3GP) says
- * whether it is a video: HEIF, AVIF and Canon's CR3 share the container. */
-static const char *
-ftyp_type (const guint8 *brand)
-{
-  static const char * const mp4_brands[] = {
-    "isom", "iso2", "iso3", "iso4", "iso5", "iso6", "iso8", "mp41", "mp42",
-    "mp71", "avc1", "dash", "mmp4", "MSNV", "XAVC", "M4V ", "M4VH", "M4VP",
-    "f4v ", NULL,
-  };
-  char name[5] = { 0 };
-
-  memcpy (name, brand, 4);
-  if (strcmp (name, "qt  ") == 0)
-    return "video/quicktime";
-  if (g_str_has_prefix (name, "3gp") || g_str_has_prefix (name, "3g2"))
-    return "video/3gpp";
-  if (g_strv_contains (mp4_brands, name))
-    return "video/mp4";
-
-  return NULL;
-}
-
 /**
  * cs_video_sniff:
  * @fd: a regular file, looked at from its current offset (which stays)
  * @type_hint: (nullable): the type the file's name suggests
  *
- * Video containers known by their first bytes (an MP4 or QuickTime "ftyp"
- * box, Matroska's and WebM's EBML header, RIFF AVI); other video formats
- * (MPEG transport streams, Ogg) by the name's type when the content is no
- * image.
+ * Video containers known by their first bytes (cs_sniff_bytes(): an MP4
+ * or QuickTime "ftyp" box, Matroska's and WebM's EBML header, RIFF AVI);
+ * other video formats (MPEG transport streams, Ogg) by the name's type
+ * when the content is no image.
  *
  * Returns: (nullable): the video's MIME type, static or @type_hint
  */
@@ -131,18 +109,13 @@ const char *
 cs_video_sniff (int         fd,
                 const char *type_hint)
 {
-  guint8 head[64];
+  guint8 head[CS_SNIFF_LENGTH];
   off_t offset = lseek (fd, 0, SEEK_CUR);
   ssize_t n = offset < 0 ? -1 : pread (fd, head, sizeof head, offset);
+  const char *sniffed = n > 0 ? cs_sniff_bytes (head, n) : NULL;
 
-  if (n >= 12 && memcmp (head + 4, "ftyp", 4) == 0)
-    return ftyp_type (head + 8);
-
-  if (n >= 4 && memcmp (head, "\x1A\x45\xDF\xA3", 4) == 0)
-    return memmem (head, n, "webm", 4) != NULL ? "video/webm" : "video/x-matroska";
-
-  if (n >= 12 && memcmp (head, "RIFF", 4) == 0 && memcmp (head + 8, "AVI ", 4) == 0)
-    return "video/x-msvideo";
+  if (sniffed != NULL)
+    return g_str_has_prefix (sniffed, "video/") ? sniffed : NULL;
 
   if (n > 0 && type_hint != NULL && g_str_has_prefix (type_hint, "video/"))
     {

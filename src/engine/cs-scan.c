@@ -21,10 +21,10 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "cs-sniff.h"
+#include "cs-candidate.h"
 
 #define ATTRIBUTES \
-  CS_SNIFF_ATTRIBUTES "," \
+  CS_CANDIDATE_ATTRIBUTES "," \
   G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME "," \
   G_FILE_ATTRIBUTE_STANDARD_SIZE "," \
   G_FILE_ATTRIBUTE_TIME_MODIFIED "," \

@@ -1,11 +1,8 @@
-/* cs-sniff.c: which files are pictures, by name or by their first bytes
+/* cs-sniff.c: what a file is, by its first bytes
  *
  * A camera, a phone or a transfer tool may leave a picture without its
- * extension ("IMG_0042"). The folder scan and the folder monitor both ask
- * cs_is_candidate(), so that what a folder shows does not depend on how a
- * file arrived: a name of a format we read is enough; a name without one
- * is read, 256 bytes at most, and offered when those bytes start like a
- * picture (or a video, when the video decoder is built).
+ * extension ("IMG_0042"); the folder scan reads such a file's first bytes
+ * (cs-candidate.c), and the decoders ask the same table what a file is.
  *
  * The bytes are matched against our own table rather than through
  * g_content_type_guess(): the table answers the same on every stack and in
@@ -24,17 +21,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cs-thumbnailer.h"
-
-/* Set by meson once the video decoder exists; until then, no videos. */
-#ifndef HAVE_GSTREAMER
-#define HAVE_GSTREAMER 0
-#endif
 
 /* Signatures at the start of a file; '?' is any byte. */
 static const struct {
@@ -52,9 +42,7 @@ static const struct {
   /* JPEG XL: the bare code stream, and the ISO box container. */
   { "\xFF\x0A", 2, "image/jxl" },
   { "\0\0\0\x0CJXL \r\n\x87\n", 12, "image/jxl" },
-#if HAVE_GSTREAMER
   { "RIFF????AVI ", 12, "video/x-msvideo" },
-#endif
 };
 
 /* ISO base media brands ("ftyp" box): pictures first, the major brand
@@ -67,15 +55,16 @@ static const struct {
   { "heis", "image/heic" }, { "hevc", "image/heic" }, { "hevx", "image/heic" },
   { "avif", "image/avif" }, { "avis", "image/avif" },
   { "mif1", "image/heif" }, { "msf1", "image/heif" },
-#if HAVE_GSTREAMER
   { "qt  ", "video/quicktime" },
   { "3gp4", "video/3gpp" }, { "3gp5", "video/3gpp" }, { "3gp6", "video/3gpp" },
   { "3g2a", "video/3gpp2" },
-  { "isom", "video/mp4" }, { "iso2", "video/mp4" }, { "iso4", "video/mp4" },
-  { "iso5", "video/mp4" }, { "iso6", "video/mp4" }, { "mp41", "video/mp4" },
-  { "mp42", "video/mp4" }, { "avc1", "video/mp4" }, { "M4V ", "video/mp4" },
-  { "dash", "video/mp4" },
-#endif
+  { "isom", "video/mp4" }, { "iso2", "video/mp4" }, { "iso3", "video/mp4" },
+  { "iso4", "video/mp4" }, { "iso5", "video/mp4" }, { "iso6", "video/mp4" },
+  { "iso8", "video/mp4" }, { "mp41", "video/mp4" }, { "mp42", "video/mp4" },
+  { "mp71", "video/mp4" }, { "avc1", "video/mp4" }, { "dash", "video/mp4" },
+  { "mmp4", "video/mp4" }, { "MSNV", "video/mp4" }, { "XAVC", "video/mp4" },
+  { "M4V ", "video/mp4" }, { "M4VH", "video/mp4" }, { "M4VP", "video/mp4" },
+  { "f4v ", "video/mp4" },
 };
 
 static gboolean
@@ -176,7 +165,6 @@ is_ico (const guint8 *data,
          (data[4] | data[5]) != 0 && data[9] == 0;
 }
 
-#if HAVE_GSTREAMER
 /* Matroska and WebM: an EBML header, whose DocType says which. */
 static const char *
 sniff_ebml (const guint8 *data,
@@ -191,7 +179,6 @@ sniff_ebml (const guint8 *data,
 
   return "video/x-matroska";
 }
-#endif
 
 /**
  * cs_sniff_bytes:
@@ -218,10 +205,8 @@ cs_sniff_bytes (const guint8 *data,
     return "image/vnd.microsoft.icon";
   if ((type = sniff_ftyp (data, len)) != NULL)
     return type;
-#if HAVE_GSTREAMER
   if ((type = sniff_ebml (data, len)) != NULL)
     return type;
-#endif
 
   return NULL;
 }
@@ -272,101 +257,4 @@ cs_sniff_path (const char *path,
   close (fd);
 
   return n > 0 ? cs_sniff_bytes (head, n) : NULL;
-}
-
-static gpointer
-collect_types (gpointer data)
-{
-  GHashTable *types = g_hash_table_new (g_str_hash, g_str_equal);
-  GSList *formats = gdk_pixbuf_get_formats ();
-
-  /* Our direct decoders' formats, whichever loaders there are. */
-  g_hash_table_add (types, (gpointer) g_intern_static_string ("image/jpeg"));
-  g_hash_table_add (types, (gpointer) g_intern_static_string ("image/png"));
-  g_hash_table_add (types, (gpointer) g_intern_static_string ("image/webp"));
-
-  for (GSList *l = formats; l != NULL; l = l->next)
-    {
-      g_auto(GStrv) mime_types = NULL;
-
-      if (gdk_pixbuf_format_is_disabled (l->data))
-        continue;
-
-      mime_types = gdk_pixbuf_format_get_mime_types (l->data);
-      for (guint i = 0; mime_types != NULL && mime_types[i] != NULL; i++)
-        g_hash_table_add (types, (gpointer) g_intern_string (mime_types[i]));
-    }
-
-  g_slist_free (formats);
-
-  return types;
-}
-
-/* Whether an installed decoder reads @mime_type: as with names, a HEIC
- * is offered only where a loader for it is installed. */
-static gboolean
-is_readable_type (const char *mime_type)
-{
-  static GOnce once = G_ONCE_INIT;
-  GHashTable *types = g_once (&once, collect_types, NULL);
-
-  if (g_str_has_prefix (mime_type, "video/"))
-    return HAVE_GSTREAMER;
-
-  return g_hash_table_contains (types, mime_type) ||
-         /* GdkPixbuf's ICO loader calls it image/x-icon first. */
-         (g_str_equal (mime_type, "image/vnd.microsoft.icon") &&
-          g_hash_table_contains (types, "image/x-icon"));
-}
-
-/**
- * cs_is_candidate:
- * @file: a file in a folder being shown
- * @info: its CS_SNIFF_ATTRIBUTES
- *
- * Whether the folder's scan or monitor should offer @file to the
- * thumbnailer: not hidden, not one of our own thumbnails, and either named
- * like a format we read (a FIFO or a folder so named too, for the
- * thumbnailer to refuse with its reason) or a regular file, not a link,
- * whose first bytes are a picture's. A sniffed file gets its type in
- * @info's CS_SNIFF_ATTRIBUTE_TYPE. A file that cannot be read cannot be
- * sniffed: it is offered, and the thumbnailer says why it has no
- * thumbnail, rather than hiding what may be a picture.
- *
- * May read the file: call it from a worker thread.
- */
-gboolean
-cs_is_candidate (GFile     *file,
-                 GFileInfo *info)
-{
-  const char *name = g_file_info_get_name (info);
-  const char *path = g_file_peek_path (file);
-  const char *type;
-  int error_number;
-
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-  g_return_val_if_fail (G_IS_FILE_INFO (info), FALSE);
-
-  if (name == NULL || name[0] == '.' || g_file_info_get_is_hidden (info) ||
-      cs_is_thumbnail_name (name))
-    return FALSE;
-
-  if (cs_is_image_name (name))
-    return TRUE;
-
-  if (path == NULL || g_file_info_get_is_symlink (info) ||
-      g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
-    return FALSE;
-
-  type = cs_sniff_path (path, &error_number);
-  if (type == NULL)
-    return error_number == EACCES || error_number == EPERM;
-
-  if (!is_readable_type (type))
-    return FALSE;
-
-  /* The enumerator's mask would drop an attribute it was not asked for. */
-  g_file_info_unset_attribute_mask (info);
-  g_file_info_set_attribute_string (info, CS_SNIFF_ATTRIBUTE_TYPE, type);
-  return TRUE;
 }
