@@ -1,8 +1,8 @@
 /* cs-decode.c: bytes in, a thumbnail-sized, upright pixbuf out
  *
  * The in-process dispatch: a file whose first bytes a direct decoder
- * knows (cs-decode-jpeg.c, cs-decode-png.c, cs-decode-webp.c) goes to it;
- * the rest to glycin (through the worker, see cs-decoder-client.c) or to
+ * knows (cs-decode-jpeg.c, cs-decode-png.c, cs-decode-webp.c) goes to it,
+ * a camera's RAW file to LibRaw (cs-decode-raw.c); the rest to glycin (through the worker, see cs-decoder-client.c) or to
  * GdkPixbuf (cs-decode-pixbuf.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -28,6 +28,9 @@
 #endif
 #if HAVE_LIBWEBP
 #include "cs-decode-webp.h"
+#endif
+#if HAVE_LIBRAW
+#include "cs-decode-raw.h"
 #endif
 
 #define HAVE_DIRECT_DECODERS (HAVE_LIBJPEG || HAVE_LIBPNG || HAVE_LIBWEBP)
@@ -157,6 +160,20 @@ cs_decode_fd (int            fd,
         return NULL;
       *mime_type = g_strdup (direct->mime_type);
       return fit_to_image (decoded, *image_width, *image_height, size);
+    }
+#endif
+
+#if HAVE_LIBRAW
+  /* Most RAW formats are TIFF inside, so the name decides who looks, and
+   * LibRaw whether it is a camera's: a plain TIFF goes on as before. */
+  if (cs_raw_is_candidate (type_hint))
+    {
+      gboolean handled;
+
+      decoded = cs_raw_decode (fd, type_hint, size, max_pixels, &handled, mime_type,
+                               image_width, image_height, cancellable, error);
+      if (handled)
+        return decoded != NULL ? cs_decode_fit_to_size (decoded, size) : NULL;
     }
 #endif
 
