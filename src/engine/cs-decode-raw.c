@@ -144,12 +144,22 @@ raw_decoder_free (RawDecoder *d)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RawDecoder, raw_decoder_free)
 
+/* The offset's type in LibRaw's data error handler, and whether it still
+ * has a memory error handler (0.21 widened the one and dropped the other). */
+#if LIBRAW_COMPILE_CHECK_VERSION_NOTLESS(0, 21)
+typedef INT64 DataErrorOffset;
+#define HAVE_MEMORY_HANDLER 0
+#else
+typedef int DataErrorOffset;
+#define HAVE_MEMORY_HANDLER 1
+#endif
+
 /* LibRaw's default handlers print to stderr; the reason goes into the
  * error instead. An offset below 0 is a read past the end. */
 static void
-on_data_error (void       *user_data,
-               const char *file G_GNUC_UNUSED,
-               const int   offset)
+on_data_error (void                  *user_data,
+               const char            *file G_GNUC_UNUSED,
+               const DataErrorOffset  offset)
 {
   RawDecoder *d = user_data;
 
@@ -159,12 +169,14 @@ on_data_error (void       *user_data,
     d->damaged = TRUE;
 }
 
+#if HAVE_MEMORY_HANDLER
 static void
 on_memory_error (void       *user_data G_GNUC_UNUSED,
                  const char *file G_GNUC_UNUSED,
                  const char *where G_GNUC_UNUSED)
 {
 }
+#endif
 
 static int
 on_progress (void                 *user_data,
@@ -486,7 +498,9 @@ cs_raw_decode (int            fd,
       return NULL;
     }
   libraw_set_dataerror_handler (d->lr, on_data_error, d);
+#if HAVE_MEMORY_HANDLER
   libraw_set_memerror_handler (d->lr, on_memory_error, d);
+#endif
   libraw_set_progress_handler (d->lr, on_progress, d);
 
   code = libraw_open_buffer (d->lr, (void *) data, len);
