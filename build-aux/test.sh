@@ -11,8 +11,10 @@ set -euo pipefail
 # poppler-utils reads contact sheets back (pdfinfo, pdftotext, pdfimages,
 # pdftoppm); a CJK font lets their captions be drawn and found as text.
 # exiftool writes the EXIF orientation the preview tests turn upright.
+# libraw-bin (raw-identify, simple_dcraw) reads the test DNGs back.
 EXTRA_PACKAGES=(xvfb xauth dbus dbus-bin dbus-x11 at-spi2-core libgtk-4-bin xdotool imagemagick gdk-pixbuf-tests locales-all
-                clang libclang-rt-dev poppler-utils fonts-wqy-microhei libimage-exiftool-perl)
+                clang libclang-rt-dev poppler-utils fonts-wqy-microhei libimage-exiftool-perl
+                libraw-bin)
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 # The stress suite runs under AddressSanitizer below, where leaks show. The
