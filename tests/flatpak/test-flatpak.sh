@@ -300,7 +300,8 @@ platform_packages=(
 sdk_packages=(
   libgtk-4-dev libadwaita-1-dev libglib2.0-dev libgdk-pixbuf-2.0-dev libglycin-2-dev
   libjpeg-dev libpng-dev libwebp-dev libraw-dev
-  meson ninja-build gcc libc6-dev binutils pkg-config gettext
+  # LibRaw is C++: linking it takes libstdc++, as in the GNOME Sdk.
+  meson ninja-build gcc g++ libc6-dev binutils pkg-config gettext
   desktop-file-utils appstream libglib2.0-bin
   # glib-compile-resources' xml-stripblanks, as in the GNOME Sdk
   libxml2-utils
