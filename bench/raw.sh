@@ -33,8 +33,8 @@ cc -O2 -static -o "$timer" "$BENCH_DIR/cs-time.c" 2>/dev/null || cc -O2 -o "$tim
 
 mkdir -p "$work/preview" "$work/sensor"
 for i in $(seq -w 1 "$n_files"); do
-  "$gen" "$work/preview/IMG_$i.dng" 6000 4000 $(( i % 3 == 0 ? 6 : 1 )) 1620 160
-  "$gen" "$work/sensor/IMG_$i.dng" 6000 4000 $(( i % 3 == 0 ? 6 : 1 )) 0 0
+  "$gen" "$work/preview/IMG_$i.dng" 6000 4000 $(( 10#$i % 3 == 0 ? 6 : 1 )) 1620 160
+  "$gen" "$work/sensor/IMG_$i.dng" 6000 4000 $(( 10#$i % 3 == 0 ? 6 : 1 )) 0 0
 done
 mb=$(du -sm "$work/preview" | cut -f1)
 
@@ -61,6 +61,8 @@ rm -rf "$work/extracted" && mkdir "$work/extracted"
 for f in "$work"/preview/*.dng; do ln "\$f" "$work/extracted/"; done
 ls "$work"/extracted/*.dng | xargs -P 2 -n 1 simple_dcraw -e
 rm "$work"/extracted/*.dng
+# The CLI never thumbnails a *.thumb.* file: name them as a camera would.
+for f in "$work"/extracted/*.thumb.jpg; do mv "\$f" "\${f%.dng.thumb.jpg}.jpg"; done
 EOF
 cat >"$work/half.sh" <<EOF
 #!/bin/sh
@@ -83,6 +85,8 @@ read -r we re < <(measure "$work/extract.sh")
 # The extracted previews stay for the second stage.
 "$work/extract.sh"
 read -r wj rj < <(measure "$cli" -q -j 2 -o "$work/out" "$work/extracted")
+n_out=$(find "$work/out" -type f | wc -l)
+[ "$n_out" -eq "$n_files" ] || { echo "raw.sh: $n_out thumbnails of the extracted JPEGs, not $n_files" >&2; exit 1; }
 row "simple_dcraw -e (preview to a file)" "$we" "$re"
 row "… then contact-sheet-cli on the extracted JPEGs" "$wj" "$rj"
 row "simple_dcraw -e + contact-sheet-cli, together" "$(awk -v a="$we" -v b="$wj" 'BEGIN { print a + b }')" \
