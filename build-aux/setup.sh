@@ -13,7 +13,7 @@ BUILD_DIR=${BUILD_DIR:-$SOURCE_DIR/build}
 BUILD_PACKAGES=(
   gcc meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libgdk-pixbuf-2.0-dev libgtk-4-dev libadwaita-1-dev
-  libjpeg-dev libpng-dev libwebp-dev
+  libjpeg-dev libpng-dev libwebp-dev libraw-dev
   libcairo2-dev libpango1.0-dev
   shared-mime-info desktop-file-utils appstream
   webp-pixbuf-loader heif-gdk-pixbuf librsvg2-common

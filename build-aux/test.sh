@@ -14,10 +14,11 @@ set -euo pipefail
 # heif-enc and cjxl make the HEIC, AVIF and JPEG XL files of test-sniff; on
 # newer stacks libheif's HEVC and AV1 encoders are plugins of their own.
 # gst-launch-1.0 and x264enc make test-video's clips.
+# libraw-bin (raw-identify, simple_dcraw) reads the test DNGs back.
 EXTRA_PACKAGES=(xvfb xauth dbus dbus-bin dbus-x11 at-spi2-core libgtk-4-bin xdotool imagemagick gdk-pixbuf-tests locales-all
                 clang libclang-rt-dev poppler-utils fonts-wqy-microhei libimage-exiftool-perl
                 libheif-examples libjxl-tools '?libheif-plugin-x265' '?libheif-plugin-aomenc'
-                gstreamer1.0-tools gstreamer1.0-plugins-ugly)
+                gstreamer1.0-tools gstreamer1.0-plugins-ugly libraw-bin)
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 # The stress suite runs under AddressSanitizer below, where leaks show. The

@@ -7,6 +7,10 @@
  * in use, fontconfig's configuration and caches, and GStreamer with the
  * plugins videos need (cs-decode-video.c).
  *
+ * LibRaw (cs-decode-raw.c) needs nothing here: it is linked in, reads the
+ * file from memory and loads no profile or plugin; its OpenMP threads are
+ * never started (one thread decodes).
+ *
  * Fonts are the exception: cairo and Pango open a font file whenever text
  * is drawn at a new size, so SVG text needs them after confinement. Font
  * folders hold nothing of the user's but fonts; they stay readable

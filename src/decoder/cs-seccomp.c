@@ -2,7 +2,8 @@
  *
  * An allow-list, measured by running the helper under strace -f over every
  * format it decodes (the fuzz seeds, the hostile corpus, gdk-pixbuf-tests'
- * images, HEIC, AVIF, animated WebP, SVG with text) and keeping the calls
+ * images, HEIC, AVIF, animated WebP, SVG with text, DNGs with and without
+ * previews, whole and cut short, on LibRaw 0.20 and 0.22) and keeping the calls
  * made after the filter is in place: reading and writing the descriptors it
  * holds, memory, futexes and threads, clocks, signals to itself, and leaving.
  * Everything else is refused with EPERM, so that a library that tries

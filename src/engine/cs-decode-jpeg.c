@@ -48,10 +48,15 @@ typedef struct
   char                  message[JMSG_LENGTH_MAX];
 } ErrorManager;
 
+/* The file, or a JPEG already in memory (a RAW file's preview), which is
+ * handed over whole on the first fill and then ends like a file. */
 typedef struct
 {
   struct jpeg_source_mgr pub;
   CsDecodeInput          input;
+  const JOCTET          *memory;         /* NULL: read input.fd */
+  gsize                  memory_len;
+  gboolean               memory_given;
   JDIMENSION             ended_at_row;   /* output_scanline when it ended early */
   JOCTET                 buffer[READ_CHUNK];
 } FdSource;
@@ -90,8 +95,23 @@ source_fill (j_decompress_ptr cinfo)
   gboolean ended_before = src->input.ended_early;
   gssize n;
 
-  n = g_cancellable_is_cancelled (src->input.cancellable)
-      ? 0 : cs_decode_input_read (&src->input, src->buffer, READ_CHUNK);
+  if (src->memory != NULL)
+    {
+      /* All of it at once; asked again, the data has run out, as a
+       * file's would. */
+      n = src->memory_given || g_cancellable_is_cancelled (src->input.cancellable)
+          ? 0 : (gssize) src->memory_len;
+      src->memory_given = TRUE;
+      if (n > 0)
+        {
+          src->pub.next_input_byte = src->memory;
+          src->pub.bytes_in_buffer = n;
+          return TRUE;
+        }
+    }
+  else
+    n = g_cancellable_is_cancelled (src->input.cancellable)
+        ? 0 : cs_decode_input_read (&src->input, src->buffer, READ_CHUNK);
 
   if (n <= 0)
     {
@@ -499,40 +519,29 @@ orient (GdkPixbuf *pixbuf,
   return gdk_pixbuf_apply_embedded_orientation (owned);
 }
 
-/**
- * cs_jpeg_decode:
- * @fd: a JPEG file, read from its current offset
- * @size: the longest side wanted; the result is at least this big unless
- *   the image is smaller
- * @handled: (out): %FALSE when the file is left to GdkPixbuf (@fd is then
- *   back at its offset)
- * @image_width: (out): the image's width as seen (after orientation)
- * @image_height: (out): its height
- *
- * Returns: (transfer full) (nullable): an upright pixbuf, or %NULL with
- *   @error set, or %NULL and *@handled %FALSE
- */
-GdkPixbuf *
-cs_jpeg_decode (int            fd,
-                guint          size,
-                guint64        max_pixels,
-                gboolean      *handled,
-                int           *image_width,
-                int           *image_height,
-                GCancellable  *cancellable,
-                GError       **error)
+/* The decode both entry points share, from @src. With @own_orientation
+ * FALSE the JPEG's EXIF orientation is left alone: the file it came from
+ * says which way is up. */
+static GdkPixbuf *
+decode_source (FdSource      *src,
+               off_t          start_offset,
+               gboolean       own_orientation,
+               guint          size,
+               guint64        max_pixels,
+               gboolean      *handled,
+               int           *image_width,
+               int           *image_height,
+               GCancellable  *cancellable,
+               GError       **error)
 {
   g_autoptr(Decoder) d = decoder_new ();
-  g_autofree FdSource *src = g_new0 (FdSource, 1);
   g_autoptr(GdkPixbuf) result = NULL;
   j_decompress_ptr cinfo = &d->cinfo;
-  off_t start_offset = lseek (fd, 0, SEEK_CUR);
   ExifInfo exif;
   gboolean swap;
 
   *handled = TRUE;
 
-  src->input.fd = fd;
   src->input.cancellable = cancellable;
   src->pub.init_source = source_init;
   src->pub.fill_input_buffer = source_fill;
@@ -549,7 +558,7 @@ cs_jpeg_decode (int            fd,
 
   if (!is_rgb_convertible (cinfo))
     {
-      if (!cs_decode_input_rewind (&src->input, start_offset))
+      if (src->memory == NULL && !cs_decode_input_rewind (&src->input, start_offset))
         {
           set_failure (src, d, NULL, cancellable, error);
           return NULL;
@@ -565,6 +574,8 @@ cs_jpeg_decode (int            fd,
     }
 
   read_exif (cinfo, &exif);
+  if (!own_orientation)
+    exif.orientation = 1;
   swap = exif.orientation >= 5;
   *image_width = swap ? cinfo->image_height : cinfo->image_width;
   *image_height = swap ? cinfo->image_width : cinfo->image_height;
@@ -590,4 +601,67 @@ cs_jpeg_decode (int            fd,
     }
 
   return orient (g_steal_pointer (&result), exif.orientation);
+}
+
+/**
+ * cs_jpeg_decode:
+ * @fd: a JPEG file, read from its current offset
+ * @size: the longest side wanted; the result is at least this big unless
+ *   the image is smaller
+ * @handled: (out): %FALSE when the file is left to GdkPixbuf (@fd is then
+ *   back at its offset)
+ * @image_width: (out): the image's width as seen (after orientation)
+ * @image_height: (out): its height
+ *
+ * Returns: (transfer full) (nullable): an upright pixbuf, or %NULL with
+ *   @error set, or %NULL and *@handled %FALSE
+ */
+GdkPixbuf *
+cs_jpeg_decode (int            fd,
+                guint          size,
+                guint64        max_pixels,
+                gboolean      *handled,
+                int           *image_width,
+                int           *image_height,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autofree FdSource *src = g_new0 (FdSource, 1);
+
+  src->input.fd = fd;
+  return decode_source (src, lseek (fd, 0, SEEK_CUR), TRUE, size, max_pixels, handled,
+                        image_width, image_height, cancellable, error);
+}
+
+/**
+ * cs_jpeg_decode_memory:
+ * @data: a whole JPEG in memory, such as the preview a camera embedded in
+ *   a RAW file
+ * @handled: (out): %FALSE when libjpeg-turbo cannot give RGB (CMYK)
+ *
+ * As cs_jpeg_decode(), but the JPEG's own EXIF orientation is not applied:
+ * the file @data came from records which way is up, and its reader turns
+ * the result.
+ *
+ * Returns: (transfer full) (nullable): the pixbuf as stored, or %NULL with
+ *   @error set, or %NULL and *@handled %FALSE
+ */
+GdkPixbuf *
+cs_jpeg_decode_memory (const guint8  *data,
+                       gsize          len,
+                       guint          size,
+                       guint64        max_pixels,
+                       gboolean      *handled,
+                       int           *image_width,
+                       int           *image_height,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autofree FdSource *src = g_new0 (FdSource, 1);
+
+  src->input.fd = -1;
+  src->memory = data;
+  src->memory_len = len;
+  return decode_source (src, 0, FALSE, size, max_pixels, handled,
+                        image_width, image_height, cancellable, error);
 }

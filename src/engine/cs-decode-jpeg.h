@@ -19,4 +19,14 @@ GdkPixbuf *cs_jpeg_decode (int            fd,
                            GCancellable  *cancellable,
                            GError       **error);
 
+GdkPixbuf *cs_jpeg_decode_memory (const guint8  *data,
+                                  gsize          len,
+                                  guint          size,
+                                  guint64        max_pixels,
+                                  gboolean      *handled,
+                                  int           *image_width,
+                                  int           *image_height,
+                                  GCancellable  *cancellable,
+                                  GError       **error);
+
 G_END_DECLS

@@ -2,7 +2,8 @@
  *
  * The in-process dispatch: a file whose first bytes a direct decoder
  * knows (cs-decode-jpeg.c, cs-decode-png.c, cs-decode-webp.c, and
- * cs-decode-ico.c for icons holding PNGs) goes to it;
+ * cs-decode-ico.c for icons holding PNGs) goes to it, a camera's RAW file
+ * to LibRaw (cs-decode-raw.c), a video to GStreamer (cs-decode-video.c);
  * the rest to glycin (through the worker, see cs-decoder-client.c) or to
  * GdkPixbuf (cs-decode-pixbuf.c).
  *
@@ -33,6 +34,9 @@
 #endif
 #if HAVE_GSTREAMER
 #include "cs-decode-video.h"
+#endif
+#if HAVE_LIBRAW
+#include "cs-decode-raw.h"
 #endif
 
 #define HAVE_DIRECT_DECODERS (HAVE_LIBJPEG || HAVE_LIBPNG || HAVE_LIBWEBP)
@@ -189,6 +193,20 @@ cs_decode_fd (int            fd,
         return g_steal_pointer (&thumb);
       }
   }
+#endif
+
+#if HAVE_LIBRAW
+  /* Most RAW formats are TIFF inside, so the name decides who looks, and
+   * LibRaw whether it is a camera's: a plain TIFF goes on as before. */
+  if (cs_raw_is_candidate (type_hint))
+    {
+      gboolean handled;
+
+      decoded = cs_raw_decode (fd, type_hint, size, max_pixels, &handled, mime_type,
+                               image_width, image_height, cancellable, error);
+      if (handled)
+        return decoded != NULL ? cs_decode_fit_to_size (decoded, size) : NULL;
+    }
 #endif
 
   /* Where GdkPixbuf would start glycin's loaders, which the helper may not

@@ -174,6 +174,15 @@ image_extensions (void)
   return g_once (&once, collect_extensions, NULL);
 }
 
+#if HAVE_LIBRAW
+/* Camera RAW files, which LibRaw reads (cs-decode-raw.c) and no GdkPixbuf
+ * loader claims. */
+static const char * const raw_extensions[] = {
+  "cr2", "cr3", "nef", "nrw", "arw", "srf", "sr2", "dng", "orf", "rw2", "raf",
+  "pef", "srw", "x3f", "3fr", "mrw", "erf", "kdc", "dcr", "rwl", "iiq", NULL
+};
+#endif
+
 /* Whether the scan should offer a file to the thumbnailer: its name suggests a
  * format an installed loader reads. The thumbnailer still sniffs the content. */
 gboolean
@@ -192,6 +201,11 @@ cs_is_image_name (const char *basename)
     return FALSE;
 
   extension = g_ascii_strdown (dot + 1, -1);
+
+#if HAVE_LIBRAW
+  if (g_strv_contains (raw_extensions, extension))
+    return TRUE;
+#endif
 
   return g_hash_table_contains (image_extensions (), extension);
 }

@@ -6,7 +6,8 @@
 # libadwaita 1.10, GLib 2.90, gdk-pixbuf 2.44 and glycin 2.2, what
 # org.gnome.Platform 51 has. It caches them and the flatpak installation
 # outside the build tree, builds the shipped manifest with only runtime, sdk
-# and runtime-version swapped, installs the app from a local OSTree
+# and runtime-version swapped (and LibRaw taken from Debian's packages rather
+# than built from its release), installs the app from a local OSTree
 # repository like a user would and runs it in the sandbox under Xvfb on a
 # folder of generated pictures, with flatpak's portal on the session bus.
 # It then checks the trace line, a screenshot, that the thumbnails landed in
@@ -283,6 +284,9 @@ sdk_id=io.github.contactsheet.test.Sdk
 platform_packages=(
   libgtk-4-1 libgtk-4-bin libadwaita-1-0 libglib2.0-0t64 libglib2.0-bin
   libgdk-pixbuf-2.0-0 libgdk-pixbuf2.0-bin libwebp7
+  # LibRaw, which the manifest builds from its release (see the derived
+  # manifest below): Debian's build of it.
+  libraw25
   # glycin and its loaders; inside a flatpak glycin starts each loader with
   # `flatpak-spawn --sandbox ... prlimit --as=LIMIT LOADER` (util-linux has
   # prlimit), as in the GNOME runtime.
@@ -295,8 +299,9 @@ platform_packages=(
 )
 sdk_packages=(
   libgtk-4-dev libadwaita-1-dev libglib2.0-dev libgdk-pixbuf-2.0-dev libglycin-2-dev
-  libjpeg-dev libpng-dev libwebp-dev
-  meson ninja-build gcc libc6-dev binutils pkg-config gettext
+  libjpeg-dev libpng-dev libwebp-dev libraw-dev
+  # LibRaw is C++: linking it takes libstdc++, as in the GNOME Sdk.
+  meson ninja-build gcc g++ libc6-dev binutils pkg-config gettext
   desktop-file-utils appstream libglib2.0-bin
   # glib-compile-resources' xml-stripblanks, as in the GNOME Sdk
   libxml2-utils
@@ -465,6 +470,12 @@ m["runtime"], m["sdk"], m["runtime-version"] = runtime, sdk, version
 # from the Sdk, which forky no longer has (GNOME's Sdk and flatpak-builder
 # 1.4 use `appstreamcli compose`). The build validates the metainfo anyway.
 m["appstream-compose"] = False
+
+# Modules the shipped manifest builds from a release tarball, which an offline
+# build cannot download: the Debian runtime has them from Debian's packages.
+from_debian = {"libraw": "libraw-dev in the Sdk, libraw25 in the Platform"}
+m["modules"] = [module for module in m.get("modules", [])
+                if not (isinstance(module, dict) and module.get("name") in from_debian)]
 
 # The copy lives in the build tree, so a "dir" source's relative path would
 # point elsewhere: make it absolute, and never copy this build tree into the
