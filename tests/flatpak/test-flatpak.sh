@@ -287,6 +287,9 @@ platform_packages=(
   # LibRaw, which the manifest builds from its release (see the derived
   # manifest below): Debian's build of it.
   libraw25
+  # GStreamer, its base and good plugins and libav, as the GNOME runtime
+  # has them, for videos.
+  libgstreamer1.0-0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
   # glycin and its loaders; inside a flatpak glycin starts each loader with
   # `flatpak-spawn --sandbox ... prlimit --as=LIMIT LOADER` (util-linux has
   # prlimit), as in the GNOME runtime.
@@ -300,6 +303,7 @@ platform_packages=(
 sdk_packages=(
   libgtk-4-dev libadwaita-1-dev libglib2.0-dev libgdk-pixbuf-2.0-dev libglycin-2-dev
   libjpeg-dev libpng-dev libwebp-dev libraw-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   # LibRaw is C++: linking it takes libstdc++, as in the GNOME Sdk.
   meson ninja-build gcc g++ libc6-dev binutils pkg-config gettext
   desktop-file-utils appstream libglib2.0-bin
