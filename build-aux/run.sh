@@ -9,6 +9,10 @@ if [ $# -gt 0 ]; then
 else
   folder=$BUILD_DIR/samples
   "$BUILD_DIR/tests/cs-gen-images" "$folder" 24
+  # A camera's RAW file among them, where LibRaw was found.
+  if [ -x "$BUILD_DIR/tests/cs-gen-raw" ]; then
+    "$BUILD_DIR/tests/cs-gen-raw" "$folder/IMG_1001.dng" 3000 2000 1 1500 0
+  fi
 fi
 
 # Run from the build tree: its schema, decoder helper and translations.
