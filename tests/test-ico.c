@@ -192,6 +192,7 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *cache = cs_test_isolate_cache ();
+  int status;
 
   g_test_init (&argc, &argv, NULL);
 
@@ -205,5 +206,8 @@ main (int   argc,
   ADD ("/ico/classic", test_classic);
   ADD ("/ico/hostile", test_hostile);
 
-  return g_test_run ();
+  status = g_test_run ();
+  cs_test_remove_tree (cache);
+
+  return status;
 }

@@ -385,7 +385,8 @@ test_cli_cache (CsTestDir     *f,
       CsTestDng dng = { .width = 600, .height = 400, .orientation = orientations[i],
                         .preview_width = i == 2 ? 0 : 300 };
       g_autofree char *name = g_strdup_printf ("IMG_%04zu.dng", i);
-      g_autofree char *path = write_dng (images, name, &dng);
+
+      g_free (write_dng (images, name, &dng));
     }
 
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_home, TRUE);

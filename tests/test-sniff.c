@@ -446,6 +446,7 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *cache = cs_test_isolate_cache ();
+  int status;
 
   g_test_init (&argc, &argv, NULL);
 
@@ -467,5 +468,8 @@ main (int   argc,
   ADD ("/sniff/formats/avif", &avif_case, test_modern);
   ADD ("/sniff/formats/jxl", &jxl_case, test_modern);
 
-  return g_test_run ();
+  status = g_test_run ();
+  cs_test_remove_tree (cache);
+
+  return status;
 }

@@ -569,14 +569,20 @@ cs_video_preload (void)
   for (gsize i = 0; i < G_N_ELEMENTS (plugins); i++)
     {
       g_autoptr(GstPlugin) plugin = gst_registry_find_plugin (registry, plugins[i]);
-      g_autoptr(GstPlugin) loaded = plugin != NULL ? gst_plugin_load (plugin) : NULL;
+      GstPlugin *loaded = plugin != NULL ? gst_plugin_load (plugin) : NULL;
+
+      if (loaded != NULL)
+        gst_object_unref (loaded);
     }
 
   /* typefind asks every type finder about the file. */
   finders = gst_registry_get_feature_list (registry, GST_TYPE_TYPE_FIND_FACTORY);
   for (GList *l = finders; l != NULL; l = l->next)
     {
-      g_autoptr(GstPluginFeature) feature = gst_plugin_feature_load (l->data);
+      GstPluginFeature *feature = gst_plugin_feature_load (l->data);
+
+      if (feature != NULL)
+        gst_object_unref (feature);
     }
   gst_plugin_feature_list_free (finders);
 
