@@ -816,10 +816,12 @@ test_on_screen_first (Fixture       *f,
   g_assert_cmpuint (f->results->len, ==, G_N_ELEMENTS (screen.files));
 
   /* What the worker had taken before the screen was known, in the order
-   * added; then the screen, top left first. */
+   * added (a few, as the main thread and the worker happen to run; a
+   * scheduler that ignored the screen would take all 30 before it); then
+   * the screen, top left first. */
   while (result_index (&screen, i) == i)
     i++;
-  g_assert_cmpuint (i, <=, 2);
+  g_assert_cmpuint (i, <, 10);
   for (next = 30; i < screen.scrolled_at; i++, next++)
     g_assert_cmpuint (result_index (&screen, i), ==, next);
 
