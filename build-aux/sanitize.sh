@@ -14,7 +14,9 @@
 # With no arguments, all three; otherwise the ones named. The folders can be
 # moved with ASAN_DIR, TSAN_DIR and FUZZ_DIR.
 set -euo pipefail
-EXTRA_PACKAGES=(clang libclang-rt-dev xvfb xauth dbus dbus-x11 at-spi2-core xdotool)
+# LibRaw's pkg-config file asks for OpenMP, which clang links as LLVM's
+# libomp.
+EXTRA_PACKAGES=(clang libclang-rt-dev libomp-dev xvfb xauth dbus dbus-x11 at-spi2-core xdotool)
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 ASAN_DIR=${ASAN_DIR:-$SOURCE_DIR/build-asan}
