@@ -24,9 +24,6 @@
 
 #define G_LOG_DOMAIN "cs-decode-glycin"
 
-/* prlimit() */
-#define _GNU_SOURCE
-
 #include "config.h"
 
 #include "cs-decode-glycin.h"
@@ -34,7 +31,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 #include <gio/gunixinputstream.h>
 #include <glib/gi18n-lib.h>
@@ -43,6 +39,7 @@
 
 #include "cs-decode-util.h"
 #include "cs-error.h"
+#include "cs-glycin-loaders.h"
 #include "cs-sniff.h"
 
 /* glycin falls back to no sandbox when bubblewrap cannot make one (in a
@@ -89,51 +86,6 @@ get_sandbox_selector (void)
     }
 
   return selector;
-}
-
-/* Without a sandbox glycin starts its loaders as children of this process
- * with no memory limit at all: a GIF frame of 65535 x 65535 in a small
- * canvas, whose header passes, would take gigabytes. So, once a loader
- * runs (after the image's header is read, before its frame is asked for),
- * each loader child gets @memory_limit of address space, as the decoder
- * helper does. The soft limit only: glycin keeps a loader for a while and
- * hands it to the next file, maybe of a thumbnailer with another limit,
- * and an unsandboxed loader could raise it anyway. (Sandboxed, the loader
- * is not our child but bubblewrap's or the portal's, under glycin's limit.) */
-static void
-limit_loaders (guint64 memory_limit)
-{
-  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *task;
-
-  while (tasks != NULL && (task = g_dir_read_name (tasks)) != NULL)
-    {
-      g_autofree char *children_path = g_build_filename ("/proc/self/task", task, "children", NULL);
-      g_autofree char *children = NULL;
-      g_auto(GStrv) pids = NULL;
-
-      if (!g_file_get_contents (children_path, &children, NULL, NULL))
-        continue;
-
-      pids = g_strsplit (g_strstrip (children), " ", -1);
-      for (guint i = 0; pids[i] != NULL; i++)
-        {
-          g_autofree char *exe_path = g_build_filename ("/proc", pids[i], "exe", NULL);
-          g_autofree char *exe = g_file_read_link (exe_path, NULL);
-          pid_t pid = (pid_t) g_ascii_strtoll (pids[i], NULL, 10);
-          struct rlimit old, limit;
-
-          if (pid <= 0 || exe == NULL || strstr (exe, "/glycin-loaders/") == NULL ||
-              prlimit (pid, RLIMIT_AS, NULL, &old) != 0)
-            continue;
-
-          limit.rlim_max = old.rlim_max;
-          limit.rlim_cur = memory_limit > 0 ? MIN ((rlim_t) memory_limit, old.rlim_max)
-                                            : old.rlim_max;
-          if (limit.rlim_cur != old.rlim_cur)
-            prlimit (pid, RLIMIT_AS, &limit, NULL);
-        }
-    }
 }
 
 typedef struct
@@ -238,9 +190,12 @@ set_error_from_glycin (GError       **error,
       strstr (lower, "xml parse error") != NULL)
     cs_set_error_truncated (error);
   /* A loader killed by its memory limit, or crashed: glycin's connection
-   * to it breaks (zbus is its D-Bus), or it sees the process go. */
+   * to it breaks (zbus is its D-Bus), or it sees the process go. Or a
+   * loader out of memory that said so: the limit is the process's, and
+   * other decodes may share the process (see cs-glycin-loaders.c). */
   else if (strstr (lower, "process exited") != NULL || strstr (lower, "process crashed") != NULL ||
-           strstr (lower, "signal") != NULL || strstr (lower, "zbus.error: i/o error") != NULL)
+           strstr (lower, "signal") != NULL || strstr (lower, "zbus.error: i/o error") != NULL ||
+           strstr (lower, "cannot allocate memory") != NULL || strstr (lower, "out of memory") != NULL)
     g_set_error_literal (error, CS_THUMB_ERROR, CS_THUMB_ERROR_DECODER_DIED,
                          _("The image loader stopped on this file, or it ran out of memory"));
   else
@@ -410,7 +365,7 @@ decode (GlyLoader  *loader,
     }
 
   if (get_sandbox_selector () == GLY_SANDBOX_SELECTOR_NOT_SANDBOXED)
-    limit_loaders (job->memory_limit);
+    cs_glycin_loaders_limit (job->memory_limit);
 
   /* Only drawings obey the scale: an SVG is rendered at the thumbnail's
    * size (larger or smaller), a raster image comes whole. */
@@ -551,16 +506,15 @@ decode_attempt (int          fd,
   return pixbuf;
 }
 
-/* A loader may die for no fault of the file's, and ours do. glycin's
- * loader for GIF and the other formats of the image crate decodes every
- * frame of an animation ahead, as fast as it can, from the moment it opens
- * the file (measured on glycin 2.2: about 1.5 GB a second for a
- * 1024 x 1024 GIF of 3,000 frames), and keeps them all: where it runs under
- * our address-space limit, whether its first frame comes back before the
- * limit stops it depends on how soon this thread asks, so on how busy the
- * machine is. And glycin's pool hands a loader from file to file, so a
- * file can lose its loader to another's. A loader that dies gets one more
- * try, which a file that kills its loader fails again. */
+/* A loader may die for no fault of the file's. glycin's pool gives one
+ * loader process to every decode of a format running at the same time, so
+ * a file that kills its loader kills its neighbours' decodes too (see
+ * cs-glycin-loaders.c). And glycin's loader for GIF and the other formats of
+ * the image crate may decode frames of an animation ahead of the one asked
+ * for; where it runs under our address-space limit, whether the first
+ * frame comes back before the limit stops it can depend on how busy the
+ * machine is. A loader that dies gets one more try, alone and with a time
+ * limit of its own; a file that kills its loader fails again. */
 static gboolean
 worth_another_attempt (const GError *attempt_error)
 {
@@ -571,7 +525,8 @@ worth_another_attempt (const GError *attempt_error)
  * cs_decode_glycin:
  * @fd: a regular file, read from its current offset
  * @type_hint: (nullable): the type the file's name suggests
- * @timeout_ms: how long the whole decode may take; 0 for no limit
+ * @timeout_ms: how long an attempt may take (a file whose loader died
+ *   is tried once more); 0 for no limit
  * @memory_limit: bytes of address space for a loader glycin runs without
  *   a sandbox; 0 for no limit
  *
@@ -594,7 +549,6 @@ cs_decode_glycin (int            fd,
 {
   g_autoptr(GMainContext) context = NULL;
   g_autoptr(GCancellable) decode_cancellable = NULL;
-  g_autoptr(GSource) time_limit = NULL;
   g_autoptr(GError) attempt_error = NULL;
   const char *nameless_type;
   GdkPixbuf *pixbuf = NULL;
@@ -624,31 +578,46 @@ cs_decode_glycin (int            fd,
   wait = (Wait) { context, decode_cancellable, NULL, FALSE };
 
   g_main_context_push_thread_default (context);
-  if (timeout_ms > 0)
-    {
-      time_limit = g_timeout_source_new (timeout_ms);
-      g_source_set_callback (time_limit, on_time_limit, &wait, NULL);
-      g_source_attach (time_limit, context);
-    }
   if (cancellable != NULL)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_batch_cancelled),
                                      decode_cancellable, NULL);
 
-  for (guint attempt = 0; pixbuf == NULL; attempt++)
+  for (guint attempt = 0; attempt < 2 && pixbuf == NULL; attempt++)
     {
+      g_autoptr(GSource) time_limit = NULL;
+
       if (attempt > 0)
         {
-          if (attempt > 1 || !worth_another_attempt (attempt_error))
+          if (!worth_another_attempt (attempt_error) || g_cancellable_is_cancelled (decode_cancellable))
             break;
-          g_debug ("%s; trying once more", attempt_error->message);
+          g_debug ("%s; trying once more, alone", attempt_error->message);
           g_clear_error (&attempt_error);
         }
+
+      if (attempt == 0)
+        cs_glycin_loaders_enter_shared ();
+      else
+        cs_glycin_loaders_enter_alone ();
+
+      if (timeout_ms > 0)
+        {
+          time_limit = g_timeout_source_new (timeout_ms);
+          g_source_set_callback (time_limit, on_time_limit, &wait, NULL);
+          g_source_attach (time_limit, context);
+        }
+
       pixbuf = decode_attempt (fd, offset, attempt, nameless_type, &wait, &job, &attempt_error);
+
+      if (time_limit != NULL)
+        g_source_destroy (time_limit);
+
+      if (attempt == 0)
+        cs_glycin_loaders_leave_shared ();
+      else
+        cs_glycin_loaders_leave_alone ();
     }
 
   g_cancellable_disconnect (cancellable, handler);
-  if (time_limit != NULL)
-    g_source_destroy (time_limit);
   g_main_context_pop_thread_default (context);
 
   if (pixbuf == NULL)

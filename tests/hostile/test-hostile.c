@@ -1068,6 +1068,107 @@ test_batch_beside (void)
   }
 }
 
+/* Files that kill their decoder next to good ones, several workers: a
+ * good file's thumbnail must not depend on what it was decoded beside.
+ * (glycin gives one loader process to every decode of a format running
+ * at once, and hands out a dead one until it has reaped it.) */
+static void
+test_batch_neighbours (void)
+{
+  static const char *const killers[] = { "gif-frame-65535" };
+  static const char *const good[] = { "good-gif", "good-tiff", "gif-3000-tiny" };
+  g_autofree char *source = g_build_filename (T.root, "neighbours-source", NULL);
+  g_autofree char *folder = g_build_filename (T.root, "neighbours", NULL);
+  g_autoptr(GPtrArray) good_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) killer_names = g_ptr_array_new_with_free_func (g_free);
+  const char *args[] = { "-o", "beside", "-j", "3", NULL, NULL };
+  CsHostileContext context = { source, T.private_dir };
+
+  ensure_corpus ();
+  make_dir (source, 0755);
+  make_dir (folder, 0755);
+
+  for (guint i = 0; i < G_N_ELEMENTS (killers) + G_N_ELEMENTS (good); i++)
+    {
+      gboolean killer = i < G_N_ELEMENTS (killers);
+      const char *id = killer ? killers[i] : good[i - G_N_ELEMENTS (killers)];
+      const CsHostileEntry *entry = cs_hostile_corpus_find (T.corpus, id);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *from = NULL;
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      g_assert_nonnull (entry);
+      cs_hostile_write_entry (entry, &context, &error);
+      g_assert_no_error (error);
+      from = g_build_filename (source, entry->name, NULL);
+      g_file_get_contents (from, &contents, &length, &error);
+      g_assert_no_error (error);
+
+      /* Eight of each, their names interleaved. */
+      for (guint copy = 0; copy < 8; copy++)
+        {
+          char *name = g_strdup_printf ("%02u-%u-%s", copy, i, entry->name);
+          g_autofree char *to = g_build_filename (folder, name, NULL);
+
+          g_file_set_contents (to, contents, length, &error);
+          g_assert_no_error (error);
+          g_ptr_array_add (killer ? killer_names : good_names, name);
+        }
+    }
+
+  /* Three times: which files meet in a loader is up to the workers. */
+  args[4] = folder;
+  for (guint pass = 0; pass < 3; pass++)
+    {
+      g_auto(CsRun) run = { 0 };
+      guint failures = 0;
+
+      run_cli_full (&run, FALSE, NULL, args, BATCH_TIMEOUT_SECONDS);
+      assert_bounded (&run, "neighbours", BATCH_MAX_MS, BATCH_MAX_RSS_MB);
+      if (pass == 0)
+        record ("(killers beside good files)", "beside", &run, run_broken (&run) ? "BROKEN" : "finished");
+      if (run_broken (&run))
+        {
+          fail_with ("the batch did not finish");
+          return;
+        }
+
+      for (guint i = 0; i < good_names->len; i++)
+        {
+          const char *name = g_ptr_array_index (good_names, i);
+          g_autofree char *path = g_build_filename (folder, name, NULL);
+          g_autofree char *prefix = g_strconcat (path, ": ", NULL);
+          g_autofree char *thumb_name = beside_name (name);
+          g_autofree char *thumbnail = g_build_filename (folder, thumb_name, NULL);
+          const char *line = cs_run_find_prefix (&run, prefix);
+
+          if (line != NULL)
+            fail_with ("%s failed beside files that kill their decoder: %s", name, line);
+          else if (!g_file_test (thumbnail, G_FILE_TEST_IS_REGULAR))
+            fail_with ("%s: no thumbnail", name);
+          g_unlink (thumbnail);
+        }
+
+      /* Each killer fails on its own (or, where the decoder keeps the
+       * frame inside the canvas, makes a thumbnail), with one line. */
+      for (guint i = 0; i < killer_names->len; i++)
+        {
+          const char *name = g_ptr_array_index (killer_names, i);
+          g_autofree char *path = g_build_filename (folder, name, NULL);
+          g_autofree char *prefix = g_strconcat (path, ": ", NULL);
+          g_autofree char *thumb_name = beside_name (name);
+          g_autofree char *thumbnail = g_build_filename (folder, thumb_name, NULL);
+
+          failures += cs_run_count_prefix (&run, prefix);
+          g_unlink (thumbnail);
+        }
+      if (g_strv_length (run.err_lines) != failures + 1)
+        fail_with ("%u lines on stderr, %u expected (one per failed killer and the summary)",
+                   g_strv_length (run.err_lines), failures + 1);
+    }
+}
+
 /* Recursive, in the cache, twice: the second run retries nothing. A link
  * back to the folder itself is reported once and not followed. */
 static void
@@ -2214,6 +2315,7 @@ main (int   argc,
   g_test_add_func ("/hostile/name/newline-shown-escaped", test_name_newline_shown);
   g_test_add_func ("/hostile/batch/beside", test_batch_beside);
   g_test_add_func ("/hostile/batch/cache-recursive-twice", test_batch_cache_twice);
+  g_test_add_func ("/hostile/batch/killers-beside-good-files", test_batch_neighbours);
   g_test_add_func ("/hostile/permissions/unreadable-files", test_unreadable_files);
   g_test_add_func ("/hostile/permissions/read-only-folder", test_read_only_folder);
   g_test_add_func ("/hostile/permissions/unreadable-folder", test_unreadable_folder);
