@@ -1158,7 +1158,7 @@ test_memory (Fixture       *f,
   thumbnailer = g_object_new (CS_TYPE_THUMBNAILER,
                               "mode", CS_OUTPUT_BESIDE,
                               "size", 256,
-                              "memory-limit", (guint64) 32 * 1024 * 1024,
+                              "memory-limit", CS_TEST_SMALL_HELPER_MEMORY,
                               NULL);
   result = cs_thumbnailer_process (thumbnailer, file, NULL, NULL);
   g_assert_no_error (cs_result_get_error (result));
