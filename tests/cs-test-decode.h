@@ -14,8 +14,9 @@ G_BEGIN_DECLS
  * is thumbnailed without ever being held whole (6000 x 4000, 96 MB as
  * GdkPixbuf would hold it). The limit is of address space, and much of
  * what the helper uses is the libraries it loads before it confines itself
- * (GdkPixbuf's loaders, GStreamer and its plugins, fontconfig's
- * configuration): for this decode it peaks at 25 MiB on Debian 12 and
+ * (GdkPixbuf's loader modules, librsvg's and libheif's among them,
+ * message catalogues, fontconfig's configuration; GStreamer stays out of
+ * a helper this small): for this decode it peaks at 25 MiB on Debian 12 and
  * 34 MiB on GNOME 51's stack, where a limit of 32 MiB failed 5 runs in 40
  * under load. */
 #define CS_TEST_SMALL_HELPER_MEMORY ((guint64) 64 * 1024 * 1024)
