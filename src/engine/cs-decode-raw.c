@@ -22,6 +22,9 @@
 
 #define G_LOG_DOMAIN "cs-raw"
 
+/* memmem() */
+#define _GNU_SOURCE
+
 #include "config.h"
 
 #include "cs-decode-raw.h"
@@ -291,19 +294,65 @@ choose_thumbnail (const libraw_thumbnail_list_t *list,
 }
 #endif
 
+/* Whether the unpacked preview runs past the end of the file. LibRaw
+ * reads a preview into a buffer of the length its tags claim and does not
+ * check how much it got, so the rest of a cut preview is whatever memory
+ * held, which a JPEG decoder may take for data. LibRaw 0.21 says where the
+ * preview starts; with 0.20 it is looked for: a preview stored as it is
+ * (as almost all are) starts with bytes found in the file, and a cut one
+ * matches the file up to its end. A preview LibRaw made over is not found
+ * and counts as whole. */
+static gboolean
+preview_is_cut (const RawDecoder *d,
+                int               index,
+                const guint8     *data,
+                gsize             len)
+{
+  const libraw_thumbnail_t *thumbnail = &d->lr->thumbnail;
+  const guint8 *thumb = (const guint8 *) thumbnail->thumb;
+  gsize length = thumbnail->tlength;
+  gsize needle = MIN (length, 64);
+  const guint8 *p;
+
+#if LIBRAW_COMPILE_CHECK_VERSION_NOTLESS(0, 21)
+  const libraw_thumbnail_item_t *item = &d->lr->thumbs_list.thumblist[index];
+
+  if (item->toffset > 0 && item->tlength > 0)
+    return (guint64) item->toffset + (guint64) item->tlength > len;
+#endif
+
+  if (needle == 0)
+    return FALSE;
+
+  for (p = memmem (data, len, thumb, needle); p != NULL;
+       p = memmem (p + 1, len - (p + 1 - data), thumb, needle))
+    {
+      gsize available = len - (p - data);
+
+      if (available >= length ? memcmp (p, thumb, length) == 0 : memcmp (p, thumb, available) == 0)
+        return available < length;
+      if (p + 1 >= data + len)
+        break;
+    }
+
+  return FALSE;
+}
+
 /* The embedded preview as it is stored, or %NULL when there is none that
- * decodes. */
+ * decodes (or it is cut short, said in d->ended_early). */
 static GdkPixbuf *
-read_preview (RawDecoder *d,
-              guint       size,
-              guint64     max_pixels)
+read_preview (RawDecoder   *d,
+              const guint8 *data,
+              gsize         len,
+              guint         size,
+              guint64       max_pixels)
 {
   libraw_thumbnail_t *thumbnail = &d->lr->thumbnail;
+  int index = 0;
   int code;
 
 #if LIBRAW_COMPILE_CHECK_VERSION_NOTLESS(0, 21)
-  int index = choose_thumbnail (&d->lr->thumbs_list, size);
-
+  index = choose_thumbnail (&d->lr->thumbs_list, size);
   if (index < 0)
     return NULL;
   code = libraw_unpack_thumb_ex (d->lr, index);
@@ -313,6 +362,12 @@ read_preview (RawDecoder *d,
 #endif
   if (code != LIBRAW_SUCCESS || thumbnail->thumb == NULL)
     return NULL;
+
+  if (preview_is_cut (d, index, data, len))
+    {
+      d->ended_early = TRUE;
+      return NULL;
+    }
 
   if (thumbnail->tformat == LIBRAW_THUMBNAIL_JPEG)
     {
@@ -533,12 +588,21 @@ cs_raw_decode (int            fd,
   *image_height = flip & 4 ? width : height;
   *mime_type = find_mime_type (d, type_hint, data, len);
 
-  pixbuf = read_preview (d, size, max_pixels);
+  pixbuf = read_preview (d, data, len, size, max_pixels);
   if (pixbuf != NULL)
     return orient (g_steal_pointer (&pixbuf), flip);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
+
+  /* The file ends inside its preview: it is cut short, and a thumbnail
+   * of what is left would hide that. */
+  if (d->ended_early)
+    {
+      g_clear_pointer (mime_type, g_free);
+      cs_set_error_truncated (error);
+      return NULL;
+    }
 
   g_debug ("No usable preview in the %s file: decoding its sensor data at half size",
            *mime_type);
