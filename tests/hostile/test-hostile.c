@@ -1068,6 +1068,41 @@ test_batch_beside (void)
   }
 }
 
+/* One copy in the folder of killers and good files. */
+typedef struct
+{
+  char     *name;
+  char     *prefix;     /* how its error line starts */
+  char     *thumbnail;  /* where its beside thumbnail goes */
+  gboolean  killer;
+} Neighbour;
+
+static void
+neighbour_free (Neighbour *neighbour)
+{
+  g_free (neighbour->name);
+  g_free (neighbour->prefix);
+  g_free (neighbour->thumbnail);
+  g_free (neighbour);
+}
+
+static Neighbour *
+neighbour_new (const char *folder,
+               char       *name,
+               gboolean    killer)
+{
+  Neighbour *neighbour = g_new0 (Neighbour, 1);
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  g_autofree char *thumb_name = beside_name (name);
+
+  neighbour->name = name;
+  neighbour->prefix = g_strconcat (path, ": ", NULL);
+  neighbour->thumbnail = g_build_filename (folder, thumb_name, NULL);
+  neighbour->killer = killer;
+
+  return neighbour;
+}
+
 /* Files that kill their decoder next to good ones, several workers: a
  * good file's thumbnail must not depend on what it was decoded beside.
  * (glycin gives one loader process to every decode of a format running
@@ -1079,8 +1114,7 @@ test_batch_neighbours (void)
   static const char *const good[] = { "good-gif", "good-tiff", "gif-3000-tiny" };
   g_autofree char *source = g_build_filename (T.root, "neighbours-source", NULL);
   g_autofree char *folder = g_build_filename (T.root, "neighbours", NULL);
-  g_autoptr(GPtrArray) good_names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) killer_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) neighbours = g_ptr_array_new_with_free_func ((GDestroyNotify) neighbour_free);
   const char *args[] = { "-o", "beside", "-j", "3", NULL, NULL };
   CsHostileContext context = { source, T.private_dir };
 
@@ -1113,7 +1147,7 @@ test_batch_neighbours (void)
 
           g_file_set_contents (to, contents, length, &error);
           g_assert_no_error (error);
-          g_ptr_array_add (killer ? killer_names : good_names, name);
+          g_ptr_array_add (neighbours, neighbour_new (folder, name, killer));
         }
     }
 
@@ -1134,34 +1168,21 @@ test_batch_neighbours (void)
           return;
         }
 
-      for (guint i = 0; i < good_names->len; i++)
+      /* A good file gets its thumbnail; a killer fails on its own (or,
+       * where the decoder keeps the frame inside the canvas, makes a
+       * thumbnail), with one line. */
+      for (guint i = 0; i < neighbours->len; i++)
         {
-          const char *name = g_ptr_array_index (good_names, i);
-          g_autofree char *path = g_build_filename (folder, name, NULL);
-          g_autofree char *prefix = g_strconcat (path, ": ", NULL);
-          g_autofree char *thumb_name = beside_name (name);
-          g_autofree char *thumbnail = g_build_filename (folder, thumb_name, NULL);
-          const char *line = cs_run_find_prefix (&run, prefix);
+          const Neighbour *neighbour = g_ptr_array_index (neighbours, i);
+          const char *line = cs_run_find_prefix (&run, neighbour->prefix);
 
-          if (line != NULL)
-            fail_with ("%s failed beside files that kill their decoder: %s", name, line);
-          else if (!g_file_test (thumbnail, G_FILE_TEST_IS_REGULAR))
-            fail_with ("%s: no thumbnail", name);
-          g_unlink (thumbnail);
-        }
-
-      /* Each killer fails on its own (or, where the decoder keeps the
-       * frame inside the canvas, makes a thumbnail), with one line. */
-      for (guint i = 0; i < killer_names->len; i++)
-        {
-          const char *name = g_ptr_array_index (killer_names, i);
-          g_autofree char *path = g_build_filename (folder, name, NULL);
-          g_autofree char *prefix = g_strconcat (path, ": ", NULL);
-          g_autofree char *thumb_name = beside_name (name);
-          g_autofree char *thumbnail = g_build_filename (folder, thumb_name, NULL);
-
-          failures += cs_run_count_prefix (&run, prefix);
-          g_unlink (thumbnail);
+          if (neighbour->killer)
+            failures += cs_run_count_prefix (&run, neighbour->prefix);
+          else if (line != NULL)
+            fail_with ("%s failed beside files that kill their decoder: %s", neighbour->name, line);
+          else if (!g_file_test (neighbour->thumbnail, G_FILE_TEST_IS_REGULAR))
+            fail_with ("%s: no thumbnail", neighbour->name);
+          g_unlink (neighbour->thumbnail);
         }
       if (g_strv_length (run.err_lines) != failures + 1)
         fail_with ("%u lines on stderr, %u expected (one per failed killer and the summary)",
