@@ -80,7 +80,18 @@ mkdir -p "$dest"
 find "$root/work" -mindepth 1 -maxdepth 1 -name 'project-*' -mtime +2 -exec rm -rf {} +
 touch "$dest"
 wanted=$(mktemp)
-(cd "$SOURCE_DIR" && git ls-files -z --cached --others --exclude-standard) |
+# Without git (a fresh machine given a copy, or a tarball), every file but
+# the build folders and git's own.
+list_tree() {
+  if command -v git >/dev/null && git -C "$SOURCE_DIR" rev-parse --git-dir >/dev/null 2>&1; then
+    (cd "$SOURCE_DIR" && git ls-files -z --cached --others --exclude-standard)
+  else
+    (cd "$SOURCE_DIR" && find . \( -path ./.git -o -path ./.flatpak-builder -o \
+        \( -type d -path './build*' ! -path ./build-aux ! -path './build-aux/*' \) \) -prune -o \
+        \( -type f -o -type l \) -printf '%P\0')
+  fi
+}
+list_tree |
   while IFS= read -r -d '' f; do
     [ -e "$SOURCE_DIR/$f" ] || [ -L "$SOURCE_DIR/$f" ] || continue
     printf '%s\n' "$f" >>"$wanted"
