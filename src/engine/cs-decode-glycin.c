@@ -594,10 +594,7 @@ cs_decode_glycin (int            fd,
           g_clear_error (&attempt_error);
         }
 
-      if (attempt == 0)
-        cs_glycin_loaders_enter_shared ();
-      else
-        cs_glycin_loaders_enter_alone ();
+      cs_glycin_loaders_enter (attempt > 0);
 
       if (timeout_ms > 0)
         {
@@ -611,10 +608,7 @@ cs_decode_glycin (int            fd,
       if (time_limit != NULL)
         g_source_destroy (time_limit);
 
-      if (attempt == 0)
-        cs_glycin_loaders_leave_shared ();
-      else
-        cs_glycin_loaders_leave_alone ();
+      cs_glycin_loaders_leave (attempt > 0);
     }
 
   g_cancellable_disconnect (cancellable, handler);

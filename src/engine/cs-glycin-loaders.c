@@ -47,7 +47,7 @@
 /* How long a second attempt waits for glycin to reap a dead loader. */
 #define REAP_WAIT_MS 2000
 #define REAP_POLL_MS 2
-#define MARK_WAIT_MS 10
+#define MARK_WAIT_MS 20
 
 static GMutex lock;
 static GCond changed;
@@ -258,22 +258,17 @@ any_exists (GArray *pids)
 /* glycin reaps its loaders (or their sandboxes) in a thread of its own,
  * and marks a process dead for its pool just after; until then the pool
  * may hand it out. A killed process may not even have begun to exit when
- * kill() returns, so those are waited for by their pids. */
+ * kill() returns, so those are waited for by their pids. Then a moment
+ * more, always: a loader that died under the last attempt may be reaped
+ * already and not yet marked (seen under load). */
 static void
 wait_for_dead_loaders_reaped (GArray *ended)
 {
-  gboolean waited_any = FALSE;
-
   for (guint waited = 0; waited < REAP_WAIT_MS && (any_exists (ended) || has_dead_loaders ());
        waited += REAP_POLL_MS)
-    {
-      g_usleep (REAP_POLL_MS * 1000);
-      waited_any = TRUE;
-    }
+    g_usleep (REAP_POLL_MS * 1000);
 
-  /* The moment between glycin's reaping and its marking. */
-  if (waited_any)
-    g_usleep (MARK_WAIT_MS * 1000);
+  g_usleep (MARK_WAIT_MS * 1000);
 }
 
 /**
@@ -314,35 +309,30 @@ cs_glycin_loaders_limit (guint64 memory_limit)
     }
 }
 
-/* Before a first attempt. */
+/**
+ * cs_glycin_loaders_enter:
+ * @alone: %FALSE for a first attempt, which shares the loaders; %TRUE for
+ *   a second, which returns when no other decode uses a loader and the
+ *   pool holds none of the old ones
+ *
+ * Before a decode through glycin; cs_glycin_loaders_leave() with the same
+ * @alone after it.
+ */
 void
-cs_glycin_loaders_enter_shared (void)
-{
-  g_mutex_lock (&lock);
-  while (alone || n_waiting_alone > 0)
-    g_cond_wait (&changed, &lock);
-  n_sharing++;
-  g_mutex_unlock (&lock);
-}
-
-void
-cs_glycin_loaders_leave_shared (void)
-{
-  g_mutex_lock (&lock);
-  g_assert (n_sharing > 0);
-  n_sharing--;
-  g_cond_broadcast (&changed);
-  g_mutex_unlock (&lock);
-}
-
-/* Before a second attempt: when it returns, no other decode uses a loader
- * and the pool holds none of the old ones. */
-void
-cs_glycin_loaders_enter_alone (void)
+cs_glycin_loaders_enter (gboolean alone_wanted)
 {
   g_autoptr(GArray) ended = NULL;
 
   g_mutex_lock (&lock);
+  if (!alone_wanted)
+    {
+      while (alone || n_waiting_alone > 0)
+        g_cond_wait (&changed, &lock);
+      n_sharing++;
+      g_mutex_unlock (&lock);
+      return;
+    }
+
   n_waiting_alone++;
   while (alone || n_sharing > 0)
     g_cond_wait (&changed, &lock);
@@ -355,11 +345,19 @@ cs_glycin_loaders_enter_alone (void)
 }
 
 void
-cs_glycin_loaders_leave_alone (void)
+cs_glycin_loaders_leave (gboolean alone_wanted)
 {
   g_mutex_lock (&lock);
-  g_assert (alone);
-  alone = FALSE;
+  if (alone_wanted)
+    {
+      g_assert (alone);
+      alone = FALSE;
+    }
+  else
+    {
+      g_assert (n_sharing > 0);
+      n_sharing--;
+    }
   g_cond_broadcast (&changed);
   g_mutex_unlock (&lock);
 }

@@ -11,9 +11,7 @@ G_BEGIN_DECLS
 
 void cs_glycin_loaders_limit        (guint64 memory_limit);
 
-void cs_glycin_loaders_enter_shared (void);
-void cs_glycin_loaders_leave_shared (void);
-void cs_glycin_loaders_enter_alone  (void);
-void cs_glycin_loaders_leave_alone  (void);
+void cs_glycin_loaders_enter (gboolean alone);
+void cs_glycin_loaders_leave (gboolean alone);
 
 G_END_DECLS
